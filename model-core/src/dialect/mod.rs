@@ -1,0 +1,208 @@
+//! Dialects: everything that differs between SQLite, PostgreSQL and MySQL/MariaDB.
+//!
+//! The renderer ([`crate::render`], [`crate::ddl`]) writes SQL once and asks the dialect
+//! for each difference through the hooks of [`SqlDialect`] (placeholders, quoting, column
+//! types, LIKE, NULL ordering, LIMIT forms, RETURNING, error codes). Each backend's answers
+//! live in its own module and nowhere else; engines never build SQL.
+
+mod mysql;
+mod postgres;
+mod sqlite;
+
+use crate::ast::ColumnRef;
+use crate::error::{DbFailure, Error};
+use crate::statement::SqlWriter;
+use crate::value::{DefaultValue, ValueKind};
+
+pub use mysql::Mysql;
+pub use postgres::Postgres;
+pub use sqlite::Sqlite;
+
+/// The SQL dialect of a backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Dialect {
+    /// SQLite 3.35 or later.
+    Sqlite,
+    /// PostgreSQL 12 or later.
+    Postgres,
+    /// MySQL 8 or MariaDB 10.5 or later.
+    Mysql,
+}
+
+impl Dialect {
+    /// Every dialect, for tests and caches.
+    pub const ALL: [Dialect; 3] = [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql];
+
+    /// The rules of this dialect.
+    #[inline]
+    pub fn rules(self) -> &'static dyn SqlDialect {
+        match self {
+            Dialect::Sqlite => &Sqlite,
+            Dialect::Postgres => &Postgres,
+            Dialect::Mysql => &Mysql,
+        }
+    }
+
+    /// The backend's name, for messages.
+    pub fn name(self) -> &'static str {
+        self.rules().name()
+    }
+
+    /// A dense index (0, 1, 2), for per-dialect caches.
+    pub fn index(self) -> usize {
+        match self {
+            Dialect::Sqlite => 0,
+            Dialect::Postgres => 1,
+            Dialect::Mysql => 2,
+        }
+    }
+
+    /// The typed error for a failure this backend reported.
+    pub fn classify(self, failure: DbFailure) -> Error {
+        self.rules().classify(failure)
+    }
+}
+
+/// The hooks through which a backend states how it differs. Defaults follow standard SQL.
+pub trait SqlDialect: Send + Sync + 'static {
+    /// The backend's name, for messages.
+    fn name(&self) -> &'static str;
+
+    /// Appends `ident` quoted (standard: double quotes, embedded quotes doubled).
+    fn write_ident(&self, out: &mut String, ident: &str) {
+        out.push('"');
+        for c in ident.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
+    }
+
+    /// Appends the `n`th (1-based) placeholder.
+    fn write_placeholder(&self, out: &mut String, n: usize);
+
+    /// The most bound values one statement may carry.
+    fn max_bind_params(&self) -> usize;
+
+    /// The column type for `kind`; `keyed` when the column is indexed, unique or a key.
+    fn column_type(&self, kind: ValueKind, keyed: bool) -> &'static str;
+
+    /// Appends the definition of a database-generated integer primary key, name included.
+    fn write_auto_key(&self, w: &mut SqlWriter, name: &str, kind: ValueKind);
+
+    /// Appends a literal for a column default in DDL.
+    fn write_default(&self, out: &mut String, value: DefaultValue) {
+        match value {
+            DefaultValue::Bool(b) => out.push_str(if b { "TRUE" } else { "FALSE" }),
+            DefaultValue::Int(i) => out.push_str(&i.to_string()),
+            DefaultValue::Float(f) => out.push_str(&format!("{f:?}")),
+            DefaultValue::Text(s) => {
+                out.push('\'');
+                out.push_str(&s.replace('\'', "''"));
+                out.push('\'');
+            }
+        }
+    }
+
+    /// Whether `INSERT ... RETURNING` gives back the inserted row.
+    fn supports_returning(&self) -> bool;
+
+    /// Where RETURNING is missing: the query that reads the key the last insert generated,
+    /// for drivers that do not report it themselves.
+    fn last_insert_id_query(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The insert of a row whose columns are all generated (`DEFAULT VALUES`).
+    fn insert_defaults_clause(&self) -> &'static str {
+        " DEFAULT VALUES"
+    }
+
+    /// Appends a LIKE test of `column` against `pattern` (ambidex syntax: `%`, `_`, `\`).
+    fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool);
+
+    /// What to append after an ORDER BY term so that NULLs sort first ascending and last
+    /// descending, as in Rust (nothing where the backend already does so).
+    fn nulls_order(&self, _column: &ColumnRef, _ascending: bool) -> &'static str {
+        ""
+    }
+
+    /// Appends LIMIT and OFFSET (at least one is set).
+    fn write_limit_offset(&self, w: &mut SqlWriter, limit: Option<u64>, offset: Option<u64>);
+
+    /// The statement that opens a transaction.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// The statement that commits a transaction.
+    fn commit(&self) -> &'static str {
+        "COMMIT"
+    }
+
+    /// The statement that rolls a transaction back.
+    fn rollback(&self) -> &'static str {
+        "ROLLBACK"
+    }
+
+    /// Opens savepoint `name` (a nested transaction).
+    fn savepoint(&self, name: &str) -> String {
+        format!("SAVEPOINT {name}")
+    }
+
+    /// Releases (commits) savepoint `name`.
+    fn release_savepoint(&self, name: &str) -> String {
+        format!("RELEASE SAVEPOINT {name}")
+    }
+
+    /// Rolls back to savepoint `name`.
+    fn rollback_to_savepoint(&self, name: &str) -> String {
+        format!("ROLLBACK TO SAVEPOINT {name}")
+    }
+
+    /// Whether secondary indexes are declared inside CREATE TABLE (MySQL has no
+    /// `CREATE INDEX IF NOT EXISTS`).
+    fn indexes_inline(&self) -> bool {
+        false
+    }
+
+    /// Options appended after a CREATE TABLE's closing parenthesis.
+    fn table_options(&self) -> &'static str {
+        ""
+    }
+
+    /// Statements every new connection runs before use.
+    fn connection_setup(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// The typed error for a failure this backend reported.
+    fn classify(&self, failure: DbFailure) -> Error;
+}
+
+/// Clamps a row count to what a signed 64-bit parameter holds.
+pub(crate) fn count_value(n: u64) -> crate::value::Value {
+    crate::value::Value::I64(i64::try_from(n).unwrap_or(i64::MAX))
+}
+
+/// The constraint named in a failure, or a stand-in that says none was reported.
+pub(crate) fn constraint_or_unknown(f: &DbFailure) -> String {
+    f.constraint.clone().unwrap_or_else(|| "(not reported)".to_string())
+}
+
+/// The variant for a failure whose kind the driver's hint decides.
+pub(crate) fn classify_by_hint(f: DbFailure) -> Error {
+    use crate::error::FailureHint as H;
+    let constraint = constraint_or_unknown(&f);
+    match f.hint {
+        H::Unique => Error::UniqueViolation { constraint, message: f.message },
+        H::ForeignKey => Error::ForeignKeyViolation { constraint, message: f.message },
+        H::NotNull => Error::NotNullViolation { column: constraint, message: f.message },
+        H::Check => Error::CheckViolation { constraint, message: f.message },
+        H::Conflict => Error::Conflict { message: f.message },
+        H::Closed => Error::Connection { url: "(current connection)".into(), message: f.message },
+        _ => Error::Database { code: f.code, message: f.message },
+    }
+}

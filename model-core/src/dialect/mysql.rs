@@ -1,0 +1,152 @@
+//! MySQL and MariaDB: backtick quoting, `?` placeholders, no RETURNING (LAST_INSERT_ID),
+//! binary collation so text compares case-sensitively, error numbers.
+
+use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
+use crate::error::{DbFailure, Error};
+use crate::statement::SqlWriter;
+use crate::value::{DefaultValue, ValueKind};
+
+/// The MySQL / MariaDB dialect (MySQL 8, MariaDB 10.5 or later).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Mysql;
+
+/// The key name in "Duplicate entry 'x' for key 'name'".
+fn key_from_message(message: &str) -> Option<String> {
+    let (_, rest) = message.rsplit_once("for key '")?;
+    Some(rest.trim_end_matches('\'').to_string())
+}
+
+impl SqlDialect for Mysql {
+    fn name(&self) -> &'static str {
+        "MySQL/MariaDB"
+    }
+
+    fn write_ident(&self, out: &mut String, ident: &str) {
+        out.push('`');
+        for c in ident.chars() {
+            if c == '`' {
+                out.push('`');
+            }
+            out.push(c);
+        }
+        out.push('`');
+    }
+
+    fn write_placeholder(&self, out: &mut String, _n: usize) {
+        out.push('?');
+    }
+
+    fn max_bind_params(&self) -> usize {
+        65_535
+    }
+
+    fn column_type(&self, kind: ValueKind, keyed: bool) -> &'static str {
+        // Binary collation: `=`, LIKE and unique keys compare text exactly, as on the other
+        // backends (MariaDB's default collation ignores case and trailing spaces).
+        match (kind, keyed) {
+            (ValueKind::Bool, _) => "BOOLEAN",
+            (ValueKind::I16, _) => "SMALLINT",
+            (ValueKind::I32, _) => "INT",
+            (ValueKind::I64, _) => "BIGINT",
+            (ValueKind::F32, _) => "FLOAT",
+            (ValueKind::F64, _) => "DOUBLE",
+            (ValueKind::Text, false) => "LONGTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            (ValueKind::Text, true) => "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
+            (ValueKind::Blob, false) => "LONGBLOB",
+            (ValueKind::Blob, true) => "VARBINARY(255)",
+        }
+    }
+
+    fn write_auto_key(&self, w: &mut SqlWriter, name: &str, kind: ValueKind) {
+        w.ident(name)
+            .push(" ")
+            .push(self.column_type(kind, true))
+            .push(" NOT NULL AUTO_INCREMENT PRIMARY KEY");
+    }
+
+    fn write_default(&self, out: &mut String, value: DefaultValue) {
+        match value {
+            DefaultValue::Text(s) => {
+                out.push('\'');
+                out.push_str(&s.replace('\\', "\\\\").replace('\'', "''"));
+                out.push('\'');
+            }
+            other => {
+                // Standard literals for the rest.
+                super::Sqlite.write_default(out, other)
+            }
+        }
+    }
+
+    fn supports_returning(&self) -> bool {
+        false
+    }
+
+    fn last_insert_id_query(&self) -> Option<&'static str> {
+        Some("SELECT LAST_INSERT_ID()")
+    }
+
+    fn insert_defaults_clause(&self) -> &'static str {
+        " () VALUES ()"
+    }
+
+    fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
+        // Backslash is MySQL's default LIKE escape, as in ambidex's pattern syntax.
+        if case_insensitive {
+            w.push("LOWER(")
+                .push(column)
+                .push(") LIKE LOWER(")
+                .bind(crate::Value::Text(pattern.to_string()))
+                .push(")");
+        } else {
+            w.push(column).push(" LIKE ").bind(crate::Value::Text(pattern.to_string()));
+        }
+    }
+
+    fn write_limit_offset(&self, w: &mut SqlWriter, limit: Option<u64>, offset: Option<u64>) {
+        w.push(" LIMIT ");
+        match limit {
+            Some(n) => w.bind(count_value(n)),
+            None => w.push("18446744073709551615"),
+        };
+        if let Some(n) = offset {
+            w.push(" OFFSET ").bind(count_value(n));
+        }
+    }
+
+    fn begin(&self) -> &'static str {
+        "START TRANSACTION"
+    }
+
+    fn indexes_inline(&self) -> bool {
+        true
+    }
+
+    fn table_options(&self) -> &'static str {
+        " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
+    }
+
+    fn classify(&self, f: DbFailure) -> Error {
+        let from_message = key_from_message(&f.message);
+        let constraint = from_message.unwrap_or_else(|| constraint_or_unknown(&f));
+        match f.code.as_deref() {
+            Some("1062" | "1586") => Error::UniqueViolation { constraint, message: f.message },
+            Some("1451" | "1452" | "1216" | "1217") => {
+                Error::ForeignKeyViolation { constraint, message: f.message }
+            }
+            Some("1048" | "1364") => Error::NotNullViolation { column: constraint, message: f.message },
+            Some("4025" | "3819") => Error::CheckViolation { constraint, message: f.message },
+            Some("1213" | "1205") => Error::Conflict { message: f.message },
+            Some("3024" | "1969") => Error::Timeout { message: f.message },
+            Some("1045") => Error::Authentication {
+                url: "(current connection)".into(),
+                message: format!(
+                    "{}; note that sqlx cannot log in to MySQL/MariaDB with an empty password \
+                     (sqlx issue 3484): create a user with a password",
+                    f.message
+                ),
+            },
+            _ => classify_by_hint(DbFailure { constraint: Some(constraint), ..f }),
+        }
+    }
+}

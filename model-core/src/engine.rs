@@ -1,0 +1,86 @@
+//! The seam between the shared logic and the engines.
+//!
+//! An engine (diesel in `ambidex-sync`, sqlx in `ambidex-async`, and the shims) implements
+//! [`Connection`]: run a [`Statement`], feed its rows to a [`RowSink`], report affected rows.
+//! Nothing else. Every operation a user calls is a [`Plan`]: an `async` procedure over a
+//! `Connection`, written once in [`crate::ops`]. A blocking engine answers with futures that
+//! are already complete, so the same plan runs to completion in one poll without any
+//! runtime ([`crate::complete`]); an async engine awaits real I/O.
+//!
+//! Handles implement [`Executor`], whose associated `Output` is what the user's call
+//! returns: `Result<T>` for blocking handles, a `Send` future for async ones. That is how
+//! `query.all(&db)` has one name in both worlds.
+
+use std::future::Future;
+
+use crate::dialect::Dialect;
+use crate::error::Result;
+use crate::row::RowReader;
+use crate::statement::Statement;
+
+/// What an `execute` reported.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Executed {
+    /// Rows inserted, updated or deleted.
+    pub rows_affected: u64,
+    /// The generated key of the last inserted row, where the driver reports it.
+    pub last_insert_id: Option<i64>,
+}
+
+/// Receives decoded rows. Decoding is a static function so that engines whose driver
+/// decodes inside its own row-building hook (diesel's `FromSqlRow`) can call it there.
+pub trait RowSink: Send + 'static {
+    /// What one row decodes into.
+    type Item: Send + 'static;
+
+    /// Decodes one row.
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<Self::Item>;
+
+    /// Takes one decoded row.
+    fn push(&mut self, item: Self::Item) -> Result<()>;
+}
+
+/// One database connection as the shared logic sees it: statements in, rows out.
+pub trait Connection: Send {
+    /// The connection's dialect.
+    fn dialect(&self) -> Dialect;
+
+    /// Runs a query and feeds every row to `sink`, returning it.
+    fn fetch<S: RowSink>(
+        &mut self,
+        statement: Statement,
+        sink: S,
+    ) -> impl Future<Output = Result<S>> + Send;
+
+    /// Runs a statement that returns no rows.
+    fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send;
+
+    /// How many transactions (the outer one and savepoints) are open, or may be open
+    /// because a statement that opens or closes one did not finish. An engine must never
+    /// hand a connection whose depth is not zero back to its pool without rolling it back
+    /// or closing it.
+    fn transaction_depth(&self) -> u32;
+
+    /// Records the transaction depth; only [`crate::transaction`] calls this.
+    fn set_transaction_depth(&mut self, depth: u32);
+}
+
+/// One operation, written once as an `async` procedure over any [`Connection`].
+pub trait Plan: Send {
+    /// What the operation returns.
+    type Output: Send + 'static;
+
+    /// Runs the operation on `conn`.
+    fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Self::Output>> + Send;
+}
+
+/// A handle a user passes to a terminal method: a blocking or an async database or
+/// transaction. `Output<T>` is `Result<T>` for blocking handles and a future of it for
+/// async ones.
+pub trait Executor<'e>: Sized {
+    /// What a terminal method returns with this handle.
+    type Output<T: Send + 'static>;
+
+    /// Runs `plan` on a connection of this handle.
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output>;
+}

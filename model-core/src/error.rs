@@ -1,0 +1,273 @@
+//! The one error type of ambidex, shared by both worlds and every engine.
+//!
+//! Engines never build these variants from driver-specific knowledge of their own: they
+//! hand a [`DbFailure`] (what the driver reported) to [`Error::from_db_failure`], and the
+//! dialect that owns the backend's codes decides the variant. That is how the same failure
+//! becomes the same variant whether diesel or sqlx saw it.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use crate::dialect::Dialect;
+
+/// `Result` with ambidex's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in ambidex, in either world.
+///
+/// Match on the variant to react (retry a [`Error::Conflict`], show a [`Error::NotFound`] as
+/// a 404...); print it to tell a person what happened and what to do.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// A query that must return a row returned none (`get`, `one`, instance `update`/`delete`).
+    #[error("no {model} matched the query (table {table:?})")]
+    NotFound {
+        /// The Rust name of the model.
+        model: &'static str,
+        /// The table that was searched.
+        table: &'static str,
+    },
+
+    /// `one` found more than one row.
+    #[error("expected exactly one {model}, but the query matched several; add a filter or use `first`")]
+    MultipleRows {
+        /// The Rust name of the model.
+        model: &'static str,
+    },
+
+    /// A unique constraint or primary key rejected a write.
+    #[error("unique constraint {constraint} violated: {message}")]
+    UniqueViolation {
+        /// The constraint's name as the backend reports it (on SQLite, which names none,
+        /// the `table.column` list it reports instead).
+        constraint: String,
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A foreign-key constraint rejected a write or a delete.
+    #[error("foreign key constraint {constraint} violated: {message}")]
+    ForeignKeyViolation {
+        /// The constraint's name, or what the backend reports in its place.
+        constraint: String,
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A NULL was written to a NOT NULL column.
+    #[error("NOT NULL constraint on {column} violated: {message}")]
+    NotNullViolation {
+        /// The column (`table.column` where the backend says so).
+        column: String,
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A CHECK constraint rejected a write.
+    #[error("check constraint {constraint} violated: {message}")]
+    CheckViolation {
+        /// The constraint's name, or what the backend reports in its place.
+        constraint: String,
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A serialization failure, deadlock or busy database: the transaction can be retried.
+    #[error("transaction conflict (retry the transaction): {message}")]
+    Conflict {
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A row could not be turned into the model's field.
+    #[error("cannot decode {model}.{field} (column {column:?}) as {expected}: found {found}")]
+    Decode {
+        /// The Rust name of the model.
+        model: &'static str,
+        /// The Rust name of the field.
+        field: &'static str,
+        /// The column the value came from.
+        column: &'static str,
+        /// The Rust type the field has.
+        expected: &'static str,
+        /// What the row held instead.
+        found: String,
+    },
+
+    /// The database could not be reached or the connection was lost.
+    #[error("connection to {url} failed: {message}")]
+    Connection {
+        /// The URL with any password replaced by `***`.
+        url: String,
+        /// What went wrong, from the driver.
+        message: String,
+    },
+
+    /// The server refused the credentials.
+    #[error("authentication to {url} failed: {message}")]
+    Authentication {
+        /// The URL with any password replaced by `***`.
+        url: String,
+        /// What went wrong, and what to do about it.
+        message: String,
+    },
+
+    /// No pooled connection became free in time.
+    #[error(
+        "no database connection became free within {waited:?} (pool of {pool_size}); \
+         raise the pool size or the acquire timeout, or hold connections for less time"
+    )]
+    PoolTimeout {
+        /// How long the caller waited.
+        waited: Duration,
+        /// The pool's maximum size.
+        pool_size: u32,
+    },
+
+    /// A statement ran longer than its allowed time.
+    #[error("statement timed out: {message}")]
+    Timeout {
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// The operation was cancelled before it completed.
+    #[error("operation cancelled: {message}")]
+    Cancelled {
+        /// What was cancelled.
+        message: String,
+    },
+
+    /// The query cannot be run as built (e.g. too many values in one `is_in`).
+    #[error("invalid query: {0}")]
+    InvalidQuery(Cow<'static, str>),
+
+    /// Configuration is wrong: an unknown URL scheme, a backend whose feature is off.
+    #[error("configuration error: {0}")]
+    Config(Cow<'static, str>),
+
+    /// Any other error the database reported.
+    #[error("database error{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
+    Database {
+        /// The backend's code (SQLSTATE, SQLite extended code, MySQL error number).
+        code: Option<String>,
+        /// The backend's own message.
+        message: String,
+    },
+
+    /// A bug in ambidex itself; please report it.
+    #[error("internal error in ambidex (please report this): {0}")]
+    Internal(Cow<'static, str>),
+}
+
+impl Error {
+    /// Whether retrying the whole transaction may succeed (serialization failure, deadlock,
+    /// busy database).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Error::Conflict { .. })
+    }
+
+    /// Builds the typed variant for a failure the database reported, using the dialect's
+    /// knowledge of its backend's codes and messages.
+    pub fn from_db_failure(dialect: Dialect, failure: DbFailure) -> Error {
+        dialect.classify(failure)
+    }
+
+    /// A connection error for `url`, with its password hidden.
+    pub fn connection(url: &str, message: impl fmt::Display) -> Error {
+        Error::Connection { url: redact_url(url), message: message.to_string() }
+    }
+}
+
+/// What a driver reported about a failed statement, before ambidex classifies it.
+#[derive(Debug, Clone, Default)]
+pub struct DbFailure {
+    /// The driver's own classification, where it has one.
+    pub hint: FailureHint,
+    /// The backend's code: SQLSTATE, SQLite extended result code, MySQL error number.
+    pub code: Option<String>,
+    /// The backend's message.
+    pub message: String,
+    /// The constraint name, where the driver reports it.
+    pub constraint: Option<String>,
+}
+
+/// A driver's own classification of a failure, passed through to the dialect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum FailureHint {
+    /// The driver did not classify it.
+    #[default]
+    Unknown,
+    /// Unique or primary-key violation.
+    Unique,
+    /// Foreign-key violation.
+    ForeignKey,
+    /// NOT NULL violation.
+    NotNull,
+    /// CHECK violation.
+    Check,
+    /// Serialization failure or deadlock.
+    Conflict,
+    /// The connection is closed or broken.
+    Closed,
+}
+
+/// Replaces the password of a connection URL with `***`, so a URL can be printed.
+///
+/// ```
+/// assert_eq!(
+///     ambidex_core::redact_url("postgres://app:s3cret@db:5432/x"),
+///     "postgres://app:***@db:5432/x"
+/// );
+/// assert_eq!(ambidex_core::redact_url("sqlite://app.db"), "sqlite://app.db");
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let rest = &url[scheme_end + 3..];
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let Some(at) = authority.rfind('@') else { return url.to_string() };
+    let userinfo = &authority[..at];
+    let redacted = match userinfo.find(':') {
+        Some(colon) => format!("{}:***", &userinfo[..colon]),
+        None => userinfo.to_string(),
+    };
+    format!("{}://{}{}", &url[..scheme_end], redacted, &rest[at..])
+}
+
+/// Why a cell could not become a field's value; the row decoder adds model and field.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DecodeProblem {
+    /// What was found, for the message.
+    pub found: String,
+}
+
+impl DecodeProblem {
+    /// A problem described by `found`.
+    pub fn new(found: impl Into<String>) -> Self {
+        DecodeProblem { found: found.into() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_only_the_password() {
+        assert_eq!(redact_url("mysql://u:p@h/d"), "mysql://u:***@h/d");
+        assert_eq!(redact_url("mysql://u@h/d"), "mysql://u@h/d");
+        assert_eq!(redact_url("mysql://u:p%40x@h/d?x=@"), "mysql://u:***@h/d?x=@");
+        assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn errors_never_print_passwords() {
+        let e = Error::connection("postgres://a:hunter2@h/d", "refused");
+        assert!(!e.to_string().contains("hunter2"));
+        assert!(!format!("{e:?}").contains("hunter2"));
+    }
+}

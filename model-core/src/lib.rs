@@ -1,0 +1,67 @@
+//! # ambidex-core
+//!
+//! The I/O-free heart of [ambidex](https://docs.rs/ambidex): everything about models and
+//! queries that does not depend on which world (blocking or async) or which engine (diesel
+//! or sqlx) runs them.
+//!
+//! - [`Model`], [`ModelMeta`]: the contract `#[derive(Model)]` implements.
+//! - [`Column`], [`Expr`], [`Select`]: typed columns, conditions and queries.
+//! - [`ast`], [`render`], [`ddl`], [`dialect`]: the query AST and its SQL, with every
+//!   backend difference in one dialect module.
+//! - [`Value`], [`Cell`], [`RowReader`], [`SqlField`]: binding and decoding, written once.
+//! - [`Connection`], [`Plan`], [`Executor`], [`ops`]: the seam to the engines; every
+//!   operation is a plan over a connection, so both worlds share all logic but the I/O.
+//! - [`Error`]: the one error type.
+//!
+//! Users depend on the `ambidex` facade, not on this crate.
+//!
+//! ```
+//! use ambidex_core::{Dialect, render, ast::{Node, CmpOp, ColumnRef, QueryParts, Projection}};
+//! # use ambidex_core::{ModelMeta, ColumnDef, ValueKind, Value};
+//! # static META: ModelMeta = ModelMeta { name: "User", table: "users", key: 0, columns: &[
+//! #   ColumnDef { name: "id", field: "id", kind: ValueKind::I64, nullable: false, primary_key: true,
+//! #               auto: true, unique: false, index: false, default: None }] };
+//! let id = ColumnRef { table: "users", name: "id", nullable: false };
+//! let parts = QueryParts {
+//!     filter: Some(Node::Compare { column: id, op: CmpOp::Eq, value: Value::I64(7) }),
+//!     ..Default::default()
+//! };
+//! let st = render::select(Dialect::Postgres, &META, &parts, Projection::Model).unwrap();
+//! assert_eq!(st.sql(), r#"SELECT "id" FROM "users" WHERE "id" = $1"#);
+//! ```
+#![warn(missing_docs)]
+
+pub mod ast;
+mod column;
+pub mod ddl;
+pub mod dialect;
+mod engine;
+mod error;
+mod expr;
+mod field;
+mod model;
+pub mod ops;
+mod query;
+mod raw;
+mod ready;
+pub mod render;
+mod row;
+mod statement;
+mod url;
+pub mod transaction;
+mod value;
+
+pub use column::Column;
+pub use dialect::{Dialect, SqlDialect};
+pub use engine::{Connection, Executed, Executor, Plan, RowSink};
+pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
+pub use expr::{Expr, Order};
+pub use field::{IntoOperand, SqlField, TextField};
+pub use model::{CachedSql, ColumnDef, Model, ModelMeta, SqlCache};
+pub use query::{Select, Update};
+pub use raw::{Raw, raw};
+pub use ready::complete;
+pub use row::{Cell, RowReader, decode_field, row_too_narrow};
+pub use statement::{SqlTemplate, SqlWriter, Statement};
+pub use url::Target;
+pub use value::{DefaultValue, Value, ValueKind};

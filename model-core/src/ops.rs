@@ -1,0 +1,455 @@
+//! Every operation a user can call, written once as a [`Plan`] over any [`Connection`].
+//!
+//! These procedures are the only place where "what an operation does" lives: which
+//! statement to render, how to read its result, when to open a transaction, how to batch.
+//! The engines only carry statements and rows, so the blocking and the async world behave
+//! the same by construction.
+
+use std::marker::PhantomData;
+
+use crate::ast::{ColumnRef, Projection, QueryParts};
+use crate::ddl;
+use crate::engine::{Connection, Plan, RowSink};
+use crate::error::{Error, Result};
+use crate::field::SqlField;
+use crate::model::{CachedSql, Model};
+use crate::render;
+use crate::row::{RowReader, decode_field};
+use crate::statement::Statement;
+use crate::transaction;
+use crate::value::Value;
+
+/// Collects every row as a model.
+pub struct Collect<M>(pub Vec<M>);
+
+impl<M: Model> RowSink for Collect<M> {
+    type Item = M;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<M> {
+        M::decode(row)
+    }
+    #[inline]
+    fn push(&mut self, item: M) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// Keeps the first row as a model.
+pub struct Single<M>(pub Option<M>);
+
+impl<M: Model> RowSink for Single<M> {
+    type Item = M;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<M> {
+        M::decode(row)
+    }
+    #[inline]
+    fn push(&mut self, item: M) -> Result<()> {
+        if self.0.is_none() {
+            self.0 = Some(item);
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the first column of the first row as a `T`.
+pub struct Scalar<T>(pub Option<T>);
+
+impl<T: SqlField> RowSink for Scalar<T> {
+    type Item = T;
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<T> {
+        decode_field(row, 0, "(scalar)", "value", "(first column)")
+    }
+    fn push(&mut self, item: T) -> Result<()> {
+        if self.0.is_none() {
+            self.0 = Some(item);
+        }
+        Ok(())
+    }
+}
+
+async fn scalar<T: SqlField, C: Connection>(conn: &mut C, statement: Statement) -> Result<T> {
+    conn.fetch(statement, Scalar::<T>(None))
+        .await?
+        .0
+        .ok_or(Error::Internal("a scalar query returned no row".into()))
+}
+
+/// `all`: every matching row.
+pub struct FetchAll<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for FetchAll<M> {
+    type Output = Vec<M>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        Ok(conn.fetch(st, Collect(Vec::new())).await?.0)
+    }
+}
+
+/// `first`: the first matching row, if any.
+pub struct FetchFirst<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for FetchFirst<M> {
+    type Output = Option<M>;
+    async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
+        self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        Ok(conn.fetch(st, Single(None)).await?.0)
+    }
+}
+
+/// `one`: exactly one matching row.
+pub struct FetchOne<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for FetchOne<M> {
+    type Output = M;
+    async fn run<C: Connection>(mut self, conn: &mut C) -> Result<M> {
+        self.parts.limit = Some(self.parts.limit.map_or(2, |l| l.min(2)));
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        let mut rows = conn.fetch(st, Collect(Vec::with_capacity(2))).await?.0;
+        match rows.len() {
+            0 => Err(M::META.not_found()),
+            1 => rows.pop().ok_or(Error::Internal("row vanished".into())),
+            _ => Err(Error::MultipleRows { model: M::META.name }),
+        }
+    }
+}
+
+/// `count`: how many rows match (after limit and offset).
+pub struct Count<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for Count<M> {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Count)?;
+        let n: i64 = scalar(conn, st).await?;
+        u64::try_from(n).map_err(|_| Error::Internal("negative COUNT(*)".into()))
+    }
+}
+
+/// `exists`: whether any row matches.
+pub struct Exists<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for Exists<M> {
+    type Output = bool;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<bool> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Exists)?;
+        scalar(conn, st).await
+    }
+}
+
+/// `get`: the row with a key, or not found.
+pub struct GetByKey<M> {
+    key: Value,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M> GetByKey<M> {
+    /// Looks up `key`.
+    pub fn new(key: Value) -> Self {
+        GetByKey { key, model: PhantomData }
+    }
+}
+
+async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Value) -> Result<Option<M>> {
+    let d = conn.dialect();
+    let t = M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
+    Ok(conn.fetch(t.bind(vec![key]), Single(None)).await?.0)
+}
+
+impl<M: Model> Plan for GetByKey<M> {
+    type Output = M;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        get_by_key::<M, C>(conn, self.key).await?.ok_or_else(|| M::META.not_found())
+    }
+}
+
+/// Instance `insert`: one row, returned as stored.
+pub struct InsertRow<'a, M> {
+    /// The row.
+    pub row: &'a M,
+}
+
+impl<M: Model> Plan for InsertRow<'_, M> {
+    type Output = M;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        let d = conn.dialect();
+        let rules = d.rules();
+        let returning = rules.supports_returning();
+        let t = M::sql_cache()
+            .get_or_render(d, CachedSql::Insert, || render::insert(d, M::META, 1, returning))?;
+        let mut binds = Vec::with_capacity(M::META.columns.len());
+        self.row.push_insert_values(&mut binds);
+        if returning {
+            return conn
+                .fetch(t.bind(binds), Single(None))
+                .await?
+                .0
+                .ok_or(Error::Internal("INSERT ... RETURNING returned no row".into()));
+        }
+        let done = conn.execute(t.bind(binds)).await?;
+        let key = if M::META.key_column().auto {
+            match (done.last_insert_id, rules.last_insert_id_query()) {
+                (Some(id), _) => Value::I64(id),
+                (None, Some(q)) => Value::I64(scalar::<i64, C>(conn, Statement::plain(q)).await?),
+                (None, None) => {
+                    return Err(Error::Internal("no way to read the generated key".into()));
+                }
+            }
+        } else {
+            self.row.key_value()
+        };
+        get_by_key::<M, C>(conn, key)
+            .await?
+            .ok_or(Error::Internal("the inserted row could not be read back".into()))
+    }
+}
+
+/// The most rows one batch statement carries, whatever the parameter limit allows: past
+/// this, longer statements cost more to parse and cache than they save in round trips.
+const MAX_BATCH_ROWS: usize = 1000;
+
+/// `insert_many`: rows in batches under the parameter limit, in one transaction (a
+/// savepoint inside an open one), so the batch is all or nothing.
+pub struct InsertMany<'a, M> {
+    /// The rows.
+    pub rows: &'a [M],
+}
+
+impl<M: Model> Plan for InsertMany<'_, M> {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        let d = conn.dialect();
+        let width = M::META.insert_columns().count();
+        let per_batch = if width == 0 {
+            1
+        } else {
+            (d.rules().max_bind_params() / width).clamp(1, MAX_BATCH_ROWS)
+        }
+        .min(self.rows.len());
+        let full = render::insert(d, M::META, per_batch, false)?;
+        transaction::begin(conn).await?;
+        let mut total = 0u64;
+        let mut outcome = Ok(());
+        for chunk in self.rows.chunks(per_batch) {
+            let template = if chunk.len() == per_batch {
+                full.clone()
+            } else {
+                match render::insert(d, M::META, chunk.len(), false) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            };
+            let mut binds = Vec::with_capacity(chunk.len() * width);
+            for row in chunk {
+                row.push_insert_values(&mut binds);
+            }
+            match conn.execute(template.bind(binds)).await {
+                Ok(done) => total += done.rows_affected,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Ok(()) => {
+                transaction::commit(conn).await?;
+                Ok(total)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback; the engine closes
+                // a connection whose rollback failed instead of pooling it.
+                let _ = transaction::rollback(conn).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Instance `update`: every non-key column, by key.
+pub struct UpdateRow<'a, M> {
+    /// The row.
+    pub row: &'a M,
+}
+
+impl<M: Model> Plan for UpdateRow<'_, M> {
+    type Output = ();
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        let d = conn.dialect();
+        let t = M::sql_cache()
+            .get_or_render(d, CachedSql::UpdateByKey, || render::update_by_key(d, M::META))?;
+        let mut binds = Vec::with_capacity(M::META.columns.len());
+        self.row.push_update_values(&mut binds);
+        binds.push(self.row.key_value());
+        let done = conn.execute(t.bind(binds)).await?;
+        if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
+    }
+}
+
+/// Instance `delete`: by key.
+pub struct DeleteRow<'a, M> {
+    /// The row.
+    pub row: &'a M,
+}
+
+impl<M: Model> Plan for DeleteRow<'_, M> {
+    type Output = ();
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        let d = conn.dialect();
+        let t = M::sql_cache()
+            .get_or_render(d, CachedSql::DeleteByKey, || render::delete_by_key(d, M::META))?;
+        let done = conn.execute(t.bind(vec![self.row.key_value()])).await?;
+        if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
+    }
+}
+
+/// Update by filter: the number of rows matched.
+pub struct UpdateWhere<M> {
+    /// The filter.
+    pub parts: QueryParts,
+    /// The assignments.
+    pub assignments: Vec<(ColumnRef, Value)>,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for UpdateWhere<M> {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::update_where(conn.dialect(), M::META, &self.parts, &self.assignments)?;
+        Ok(conn.execute(st).await?.rows_affected)
+    }
+}
+
+/// Delete by filter: the number of rows deleted.
+pub struct DeleteWhere<M> {
+    /// The filter.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for DeleteWhere<M> {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::delete_where(conn.dialect(), M::META, &self.parts)?;
+        Ok(conn.execute(st).await?.rows_affected)
+    }
+}
+
+/// Create the model's table if missing.
+pub struct CreateTable<M>(PhantomData<fn() -> M>);
+
+impl<M> CreateTable<M> {
+    /// For model `M`.
+    pub fn new() -> Self {
+        CreateTable(PhantomData)
+    }
+}
+
+impl<M> Default for CreateTable<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> Plan for CreateTable<M> {
+    type Output = ();
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        for st in ddl::create_table(conn.dialect(), M::META)? {
+            conn.execute(st).await?;
+        }
+        Ok(())
+    }
+}
+
+/// Drop the model's table if present.
+pub struct DropTable<M>(PhantomData<fn() -> M>);
+
+impl<M> DropTable<M> {
+    /// For model `M`.
+    pub fn new() -> Self {
+        DropTable(PhantomData)
+    }
+}
+
+impl<M> Default for DropTable<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> Plan for DropTable<M> {
+    type Output = ();
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        conn.execute(ddl::drop_table(conn.dialect(), M::META)?).await?;
+        Ok(())
+    }
+}
+
+/// Raw SQL that returns no rows: affected rows.
+pub struct RawExecute {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+}
+
+impl Plan for RawExecute {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.execute(st).await?.rows_affected)
+    }
+}
+
+/// Raw SQL whose rows decode into a model.
+pub struct RawFetch<M> {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for RawFetch<M> {
+    type Output = Vec<M>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.fetch(st, Collect(Vec::new())).await?.0)
+    }
+}

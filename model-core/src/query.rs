@@ -1,0 +1,151 @@
+//! The query builder: filter, order, limit, offset, then a terminal method that runs in
+//! whichever world the handle passed belongs to.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::ast::{ColumnRef, Projection, QueryParts};
+use crate::column::Column;
+use crate::dialect::Dialect;
+use crate::engine::Executor;
+use crate::error::Result;
+use crate::expr::{Expr, Order};
+use crate::field::{IntoOperand, SqlField};
+use crate::model::{Model, and_filter};
+use crate::ops;
+use crate::render;
+use crate::statement::Statement;
+use crate::value::Value;
+
+/// A query over model `M`'s rows, from `M::query()`.
+///
+/// Terminal methods (`all`, `first`, `one`, `count`, `exists`, `delete`) take the handle
+/// to run on: `&blocking::Db` returns a `Result`, `&Db` (async) returns a future.
+pub struct Select<M> {
+    parts: QueryParts,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Select<M> {
+    fn clone(&self) -> Self {
+        Select { parts: self.parts.clone(), _model: PhantomData }
+    }
+}
+
+impl<M> fmt::Debug for Select<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select").field("parts", &self.parts).finish()
+    }
+}
+
+impl<M: Model> Default for Select<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Model> Select<M> {
+    /// Every row of `M`.
+    pub fn new() -> Self {
+        Select { parts: QueryParts::default(), _model: PhantomData }
+    }
+
+    /// Keeps rows that meet `condition` (ANDed with earlier filters).
+    pub fn filter(mut self, condition: Expr<M>) -> Self {
+        self.parts = and_filter(self.parts, condition.into_node());
+        self
+    }
+
+    /// Orders by `order` after any earlier orderings.
+    pub fn order_by(mut self, order: Order<M>) -> Self {
+        self.parts.order.push(order.term());
+        self
+    }
+
+    /// Returns at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.parts.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.parts.offset = Some(n);
+        self
+    }
+
+    /// The query's parts.
+    pub fn parts(&self) -> &QueryParts {
+        &self.parts
+    }
+
+    /// The SQL this query sends to `dialect`, with its bind values (for logs and tests).
+    pub fn to_sql(&self, dialect: Dialect) -> Result<Statement> {
+        render::select(dialect, M::META, &self.parts, Projection::Model)
+    }
+
+    /// Every matching row.
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+        db.run(ops::FetchAll::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// The first matching row, or `None`.
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
+        db.run(ops::FetchFirst::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// The only matching row: [`crate::Error::NotFound`] if none,
+    /// [`crate::Error::MultipleRows`] if several.
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
+        db.run(ops::FetchOne::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// How many rows match (limit and offset apply).
+    pub fn count<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+        db.run(ops::Count::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// Whether any row matches.
+    pub fn exists<'e, E: Executor<'e>>(self, db: E) -> E::Output<bool> {
+        db.run(ops::Exists::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// Deletes the matching rows; returns how many. Ordering and limits are refused.
+    pub fn delete<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+        db.run(ops::DeleteWhere::<M> { parts: self.parts, model: PhantomData })
+    }
+
+    /// Starts an update of the matching rows, setting `column` to `value`.
+    pub fn set<T: SqlField>(self, column: Column<M, T>, value: impl IntoOperand<T>) -> Update<M> {
+        Update { parts: self.parts, assignments: Vec::new(), _model: PhantomData }.set(column, value)
+    }
+}
+
+/// An update of the rows a query matches, from [`Select::set`].
+pub struct Update<M> {
+    parts: QueryParts,
+    assignments: Vec<(ColumnRef, Value)>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Update<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Update")
+            .field("parts", &self.parts)
+            .field("assignments", &self.assignments)
+            .finish()
+    }
+}
+
+impl<M: Model> Update<M> {
+    /// Also sets `column` to `value`.
+    pub fn set<T: SqlField>(mut self, column: Column<M, T>, value: impl IntoOperand<T>) -> Self {
+        self.assignments.push((column.column_ref(), value.into_value()));
+        self
+    }
+
+    /// Runs the update; returns how many rows matched.
+    pub fn update<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+        db.run(ops::UpdateWhere::<M> { parts: self.parts, assignments: self.assignments, model: PhantomData })
+    }
+}

@@ -1,0 +1,396 @@
+//! SQL rendering of queries and writes, written once for every dialect.
+//!
+//! The shapes here are standard SQL; wherever a backend differs, the writer asks the
+//! dialect ([`crate::dialect::SqlDialect`]). Per-model statements that never change shape
+//! (lookup by key, insert, update and delete of one row) are rendered into templates once
+//! and cached by [`crate::SqlCache`].
+
+use crate::ast::{ColumnRef, Node, Projection, QueryParts};
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::model::ModelMeta;
+use crate::statement::{SqlTemplate, SqlWriter, Statement};
+use crate::value::Value;
+
+fn quoted(dialect: Dialect, name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    dialect.rules().write_ident(&mut s, name);
+    s
+}
+
+fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
+    for (i, c) in meta.columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(c.name);
+    }
+}
+
+/// Writes a condition.
+pub fn write_node(w: &mut SqlWriter, node: &Node) {
+    match node {
+        Node::Compare { column, op, value } => {
+            w.ident(column.name).push(" ").push(op.sql()).push(" ").bind(value.clone());
+        }
+        Node::NotEqual { column, value } => {
+            if column.nullable {
+                w.push("(").ident(column.name).push(" <> ").bind(value.clone());
+                w.push(" OR ").ident(column.name).push(" IS NULL)");
+            } else {
+                w.ident(column.name).push(" <> ").bind(value.clone());
+            }
+        }
+        Node::Between { column, low, high } => {
+            w.ident(column.name).push(" BETWEEN ").bind(low.clone());
+            w.push(" AND ").bind(high.clone());
+        }
+        Node::In { values, negated, .. } if values.is_empty() => {
+            w.push(if *negated { "1 = 1" } else { "1 = 0" });
+        }
+        Node::In { column, values, negated } => {
+            let or_null = *negated && column.nullable;
+            if or_null {
+                w.push("(");
+            }
+            w.ident(column.name).push(if *negated { " NOT IN (" } else { " IN (" });
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.bind(v.clone());
+            }
+            w.push(")");
+            if or_null {
+                w.push(" OR ").ident(column.name).push(" IS NULL)");
+            }
+        }
+        Node::IsNull { column, negated } => {
+            w.ident(column.name).push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+        }
+        Node::Like { column, pattern, case_insensitive } => {
+            let col = quoted(w.dialect(), column.name);
+            w.dialect().rules().write_like(w, &col, pattern, *case_insensitive);
+        }
+        Node::And(a, b) => {
+            w.push("(");
+            write_node(w, a);
+            w.push(" AND ");
+            write_node(w, b);
+            w.push(")");
+        }
+        Node::Or(a, b) => {
+            w.push("(");
+            write_node(w, a);
+            w.push(" OR ");
+            write_node(w, b);
+            w.push(")");
+        }
+        Node::Not(a) => {
+            // Two-valued NOT: unknown (NULL) counts as false, so its complement is true.
+            w.push("(");
+            write_node(w, a);
+            w.push(") IS NOT TRUE");
+        }
+        Node::Const(b) => {
+            w.push(if *b { "1 = 1" } else { "1 = 0" });
+        }
+    }
+}
+
+fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
+    if let Some(f) = &parts.filter {
+        w.push(" WHERE ");
+        write_node(w, f);
+    }
+}
+
+fn write_order(w: &mut SqlWriter, parts: &QueryParts) {
+    for (i, term) in parts.order.iter().enumerate() {
+        w.push(if i == 0 { " ORDER BY " } else { ", " });
+        w.ident(term.column.name).push(if term.ascending { " ASC" } else { " DESC" });
+        w.push(w.dialect().rules().nulls_order(&term.column, term.ascending));
+    }
+}
+
+fn write_limit(w: &mut SqlWriter, parts: &QueryParts) {
+    if parts.limit.is_some() || parts.offset.is_some() {
+        w.dialect().rules().write_limit_offset(w, parts.limit, parts.offset);
+    }
+}
+
+/// Renders a SELECT of `meta`'s rows.
+pub fn select(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    projection: Projection,
+) -> Result<Statement> {
+    let mut w = SqlWriter::new(dialect);
+    let limited = parts.limit.is_some() || parts.offset.is_some();
+    match projection {
+        Projection::Model => {
+            w.push("SELECT ");
+            column_list(&mut w, meta);
+            w.push(" FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_order(&mut w, parts);
+            write_limit(&mut w, parts);
+        }
+        Projection::Count if !limited => {
+            w.push("SELECT COUNT(*) FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+        }
+        Projection::Count => {
+            w.push("SELECT COUNT(*) FROM (SELECT 1 AS ").ident("one");
+            w.push(" FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_order(&mut w, parts);
+            write_limit(&mut w, parts);
+            w.push(") AS ").ident("counted");
+        }
+        Projection::Exists => {
+            w.push("SELECT EXISTS (SELECT 1 FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_limit(&mut w, parts);
+            w.push(")");
+        }
+    }
+    w.finish()
+}
+
+fn reject_shaping(parts: &QueryParts, what: &str) -> Result<()> {
+    if !parts.order.is_empty() || parts.limit.is_some() || parts.offset.is_some() {
+        return Err(Error::InvalidQuery(
+            format!(
+                "{what} by filter does not take order_by, limit or offset; \
+                 filter on the key of the rows you want instead"
+            )
+            .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Renders `UPDATE table SET ... WHERE filter`.
+pub fn update_where(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    assignments: &[(ColumnRef, Value)],
+) -> Result<Statement> {
+    reject_shaping(parts, "update")?;
+    if assignments.is_empty() {
+        return Err(Error::InvalidQuery(
+            "update by filter needs at least one `.set(column, value)`".into(),
+        ));
+    }
+    let mut w = SqlWriter::new(dialect);
+    w.push("UPDATE ").ident(meta.table).push(" SET ");
+    for (i, (column, value)) in assignments.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(column.name).push(" = ").bind(value.clone());
+    }
+    write_where(&mut w, parts);
+    w.finish()
+}
+
+/// Renders `DELETE FROM table WHERE filter`.
+pub fn delete_where(dialect: Dialect, meta: &ModelMeta, parts: &QueryParts) -> Result<Statement> {
+    reject_shaping(parts, "delete")?;
+    let mut w = SqlWriter::new(dialect);
+    w.push("DELETE FROM ").ident(meta.table);
+    write_where(&mut w, parts);
+    w.finish()
+}
+
+/// `SELECT columns FROM table WHERE key = ?`
+pub fn get_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("SELECT ");
+    column_list(&mut w, meta);
+    w.push(" FROM ").ident(meta.table).push(" WHERE ").ident(meta.key_column().name);
+    w.push(" = ").placeholder();
+    w.finish_template()
+}
+
+/// `INSERT INTO table (...) VALUES (...), ...` for `rows` rows, with `RETURNING` every
+/// column when `returning` (the dialect must support it).
+pub fn insert(dialect: Dialect, meta: &ModelMeta, rows: usize, returning: bool) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("INSERT INTO ").ident(meta.table);
+    let columns = meta.insert_columns();
+    let width = columns.clone().count();
+    if width == 0 {
+        w.push(dialect.rules().insert_defaults_clause());
+    } else {
+        w.push(" (");
+        for (i, c) in columns.enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.ident(c.name);
+        }
+        w.push(") VALUES ");
+        for r in 0..rows {
+            w.push(if r == 0 { "(" } else { ", (" });
+            for i in 0..width {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.placeholder();
+            }
+            w.push(")");
+        }
+    }
+    if returning {
+        w.push(" RETURNING ");
+        column_list(&mut w, meta);
+    }
+    w.finish_template()
+}
+
+/// `UPDATE table SET every non-key column = ? WHERE key = ?`
+pub fn update_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("UPDATE ").ident(meta.table).push(" SET ");
+    let mut any = false;
+    for (i, c) in meta.update_columns().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(c.name).push(" = ").placeholder();
+        any = true;
+    }
+    if !any {
+        // A key-only model: the update only checks that the row exists.
+        let key = meta.key_column().name;
+        w.ident(key).push(" = ").ident(key);
+    }
+    w.push(" WHERE ").ident(meta.key_column().name).push(" = ").placeholder();
+    w.finish_template()
+}
+
+/// `DELETE FROM table WHERE key = ?`
+pub fn delete_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("DELETE FROM ").ident(meta.table).push(" WHERE ");
+    w.ident(meta.key_column().name).push(" = ").placeholder();
+    w.finish_template()
+}
+
+/// The raw escape hatch: `?` marks a parameter (outside quotes), `??` a literal `?`.
+pub fn raw(dialect: Dialect, sql: &str, binds: Vec<Value>) -> Result<Statement> {
+    let mut w = SqlWriter::new(dialect);
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    let mut k = 0;
+    while k < chars.len() {
+        let (i, c) = chars[k];
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '?') => {
+                w.push(&sql[start..i]);
+                if chars.get(k + 1).map(|(_, c)| *c) == Some('?') {
+                    w.push("?");
+                    k += 1;
+                    start = i + 2;
+                } else {
+                    w.placeholder();
+                    start = i + 1;
+                }
+            }
+            (None, _) => {}
+        }
+        k += 1;
+    }
+    w.push(&sql[start..]);
+    let expected = w.placeholder_count();
+    if expected != binds.len() {
+        return Err(Error::InvalidQuery(
+            format!("raw SQL has {expected} `?` placeholders but {} values were bound", binds.len())
+                .into(),
+        ));
+    }
+    Ok(w.finish_template()?.bind(binds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ast::{CmpOp, OrderTerm};
+    use crate::model::ColumnDef;
+    use crate::value::ValueKind;
+
+    const fn col(name: &'static str, nullable: bool, pk: bool) -> ColumnDef {
+        ColumnDef {
+            name,
+            field: name,
+            kind: ValueKind::I64,
+            nullable,
+            primary_key: pk,
+            auto: pk,
+            unique: false,
+            index: false,
+            default: None,
+        }
+    }
+    static META: ModelMeta = ModelMeta {
+        name: "T",
+        table: "t",
+        columns: &[col("id", false, true), col("group", true, false)],
+        key: 0,
+    };
+    const G: ColumnRef = ColumnRef { table: "t", name: "group", nullable: true };
+
+    #[test]
+    fn renders_per_dialect() {
+        let parts = QueryParts {
+            filter: Some(Node::Compare { column: G, op: CmpOp::Ge, value: Value::I64(3) }),
+            order: vec![OrderTerm { column: G, ascending: true }],
+            limit: Some(10),
+            offset: None,
+        };
+        let sql = |d| select(d, &META, &parts, Projection::Model).unwrap().sql().to_string();
+        assert_eq!(
+            sql(Dialect::Sqlite),
+            r#"SELECT "id", "group" FROM "t" WHERE "group" >= ? ORDER BY "group" ASC LIMIT ?"#
+        );
+        assert_eq!(
+            sql(Dialect::Postgres),
+            r#"SELECT "id", "group" FROM "t" WHERE "group" >= $1 ORDER BY "group" ASC NULLS FIRST LIMIT $2"#
+        );
+        assert_eq!(
+            sql(Dialect::Mysql),
+            "SELECT `id`, `group` FROM `t` WHERE `group` >= ? ORDER BY `group` ASC LIMIT ?"
+        );
+    }
+
+    #[test]
+    fn negations_match_null_rows() {
+        let mut w = SqlWriter::new(Dialect::Sqlite);
+        write_node(&mut w, &Node::In { column: G, values: vec![Value::I64(1)], negated: true });
+        assert_eq!(w.finish().unwrap().sql(), r#"("group" NOT IN (?) OR "group" IS NULL)"#);
+    }
+
+    #[test]
+    fn raw_placeholders_skip_quotes() {
+        let st = raw(Dialect::Postgres, "SELECT '?', ? , ??", vec![Value::I32(1)]).unwrap();
+        assert_eq!(st.sql(), "SELECT '?', $1 , ?");
+        assert!(raw(Dialect::Sqlite, "SELECT ?", vec![]).is_err());
+    }
+
+    #[test]
+    fn insert_template() {
+        let t = insert(Dialect::Sqlite, &META, 2, true).unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("group") VALUES (?), (?) RETURNING "id", "group""#
+        );
+    }
+}

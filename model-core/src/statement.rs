@@ -1,0 +1,202 @@
+//! Rendered statements: SQL text, where its placeholders stand, and the values to bind.
+//!
+//! The text is shared (`Arc`) so that a statement rendered once per model and dialect (a
+//! primary-key lookup, an insert) is reused on every call without copying, and so that
+//! drivers that cache prepared statements by text (diesel, sqlx) find it again. The
+//! placeholder spans let an engine whose driver writes its own placeholders (diesel) cut
+//! the text at the right places without knowing any SQL.
+
+use std::sync::Arc;
+
+use crate::dialect::Dialect;
+use crate::error::{Error, Result};
+use crate::value::Value;
+
+/// SQL text with its placeholder spans, rendered once and bound many times.
+#[derive(Debug, Clone)]
+pub struct SqlTemplate {
+    sql: Arc<String>,
+    placeholders: Arc<[(u32, u32)]>,
+}
+
+impl SqlTemplate {
+    /// The statement with `binds` for its placeholders.
+    #[inline]
+    pub fn bind(&self, binds: Vec<Value>) -> Statement {
+        debug_assert_eq!(binds.len(), self.placeholders.len());
+        Statement { sql: self.sql.clone(), placeholders: self.placeholders.clone(), binds }
+    }
+
+    /// The SQL text.
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+}
+
+/// A statement ready for an engine: text, placeholder spans and bind values.
+#[derive(Debug, Clone)]
+pub struct Statement {
+    sql: Arc<String>,
+    placeholders: Arc<[(u32, u32)]>,
+    binds: Vec<Value>,
+}
+
+impl Statement {
+    /// A statement without parameters (transaction control, raw DDL).
+    pub fn plain(sql: impl Into<String>) -> Statement {
+        Statement { sql: Arc::new(sql.into()), placeholders: Arc::from([]), binds: Vec::new() }
+    }
+
+    /// The SQL text, with the dialect's placeholders.
+    #[inline]
+    pub fn sql(&self) -> &str {
+        &self.sql
+    }
+
+    /// The shared SQL text (cheap to clone; drivers can cache by it).
+    #[inline]
+    pub fn shared_sql(&self) -> &Arc<String> {
+        &self.sql
+    }
+
+    /// Byte ranges of the placeholders in [`Statement::sql`], one per bind, in order.
+    #[inline]
+    pub fn placeholders(&self) -> &[(u32, u32)] {
+        &self.placeholders
+    }
+
+    /// The values to bind, in placeholder order.
+    #[inline]
+    pub fn binds(&self) -> &[Value] {
+        &self.binds
+    }
+
+    /// The text between placeholders, each followed by the bind that comes after it; the
+    /// last piece has no bind. This is what an engine whose driver writes its own
+    /// placeholders needs.
+    pub fn pieces(&self) -> impl Iterator<Item = (&str, Option<&Value>)> {
+        let mut start = 0usize;
+        let sql = self.sql.as_str();
+        let n = self.placeholders.len();
+        (0..=n).map(move |i| {
+            if i < n {
+                let (s, e) = self.placeholders[i];
+                let piece = &sql[start..s as usize];
+                start = e as usize;
+                (piece, Some(&self.binds[i]))
+            } else {
+                (&sql[start..], None)
+            }
+        })
+    }
+}
+
+/// Writes SQL for one dialect, numbering placeholders and collecting binds.
+#[derive(Debug)]
+pub struct SqlWriter {
+    dialect: Dialect,
+    sql: String,
+    placeholders: Vec<(u32, u32)>,
+    binds: Vec<Value>,
+}
+
+impl SqlWriter {
+    /// An empty writer for `dialect`.
+    pub fn new(dialect: Dialect) -> Self {
+        SqlWriter { dialect, sql: String::with_capacity(128), placeholders: Vec::new(), binds: Vec::new() }
+    }
+
+    /// The dialect being written.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// Appends SQL text.
+    #[inline]
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a quoted identifier.
+    #[inline]
+    pub fn ident(&mut self, name: &str) -> &mut Self {
+        self.dialect.rules().write_ident(&mut self.sql, name);
+        self
+    }
+
+    /// Appends a placeholder without a value (for templates).
+    pub fn placeholder(&mut self) -> &mut Self {
+        let start = self.sql.len() as u32;
+        self.dialect.rules().write_placeholder(&mut self.sql, self.placeholders.len() + 1);
+        self.placeholders.push((start, self.sql.len() as u32));
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    #[inline]
+    pub fn bind(&mut self, value: Value) -> &mut Self {
+        self.placeholder();
+        self.binds.push(value);
+        self
+    }
+
+    /// The number of placeholders written so far.
+    pub fn placeholder_count(&self) -> usize {
+        self.placeholders.len()
+    }
+
+    fn check_limit(&self) -> Result<()> {
+        let max = self.dialect.rules().max_bind_params();
+        if self.placeholders.len() > max {
+            return Err(Error::InvalidQuery(
+                format!(
+                    "the statement needs {} bound values but {} accepts at most {max}; \
+                     split the list or the batch",
+                    self.placeholders.len(),
+                    self.dialect.name()
+                )
+                .into(),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The finished statement, checked against the dialect's bind limit.
+    pub fn finish(self) -> Result<Statement> {
+        self.check_limit()?;
+        Ok(Statement {
+            sql: Arc::new(self.sql),
+            placeholders: Arc::from(self.placeholders),
+            binds: self.binds,
+        })
+    }
+
+    /// The finished text as a reusable template (binds written so far are dropped).
+    pub fn finish_template(self) -> Result<SqlTemplate> {
+        self.check_limit()?;
+        Ok(SqlTemplate { sql: Arc::new(self.sql), placeholders: Arc::from(self.placeholders) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_split_at_placeholders() {
+        let mut w = SqlWriter::new(Dialect::Postgres);
+        w.push("SELECT ").bind(Value::I32(1)).push(" + ").bind(Value::I32(2));
+        let st = w.finish().unwrap();
+        assert_eq!(st.sql(), "SELECT $1 + $2");
+        let pieces: Vec<_> = st.pieces().map(|(s, v)| (s.to_string(), v.cloned())).collect();
+        assert_eq!(
+            pieces,
+            vec![
+                ("SELECT ".into(), Some(Value::I32(1))),
+                (" + ".into(), Some(Value::I32(2))),
+                (String::new(), None)
+            ]
+        );
+    }
+}

@@ -1,0 +1,73 @@
+//! Transaction control over any [`Connection`], shared by every engine and both worlds.
+//!
+//! Depth counts the outer transaction and its savepoints. It is raised *before* the
+//! statement that opens a level is sent and lowered only *after* the statement that closes
+//! one succeeded, so a future dropped halfway leaves a depth that says "maybe open": the
+//! engine then rolls the connection back or closes it instead of pooling it.
+
+use crate::engine::Connection;
+use crate::error::Result;
+use crate::statement::Statement;
+
+fn savepoint_name(level: u32) -> String {
+    format!("ambidex_sp_{level}")
+}
+
+/// Opens a transaction, or a savepoint inside an open one.
+pub async fn begin<C: Connection>(conn: &mut C) -> Result<()> {
+    let depth = conn.transaction_depth();
+    let rules = conn.dialect().rules();
+    let sql = if depth == 0 { rules.begin().to_string() } else { rules.savepoint(&savepoint_name(depth)) };
+    conn.set_transaction_depth(depth + 1);
+    match conn.execute(Statement::plain(sql)).await {
+        Ok(_) => Ok(()),
+        Err(e) => {
+            conn.set_transaction_depth(depth);
+            Err(e)
+        }
+    }
+}
+
+/// Commits the innermost open level.
+pub async fn commit<C: Connection>(conn: &mut C) -> Result<()> {
+    let depth = conn.transaction_depth();
+    if depth == 0 {
+        return Err(crate::Error::InvalidQuery("commit without an open transaction".into()));
+    }
+    let rules = conn.dialect().rules();
+    let sql =
+        if depth == 1 { rules.commit().to_string() } else { rules.release_savepoint(&savepoint_name(depth - 1)) };
+    conn.execute(Statement::plain(sql)).await?;
+    conn.set_transaction_depth(depth - 1);
+    Ok(())
+}
+
+/// Rolls back the innermost open level.
+pub async fn rollback<C: Connection>(conn: &mut C) -> Result<()> {
+    let depth = conn.transaction_depth();
+    if depth == 0 {
+        return Ok(());
+    }
+    let rules = conn.dialect().rules();
+    if depth == 1 {
+        conn.execute(Statement::plain(rules.rollback())).await?;
+    } else {
+        let name = savepoint_name(depth - 1);
+        conn.execute(Statement::plain(rules.rollback_to_savepoint(&name))).await?;
+        conn.execute(Statement::plain(rules.release_savepoint(&name))).await?;
+    }
+    conn.set_transaction_depth(depth - 1);
+    Ok(())
+}
+
+/// Rolls back every open level; what an engine calls before pooling a connection whose
+/// depth is not zero.
+pub async fn rollback_all<C: Connection>(conn: &mut C) -> Result<()> {
+    if conn.transaction_depth() == 0 {
+        return Ok(());
+    }
+    let rules = conn.dialect().rules();
+    conn.execute(Statement::plain(rules.rollback())).await?;
+    conn.set_transaction_depth(0);
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! # ambidex-sync
+//!
+//! ambidex's blocking engine: diesel connections behind an r2d2 pool, with no async
+//! runtime anywhere (a build with only the `blocking` feature pulls in neither tokio nor
+//! sqlx).
+//!
+//! The engine implements [`ambidex_core::Connection`] for diesel connections and answers
+//! with futures that are already complete, so every operation, written once in
+//! `ambidex_core::ops`, runs here in a single poll ([`ambidex_core::complete`]). This crate
+//! carries statements and rows; it contains no SQL and no per-model code.
+//!
+//! Users reach it as `ambidex::blocking`.
+#![warn(missing_docs)]
+
+mod backend;
+mod connection;
+mod db;
+mod error;
+mod executor;
+mod manager;
+mod statement;
+mod transaction;
+
+pub use db::{Db, DbBuilder};
+pub use transaction::Tx;

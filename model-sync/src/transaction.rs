@@ -1,0 +1,104 @@
+//! Blocking transactions: an explicit `Tx` and the closure form.
+//!
+//! A `Tx` holds one pooled connection for its whole life. Commit and rollback are the
+//! shared procedures of `ambidex_core::transaction`; a `Tx` dropped without either (an
+//! early return, a `?`, a panic) returns its connection to the pool, which rolls it back
+//! before pooling it again (see `manager.rs`).
+
+use std::fmt;
+
+use ambidex_core::{Error, Result, complete, transaction};
+
+use crate::db::{Db, Pooled};
+
+/// An open blocking transaction. Pass `&mut tx` to terminal methods.
+pub struct Tx {
+    pub(crate) conn: Pooled,
+}
+
+impl fmt::Debug for Tx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::Tx").finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Opens a transaction on one pooled connection. Dropped without [`Tx::commit`], it
+    /// rolls back.
+    pub fn begin(&self) -> Result<Tx> {
+        let mut conn = self.checkout()?;
+        complete(transaction::begin(&mut *conn))?;
+        Ok(Tx { conn })
+    }
+
+    /// Runs `f` in a transaction: commits when it returns `Ok`, rolls back when it returns
+    /// `Err` or panics.
+    ///
+    /// ```
+    /// # use ambidex_sync::Db;
+    /// let db = Db::open("sqlite::memory:")?;
+    /// let n = db.transaction(|tx| -> ambidex_core::Result<u64> {
+    ///     ambidex_core::raw("CREATE TABLE t (x INTEGER)").execute(&mut *tx)?;
+    ///     ambidex_core::raw("INSERT INTO t VALUES (?)").bind(1).execute(&mut *tx)
+    /// })?;
+    /// assert_eq!(n, 1);
+    /// # Ok::<(), ambidex_core::Error>(())
+    /// ```
+    pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx) -> Result<T, E>,
+        E: From<Error>,
+    {
+        let mut tx = self.begin()?;
+        finish(f(&mut tx), tx)
+    }
+}
+
+fn finish<T, E: From<Error>>(outcome: Result<T, E>, tx: Tx) -> Result<T, E> {
+    match outcome {
+        Ok(value) => {
+            tx.commit()?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = tx.rollback() {
+                tracing::warn!(error = %rollback, "rollback after a failed transaction closure failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+impl Tx {
+    /// Commits the transaction.
+    pub fn commit(mut self) -> Result<()> {
+        complete(transaction::commit(&mut *self.conn))
+    }
+
+    /// Rolls the transaction back.
+    pub fn rollback(mut self) -> Result<()> {
+        complete(transaction::rollback(&mut *self.conn))
+    }
+
+    /// Runs `f` in a nested transaction (a savepoint): commits it on `Ok`, rolls back to
+    /// the savepoint on `Err`, leaving the outer transaction open either way.
+    pub fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx) -> Result<T, E>,
+        E: From<Error>,
+    {
+        complete(transaction::begin(&mut *self.conn))?;
+        match f(self) {
+            Ok(value) => {
+                complete(transaction::commit(&mut *self.conn))?;
+                Ok(value)
+            }
+            Err(e) => {
+                if let Err(rollback) = complete(transaction::rollback(&mut *self.conn)) {
+                    tracing::warn!(error = %rollback, "rollback to savepoint failed");
+                }
+                Err(e)
+            }
+        }
+    }
+}
