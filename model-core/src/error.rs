@@ -74,6 +74,14 @@ pub enum Error {
         message: String,
     },
 
+    /// A value the backend cannot store faithfully (NaN on SQLite, infinity on MySQL, a
+    /// number outside the column's range).
+    #[error("value out of range: {message}")]
+    ValueOutOfRange {
+        /// What was refused, and why.
+        message: String,
+    },
+
     /// A serialization failure, deadlock or busy database: the transaction can be retried.
     #[error("transaction conflict (retry the transaction): {message}")]
     Conflict {

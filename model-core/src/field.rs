@@ -168,9 +168,18 @@ impl SqlField for String {
     fn from_cell(cell: Cell<'_>) -> Result<Self, DecodeProblem> {
         match cell {
             Cell::Text(s) => Ok(s.into_owned()),
-            Cell::Blob(ref b) if std::str::from_utf8(b).is_err() => {
-                Err(problem(&cell, "not valid UTF-8"))
-            }
+            // Some drivers report text in a binary collation as bytes (MySQL's BINARY flag);
+            // valid UTF-8 is taken as the text it is, anything else is refused, never
+            // replaced.
+            Cell::Blob(b) => match b {
+                std::borrow::Cow::Owned(v) => String::from_utf8(v).map_err(|e| {
+                    problem(&Cell::Blob(std::borrow::Cow::Owned(e.into_bytes())), "not valid UTF-8")
+                }),
+                std::borrow::Cow::Borrowed(v) => match std::str::from_utf8(v) {
+                    Ok(s) => Ok(s.to_owned()),
+                    Err(_) => Err(problem(&Cell::Blob(std::borrow::Cow::Borrowed(v)), "not valid UTF-8")),
+                },
+            },
             other => Err(problem(&other, "")),
         }
     }
@@ -189,6 +198,8 @@ impl SqlField for Vec<u8> {
     fn from_cell(cell: Cell<'_>) -> Result<Self, DecodeProblem> {
         match cell {
             Cell::Blob(b) => Ok(b.into_owned()),
+            // Bytes stored through a text-typed path are still exactly these bytes.
+            Cell::Text(s) => Ok(s.into_owned().into_bytes()),
             other => Err(problem(&other, "")),
         }
     }

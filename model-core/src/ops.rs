@@ -180,7 +180,7 @@ impl<M> GetByKey<M> {
 async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Value) -> Result<Option<M>> {
     let d = conn.dialect();
     let t = M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
-    Ok(conn.fetch(t.bind(vec![key]), Single(None)).await?.0)
+    Ok(conn.fetch(t.bind(vec![key])?, Single(None)).await?.0)
 }
 
 impl<M: Model> Plan for GetByKey<M> {
@@ -208,12 +208,12 @@ impl<M: Model> Plan for InsertRow<'_, M> {
         self.row.push_insert_values(&mut binds);
         if returning {
             return conn
-                .fetch(t.bind(binds), Single(None))
+                .fetch(t.bind(binds)?, Single(None))
                 .await?
                 .0
                 .ok_or(Error::Internal("INSERT ... RETURNING returned no row".into()));
         }
-        let done = conn.execute(t.bind(binds)).await?;
+        let done = conn.execute(t.bind(binds)?).await?;
         let key = if M::META.key_column().auto {
             match (done.last_insert_id, rules.last_insert_id_query()) {
                 (Some(id), _) => Value::I64(id),
@@ -250,12 +250,13 @@ impl<M: Model> Plan for InsertMany<'_, M> {
         }
         let d = conn.dialect();
         let width = M::META.insert_columns().count();
-        let per_batch = if width == 0 {
-            1
-        } else {
-            (d.rules().max_bind_params() / width).clamp(1, MAX_BATCH_ROWS)
-        }
-        .min(self.rows.len());
+        // A model whose columns are all generated inserts one row per statement.
+        let per_batch = d
+            .rules()
+            .max_bind_params()
+            .checked_div(width)
+            .map_or(1, |rows| rows.clamp(1, MAX_BATCH_ROWS))
+            .min(self.rows.len());
         let full = render::insert(d, M::META, per_batch, false)?;
         transaction::begin(conn).await?;
         let mut total = 0u64;
@@ -276,7 +277,14 @@ impl<M: Model> Plan for InsertMany<'_, M> {
             for row in chunk {
                 row.push_insert_values(&mut binds);
             }
-            match conn.execute(template.bind(binds)).await {
+            let statement = match template.bind(binds) {
+                Ok(statement) => statement,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            };
+            match conn.execute(statement).await {
                 Ok(done) => total += done.rows_affected,
                 Err(e) => {
                     outcome = Err(e);
@@ -314,7 +322,7 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
         binds.push(self.row.key_value());
-        let done = conn.execute(t.bind(binds)).await?;
+        let done = conn.execute(t.bind(binds)?).await?;
         if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
     }
 }
@@ -331,7 +339,7 @@ impl<M: Model> Plan for DeleteRow<'_, M> {
         let d = conn.dialect();
         let t = M::sql_cache()
             .get_or_render(d, CachedSql::DeleteByKey, || render::delete_by_key(d, M::META))?;
-        let done = conn.execute(t.bind(vec![self.row.key_value()])).await?;
+        let done = conn.execute(t.bind(vec![self.row.key_value()])?).await?;
         if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
     }
 }

@@ -317,7 +317,7 @@ pub fn raw(dialect: Dialect, sql: &str, binds: Vec<Value>) -> Result<Statement> 
                 .into(),
         ));
     }
-    Ok(w.finish_template()?.bind(binds))
+    w.finish_template()?.bind(binds)
 }
 
 #[cfg(test)]

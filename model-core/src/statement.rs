@@ -15,16 +15,40 @@ use crate::value::Value;
 /// SQL text with its placeholder spans, rendered once and bound many times.
 #[derive(Debug, Clone)]
 pub struct SqlTemplate {
+    dialect: Dialect,
     sql: Arc<String>,
     placeholders: Arc<[(u32, u32)]>,
 }
 
+/// Refuses values the backend would store as something else (NaN as NULL on SQLite,
+/// infinities on MySQL): an error now rather than silently different data later.
+fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
+    let rules = dialect.rules();
+    for value in binds {
+        let float = match value {
+            Value::F64(f) => *f,
+            Value::F32(f) => f64::from(*f),
+            _ => continue,
+        };
+        if let Err(why) = rules.check_float(float) {
+            return Err(Error::ValueOutOfRange { message: format!("{float} cannot be stored: {why}") });
+        }
+    }
+    Ok(())
+}
+
 impl SqlTemplate {
-    /// The statement with `binds` for its placeholders.
+    /// The statement with `binds` for its placeholders; refuses values the backend cannot
+    /// store faithfully.
     #[inline]
-    pub fn bind(&self, binds: Vec<Value>) -> Statement {
-        debug_assert_eq!(binds.len(), self.placeholders.len());
-        Statement { sql: self.sql.clone(), placeholders: self.placeholders.clone(), binds }
+    pub fn bind(&self, binds: Vec<Value>) -> Result<Statement> {
+        if binds.len() != self.placeholders.len() {
+            return Err(Error::Internal(
+                format!("{} values for {} placeholders", binds.len(), self.placeholders.len()).into(),
+            ));
+        }
+        check_binds(self.dialect, &binds)?;
+        Ok(Statement { sql: self.sql.clone(), placeholders: self.placeholders.clone(), binds })
     }
 
     /// The SQL text.
@@ -69,6 +93,13 @@ impl Statement {
     #[inline]
     pub fn binds(&self) -> &[Value] {
         &self.binds
+    }
+
+    /// The shared SQL text and the values, for an engine that hands values to its driver
+    /// by ownership (no copy of text or bytes).
+    #[inline]
+    pub fn into_sql_and_binds(self) -> (Arc<String>, Vec<Value>) {
+        (self.sql, self.binds)
     }
 
     /// The text between placeholders, each followed by the bind that comes after it; the
@@ -162,9 +193,10 @@ impl SqlWriter {
         Ok(())
     }
 
-    /// The finished statement, checked against the dialect's bind limit.
+    /// The finished statement, checked against the dialect's bind limit and values.
     pub fn finish(self) -> Result<Statement> {
         self.check_limit()?;
+        check_binds(self.dialect, &self.binds)?;
         Ok(Statement {
             sql: Arc::new(self.sql),
             placeholders: Arc::from(self.placeholders),
@@ -175,7 +207,11 @@ impl SqlWriter {
     /// The finished text as a reusable template (binds written so far are dropped).
     pub fn finish_template(self) -> Result<SqlTemplate> {
         self.check_limit()?;
-        Ok(SqlTemplate { sql: Arc::new(self.sql), placeholders: Arc::from(self.placeholders) })
+        Ok(SqlTemplate {
+            dialect: self.dialect,
+            sql: Arc::new(self.sql),
+            placeholders: Arc::from(self.placeholders),
+        })
     }
 }
 

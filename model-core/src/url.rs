@@ -48,8 +48,18 @@ impl Target {
         let (scheme, rest) = url.split_once(':').ok_or_else(|| unknown_scheme(url))?;
         match scheme.to_ascii_lowercase().as_str() {
             "sqlite" => {
+                // Query options (`?mode=...`) are not supported yet: refuse them rather than
+                // silently ignore them.
                 let path = rest.strip_prefix("//").unwrap_or(rest);
-                let path = path.split_once('?').map_or(path, |(p, _)| p);
+                if path.contains('?') {
+                    return Err(Error::Config(
+                        format!(
+                            "SQLite URL options are not supported (in `{url}`); \
+                             use sqlite://path or sqlite::memory:"
+                        )
+                        .into(),
+                    ));
+                }
                 if path.is_empty() {
                     return Err(Error::Config(
                         "a sqlite URL needs a file path (sqlite://app.db) or sqlite::memory:".into(),
@@ -75,7 +85,7 @@ impl Target {
     /// Whether the target is an in-memory SQLite database (one per connection: pools of
     /// such a target must hold a single connection).
     pub fn is_memory(&self) -> bool {
-        matches!(self, Target::Sqlite { path } if path == ":memory:" || path.contains("mode=memory"))
+        matches!(self, Target::Sqlite { path } if path == ":memory:")
     }
 
     /// The cargo feature of the `ambidex` crate that enables this backend.

@@ -62,7 +62,7 @@ impl DbBuilder {
     /// The most connections the pool holds (default 8; always 1 for `sqlite::memory:`,
     /// where every connection would be a separate database).
     pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = Some(n.max(1));
+        self.max_connections = Some(n);
         self
     }
 
@@ -76,15 +76,24 @@ impl DbBuilder {
     pub fn open(self) -> Result<Db> {
         let target = Target::parse(&self.url)?;
         let dialect = target.dialect();
-        let max = if target.is_memory() { 1 } else { self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS) };
+        if self.max_connections == Some(0) {
+            return Err(Error::Config("a pool needs at least one connection".into()));
+        }
+        let memory = target.is_memory();
+        let max = if memory { 1 } else { self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS) };
         let url: Arc<str> = redact_url(&self.url).into();
-        let pool = r2d2::Pool::builder()
+        let mut builder = r2d2::Pool::builder()
             .max_size(max)
             .min_idle(Some(1))
             .test_on_check_out(false)
             .connection_timeout(self.acquire_timeout)
-            .error_handler(Box::new(r2d2::NopErrorHandler))
-            .build(Manager { target: target.clone() });
+            .error_handler(Box::new(r2d2::NopErrorHandler));
+        if memory {
+            // An in-memory database lives exactly as long as its one connection: never let
+            // the pool retire it.
+            builder = builder.max_lifetime(None).idle_timeout(None);
+        }
+        let pool = builder.build(Manager { target: target.clone() });
         let pool = match pool {
             Ok(p) => p,
             // Surface the real reason (feature disabled, bad path) rather than r2d2's timeout.

@@ -96,3 +96,7 @@ macro_rules! statement_fragment {
 
 #[cfg(feature = "sqlite")]
 statement_fragment!(diesel::sqlite::Sqlite);
+#[cfg(feature = "postgres")]
+statement_fragment!(diesel::pg::Pg);
+#[cfg(feature = "mysql")]
+statement_fragment!(diesel::mysql::Mysql);

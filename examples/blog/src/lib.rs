@@ -1,1 +1,18 @@
-//! placeholder
+//! # ambidex example: a small blog in both worlds
+//!
+//! This crate exists to show ambidex the way an application uses it: the models are
+//! written once ([`models`]) and then run
+//!
+//! - **blocking**, through diesel, by the `blog-script` CLI and by [`seed`], with plain
+//!   `Result`s and no async runtime;
+//! - **async**, through sqlx on tokio, by the axum JSON server in [`server`], whose
+//!   handlers only compile because ambidex's futures are `Send`.
+//!
+//! [`demo::run`] drives both worlds against one SQLite file; `cargo run --example demo`
+//! from the repository root runs it.
+
+pub mod demo;
+pub mod http_error;
+pub mod models;
+pub mod seed;
+pub mod server;

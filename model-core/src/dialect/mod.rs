@@ -173,6 +173,11 @@ pub trait SqlDialect: Send + Sync + 'static {
         ""
     }
 
+    /// Whether the backend stores `value` faithfully; `Err` says why not.
+    fn check_float(&self, _value: f64) -> Result<(), &'static str> {
+        Ok(())
+    }
+
     /// Statements every new connection runs before use.
     fn connection_setup(&self) -> &'static [&'static str] {
         &[]

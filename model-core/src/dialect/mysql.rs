@@ -10,6 +10,18 @@ use crate::value::{DefaultValue, ValueKind};
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Mysql;
 
+/// The text between `prefix` and the next `'`.
+fn quoted_after(message: &str, prefix: &str) -> Option<String> {
+    let (_, rest) = message.split_once(prefix)?;
+    rest.split_once('\'').map(|(name, _)| name.to_string())
+}
+
+/// The name in "... CONSTRAINT `name` ..." (foreign-key and check failures).
+fn backquoted_after(message: &str, prefix: &str) -> Option<String> {
+    let (_, rest) = message.split_once(prefix)?;
+    rest.split_once('`').map(|(name, _)| name.to_string())
+}
+
 /// The key name in "Duplicate entry 'x' for key 'name'".
 fn key_from_message(message: &str) -> Option<String> {
     let (_, rest) = message.rsplit_once("for key '")?;
@@ -118,6 +130,22 @@ impl SqlDialect for Mysql {
         "START TRANSACTION"
     }
 
+    fn check_float(&self, value: f64) -> Result<(), &'static str> {
+        if value.is_finite() { Ok(()) } else { Err("MySQL and MariaDB store neither infinities nor NaN") }
+    }
+
+    fn connection_setup(&self) -> &'static [&'static str] {
+        // A known SQL mode whatever the server's default: strict, so an out-of-range or NULL
+        // value is an error rather than silently clipped or zeroed, and without
+        // NO_BACKSLASH_ESCAPES or ANSI_QUOTES, which would change what the rendered SQL
+        // means. UTC for the session, so times mean the same on every connection.
+        &[
+            "SET SESSION sql_mode = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,\
+              NO_ENGINE_SUBSTITUTION,NO_ZERO_DATE,NO_ZERO_IN_DATE'",
+            "SET SESSION time_zone = '+00:00'",
+        ]
+    }
+
     fn indexes_inline(&self) -> bool {
         true
     }
@@ -127,14 +155,18 @@ impl SqlDialect for Mysql {
     }
 
     fn classify(&self, f: DbFailure) -> Error {
-        let from_message = key_from_message(&f.message);
+        let from_message = key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
         let constraint = from_message.unwrap_or_else(|| constraint_or_unknown(&f));
         match f.code.as_deref() {
             Some("1062" | "1586") => Error::UniqueViolation { constraint, message: f.message },
             Some("1451" | "1452" | "1216" | "1217") => {
                 Error::ForeignKeyViolation { constraint, message: f.message }
             }
-            Some("1048" | "1364") => Error::NotNullViolation { column: constraint, message: f.message },
+            Some("1048" | "1364") => Error::NotNullViolation {
+                column: quoted_after(&f.message, "Column '").unwrap_or(constraint),
+                message: f.message,
+            },
+            Some("1264" | "1690") => Error::ValueOutOfRange { message: f.message },
             Some("4025" | "3819") => Error::CheckViolation { constraint, message: f.message },
             Some("1213" | "1205") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
@@ -146,6 +178,30 @@ impl SqlDialect for Mysql {
                     f.message
                 ),
             },
+            _ if f.message.starts_with("Column '") && f.message.ends_with("cannot be null") => {
+                Error::NotNullViolation {
+                    column: quoted_after(&f.message, "Column '").unwrap_or(constraint),
+                    message: f.message,
+                }
+            }
+            _ if f.message.contains("foreign key constraint fails") => {
+                Error::ForeignKeyViolation { constraint, message: f.message }
+            }
+            _ if f.message.starts_with("CONSTRAINT `") && f.message.contains("` failed") => {
+                Error::CheckViolation { constraint, message: f.message }
+            }
+            _ if f.message.starts_with("Out of range value") => {
+                Error::ValueOutOfRange { message: f.message }
+            }
+            _ if f.message.starts_with("Duplicate entry") => {
+                Error::UniqueViolation { constraint, message: f.message }
+            }
+            _ if f.message.contains("Deadlock found") || f.message.contains("Lock wait timeout") => {
+                Error::Conflict { message: f.message }
+            }
+            _ if f.message.contains("max_statement_time") || f.message.contains("maximum statement execution time") => {
+                Error::Timeout { message: f.message }
+            }
             _ => classify_by_hint(DbFailure { constraint: Some(constraint), ..f }),
         }
     }

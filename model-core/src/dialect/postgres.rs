@@ -6,6 +6,16 @@ use crate::error::{DbFailure, Error};
 use crate::statement::SqlWriter;
 use crate::value::ValueKind;
 
+/// `relation.column` from `null value in column "c" of relation "r" violates ...`.
+fn not_null_column(message: &str) -> Option<String> {
+    let (_, rest) = message.split_once("column \"")?;
+    let (column, rest) = rest.split_once('"')?;
+    match rest.split_once("relation \"").and_then(|(_, r)| r.split_once('"')) {
+        Some((relation, _)) => Some(format!("{relation}.{column}")),
+        None => Some(column.to_string()),
+    }
+}
+
 /// The PostgreSQL dialect (12 or later).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Postgres;
@@ -78,13 +88,24 @@ impl SqlDialect for Postgres {
         match f.code.as_deref() {
             Some("23505") => Error::UniqueViolation { constraint, message: f.message },
             Some("23503") => Error::ForeignKeyViolation { constraint, message: f.message },
-            Some("23502") => Error::NotNullViolation { column: constraint, message: f.message },
+            Some("23502") => Error::NotNullViolation {
+                column: not_null_column(&f.message).unwrap_or(constraint),
+                message: f.message,
+            },
+            Some("22003") => Error::ValueOutOfRange { message: f.message },
             Some("23514") => Error::CheckViolation { constraint, message: f.message },
             Some("40001" | "40P01") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
             Some("28000" | "28P01") => {
                 Error::Authentication { url: "(current connection)".into(), message: f.message }
             }
+            _ if f.message.starts_with("null value in column") => Error::NotNullViolation {
+                column: not_null_column(&f.message).unwrap_or(constraint),
+                message: f.message,
+            },
+            _ if f.message.contains("out of range") => Error::ValueOutOfRange { message: f.message },
+            _ if f.message.contains("deadlock detected") => Error::Conflict { message: f.message },
+            _ if f.message.contains("statement timeout") => Error::Timeout { message: f.message },
             _ => classify_by_hint(f),
         }
     }

@@ -102,6 +102,10 @@ impl SqlDialect for Sqlite {
         "BEGIN IMMEDIATE"
     }
 
+    fn check_float(&self, value: f64) -> Result<(), &'static str> {
+        if value.is_nan() { Err("SQLite stores NaN as NULL") } else { Ok(()) }
+    }
+
     fn connection_setup(&self) -> &'static [&'static str] {
         // WAL lets readers run beside a writer; the busy timeout makes a second writer wait
         // instead of failing at once; foreign keys are off in SQLite unless asked for.

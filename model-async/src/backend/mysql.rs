@@ -1,0 +1,291 @@
+//! MySQL and MariaDB through sqlx: opening the pool, binding values, running statements,
+//! reading cells.
+//!
+//! Cells are read by the column type and flags the server reports, exactly as the blocking
+//! engine reads them, so both worlds see the same [`Cell`] for the same stored value: every
+//! integer type (BOOLEAN is TINYINT(1)) is [`Cell::Int`], an unsigned BIGINT above
+//! `i64::MAX` a [`Cell::Float`]; FLOAT and DOUBLE are [`Cell::Float`]; DECIMAL is the
+//! [`Cell::Text`] of its decimal form; character types are [`Cell::Text`] and binary ones
+//! [`Cell::Blob`], both borrowed from the row. A character column with a binary collation
+//! (`utf8mb4_bin`, which ambidex's DDL uses so that text compares exactly) carries the
+//! server's BINARY flag and is read as [`Cell::Blob`], as diesel reads it; ambidex-core
+//! decodes valid UTF-8 bytes into a `String`.
+//!
+//! Two connection details matter for ambidex's semantics:
+//!
+//! - *Affected rows count matched rows.* sqlx always asks for the `CLIENT_FOUND_ROWS`
+//!   capability (as diesel does), so an `UPDATE` that sets a row to the values it already
+//!   holds reports 1, not 0, and an instance `update` of an unchanged row succeeds instead
+//!   of reporting `NotFound`.
+//! - *The session's SQL mode is the dialect's.* sqlx would append `PIPES_AS_CONCAT` and
+//!   `NO_ENGINE_SUBSTITUTION` to the server's `sql_mode`; that is turned off so that `||`
+//!   and engine substitution mean on this engine what they mean on diesel's, and the
+//!   dialect's `connection_setup` (shared with the blocking engine) is the only place that
+//!   changes session settings. Like diesel, sqlx sets the connection to `utf8mb4` and the
+//!   time zone to UTC.
+//!
+//! sqlx cannot log in with an empty password (sqlx issue 3484); such a refused login is an
+//! [`Error::Authentication`] that says so.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value, ValueKind};
+use futures_util::{Stream, TryFutureExt};
+use sqlx::mysql::{
+    MySql, MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlPoolOptions, MySqlRow,
+    MySqlTypeInfo, MySqlValueRef,
+};
+use sqlx::{
+    Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, TypeInfo,
+    ValueRef,
+};
+
+use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use crate::error::{ErrorContext, from_connect, url_has_password};
+
+/// The MySQL / MariaDB backend.
+pub(crate) struct MysqlBackend;
+
+/// Opens a MySQL / MariaDB pool for `url` (scheme already normalized to `mysql://`);
+/// `redacted` is the URL without its password, for messages.
+pub(crate) async fn connect(
+    url: &str,
+    redacted: String,
+    settings: &PoolSettings,
+) -> Result<Opened> {
+    let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
+    let ctx = ErrorContext {
+        dialect: Dialect::Mysql,
+        url: redacted,
+        password_given: url_has_password(url),
+        pool_size,
+        acquire_timeout: settings.acquire_timeout,
+    };
+    let options = MySqlConnectOptions::from_str(url)
+        .map_err(|e| from_connect(e, &ctx))?
+        // The SQL mode is the dialect's business (see the module docs).
+        .pipes_as_concat(false)
+        .no_engine_substitution(false);
+    // One connection opened here first, so that a bad URL or refused credentials are
+    // reported as they are (the pool would retry until its timeout and report only that).
+    let mut first = super::within_timeout(options.connect(), &ctx).await?;
+    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
+    // Closing is best-effort: the connection is idle and nothing depends on it.
+    let _ = first.close().await;
+    let pool = MySqlPoolOptions::new()
+        .max_connections(pool_size)
+        .acquire_timeout(settings.acquire_timeout)
+        // Pinging every connection on acquire would add a round trip to each statement,
+        // doubling the latency of a primary-key lookup; a broken connection fails its
+        // statement with `Error::Connection` instead, and the pool replaces it.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(setup(conn)))
+        .connect_with(options)
+        .await
+        .map_err(|e| from_connect(e, &ctx))?;
+    tracing::debug!(url = %ctx.url, pool_size, "MySQL pool opened");
+    Ok(Opened {
+        pool: Pool::Mysql(pool),
+        ctx,
+    })
+}
+
+/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
+async fn setup(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
+    for &sql in Dialect::Mysql.rules().connection_setup() {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
+    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
+}
+
+impl Backend for MysqlBackend {
+    type Db = MySql;
+
+    const DIALECT: Dialect = Dialect::Mysql;
+
+    fn arguments(binds: &[Value]) -> Result<MySqlArguments> {
+        let mut args = MySqlArguments::default();
+        args.reserve(binds.len(), 0);
+        for (i, value) in binds.iter().enumerate() {
+            let added = match value {
+                Value::Null(kind) => match kind {
+                    ValueKind::Bool => args.add(None::<bool>),
+                    ValueKind::I16 => args.add(None::<i16>),
+                    ValueKind::I32 => args.add(None::<i32>),
+                    ValueKind::I64 => args.add(None::<i64>),
+                    ValueKind::F32 => args.add(None::<f32>),
+                    ValueKind::F64 => args.add(None::<f64>),
+                    ValueKind::Text => args.add(None::<&str>),
+                    ValueKind::Blob => args.add(None::<&[u8]>),
+                    // MySQL does not type a NULL parameter by its column: any kind binds
+                    // the same NULL.
+                    _ => args.add(None::<i64>),
+                },
+                Value::Bool(b) => args.add(*b),
+                Value::I16(n) => args.add(*n),
+                Value::I32(n) => args.add(*n),
+                Value::I64(n) => args.add(*n),
+                Value::F32(f) => args.add(*f),
+                Value::F64(f) => args.add(*f),
+                Value::Text(s) => args.add(s.as_str()),
+                Value::Blob(b) => args.add(b.as_slice()),
+            };
+            added.map_err(|e| bind_error(i, e))?;
+        }
+        Ok(args)
+    }
+
+    fn fetch<'c>(
+        conn: &'c mut MySqlConnection,
+        sql: Arc<String>,
+        args: MySqlArguments,
+    ) -> impl Stream<Item = Result<MySqlRow, sqlx::Error>> + Send + Unpin + 'c {
+        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
+    }
+
+    fn execute<'c>(
+        conn: &'c mut MySqlConnection,
+        sql: Arc<String>,
+        args: MySqlArguments,
+    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
+        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
+            // 0 means the statement generated no key. A key past i64::MAX (an unsigned
+            // BIGINT column) is not reported: the core then reads it with the dialect's
+            // `SELECT LAST_INSERT_ID()` and fails to decode it into an i64 key.
+            let id = done.last_insert_id();
+            Executed {
+                // Matched rows, not changed rows: see the module docs (CLIENT_FOUND_ROWS).
+                rows_affected: done.rows_affected(),
+                last_insert_id: (id != 0).then(|| i64::try_from(id).ok()).flatten(),
+            }
+        })
+    }
+
+    fn cell(row: &MySqlRow, index: usize) -> Result<Cell<'_>> {
+        let width = row.len();
+        if index >= width {
+            return Err(Error::InvalidQuery(
+                format!(
+                    "the query returned {width} columns but column {} was read; a raw query \
+                     must select the model's columns in declaration order",
+                    index + 1
+                )
+                .into(),
+            ));
+        }
+        let value = row.try_get_raw(index).map_err(|e| {
+            Error::Internal(format!("MySQL could not read column {}: {e}", index + 1).into())
+        })?;
+        if value.is_null() {
+            return Ok(Cell::Null);
+        }
+        let info: MySqlTypeInfo = value.type_info().into_owned();
+        let bad = |e: &dyn std::fmt::Display| unreadable(&info, index, e);
+        if <i64 as Type<MySql>>::compatible(&info) {
+            // Signed TINYINT (BOOLEAN too), SMALLINT, MEDIUMINT, INT, BIGINT.
+            <i64 as Decode<MySql>>::decode(value)
+                .map(Cell::Int)
+                .map_err(|e| bad(&e))
+        } else if <u64 as Type<MySql>>::compatible(&info) {
+            // Unsigned integers, YEAR and BIT; past i64::MAX a float, as on diesel.
+            <u64 as Decode<MySql>>::decode(value)
+                .map(|n| i64::try_from(n).map_or(Cell::Float(n as f64), Cell::Int))
+                .map_err(|e| bad(&e))
+        } else if <f64 as Type<MySql>>::compatible(&info) {
+            <f64 as Decode<MySql>>::decode(value)
+                .map(Cell::Float)
+                .map_err(|e| bad(&e))
+        } else {
+            let kind = match ColumnClass::of(&info) {
+                Some(kind) => kind,
+                None => {
+                    return Err(bad(
+                        &"ambidex has no mapping for this type; cast it to CHAR in SQL",
+                    ));
+                }
+            };
+            let bytes = bytes(value).map_err(|e| bad(&e))?;
+            Ok(match kind {
+                ColumnClass::Text => match std::str::from_utf8(bytes) {
+                    Ok(s) => Cell::Text(Cow::Borrowed(s)),
+                    // Not valid UTF-8: hand over the bytes, so the field decoder can say so.
+                    Err(_) => Cell::Blob(Cow::Borrowed(bytes)),
+                },
+                ColumnClass::Binary => Cell::Blob(Cow::Borrowed(bytes)),
+            })
+        }
+    }
+}
+
+/// How a non-numeric column is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ColumnClass {
+    /// Characters (and DECIMAL, which the server sends as its decimal text).
+    Text,
+    /// Bytes: a binary type, or a character type with the BINARY flag (binary collation).
+    Binary,
+}
+
+impl ColumnClass {
+    /// The class of a column by the type name sqlx derives from the column's type and its
+    /// BINARY flag (the only public view of the flag); `None` for types ambidex does not
+    /// read (dates and times, geometry).
+    fn of(info: &MySqlTypeInfo) -> Option<ColumnClass> {
+        match info.name() {
+            "DECIMAL" | "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT"
+            | "ENUM" | "SET" | "JSON" => Some(ColumnClass::Text),
+            "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" => {
+                Some(ColumnClass::Binary)
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The raw bytes of a value: for character, binary and DECIMAL columns, what the server
+/// sent (the binary protocol sends them as length-prefixed strings).
+fn bytes(value: MySqlValueRef<'_>) -> Result<&[u8], sqlx::error::BoxDynError> {
+    <&[u8] as Decode<MySql>>::decode(value)
+}
+
+/// The error for a value that cannot become a cell; names the type.
+fn unreadable(info: &MySqlTypeInfo, index: usize, why: &dyn std::fmt::Display) -> Error {
+    Error::Database {
+        code: None,
+        message: format!(
+            "cannot read a MySQL value of type {} in column {}: {why}",
+            info.name(),
+            index + 1
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_binds() {
+        let binds = [
+            Value::Null(ValueKind::I32),
+            Value::Null(ValueKind::Text),
+            Value::Bool(true),
+            Value::I16(1),
+            Value::I32(2),
+            Value::I64(3),
+            Value::F32(1.5),
+            Value::F64(2.5),
+            Value::Text("x".into()),
+            Value::Blob(vec![1, 2]),
+        ];
+        let args = MysqlBackend::arguments(&binds).map_err(|e| e.to_string());
+        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
+    }
+}

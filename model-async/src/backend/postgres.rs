@@ -1,0 +1,446 @@
+//! PostgreSQL through sqlx: opening the pool, binding values, running statements, reading
+//! cells.
+//!
+//! PostgreSQL types its parameters, so every bind carries a type, NULLs included: a
+//! `Value::Null(ValueKind::I32)` goes out as a NULL `int4`, never as an untyped NULL the
+//! server would have to guess (and could refuse). Results arrive in the binary format
+//! (sqlx prepares every statement) and are read by the type OID the server reports for the
+//! column, into the same [`Cell`] the blocking engine makes of the same stored value:
+//! `bool` is [`Cell::Bool`], the integers [`Cell::Int`], the floats [`Cell::Float`],
+//! `bytea` [`Cell::Blob`] and the text types [`Cell::Text`], the last two borrowed from the
+//! row. A type ambidex does not map is read through its text form where its binary form is
+//! text (json, xml, enums...) or NUMERIC (rendered as PostgreSQL prints it); anything else
+//! is an [`Error::Database`] that names the type, so a raw query can cast it (`::text`).
+//!
+//! Settings in the URL are sqlx's: `?options=-c%20search_path%3Dapp` is sent as the
+//! connection's startup `options`, so every pooled connection uses that search path.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value, ValueKind};
+use futures_util::{Stream, TryFutureExt};
+use sqlx::postgres::{
+    PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
+    PgValueFormat, PgValueRef, Postgres,
+};
+use sqlx::{Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Row, TypeInfo, ValueRef};
+
+use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use crate::error::{ErrorContext, from_connect, url_has_password};
+
+/// The PostgreSQL backend.
+pub(crate) struct PostgresBackend;
+
+/// Opens a PostgreSQL pool for `url`; `redacted` is the URL without its password, for
+/// messages.
+pub(crate) async fn connect(
+    url: &str,
+    redacted: String,
+    settings: &PoolSettings,
+) -> Result<Opened> {
+    let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
+    let ctx = ErrorContext {
+        dialect: Dialect::Postgres,
+        url: redacted,
+        password_given: url_has_password(url),
+        pool_size,
+        acquire_timeout: settings.acquire_timeout,
+    };
+    let options = PgConnectOptions::from_str(url).map_err(|e| from_connect(e, &ctx))?;
+    // One connection opened here first, so that a bad URL or refused credentials are
+    // reported as they are (the pool would retry until its timeout and report only that).
+    let mut first = super::within_timeout(options.connect(), &ctx).await?;
+    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
+    // Closing is best-effort: the connection is idle and nothing depends on it.
+    let _ = first.close().await;
+    let pool = PgPoolOptions::new()
+        .max_connections(pool_size)
+        .acquire_timeout(settings.acquire_timeout)
+        // Pinging every connection on acquire would add a round trip to each statement,
+        // doubling the latency of a primary-key lookup; a broken connection fails its
+        // statement with `Error::Connection` instead, and the pool replaces it.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(setup(conn)))
+        .connect_with(options)
+        .await
+        .map_err(|e| from_connect(e, &ctx))?;
+    tracing::debug!(url = %ctx.url, pool_size, "PostgreSQL pool opened");
+    Ok(Opened {
+        pool: Pool::Postgres(pool),
+        ctx,
+    })
+}
+
+/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
+async fn setup(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
+    for &sql in Dialect::Postgres.rules().connection_setup() {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
+    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
+}
+
+impl Backend for PostgresBackend {
+    type Db = Postgres;
+
+    const DIALECT: Dialect = Dialect::Postgres;
+
+    fn arguments(binds: &[Value]) -> Result<PgArguments> {
+        let mut args = PgArguments::default();
+        args.reserve(binds.len(), 0);
+        for (i, value) in binds.iter().enumerate() {
+            let added = match value {
+                // A NULL is bound with the type of the column it stands for.
+                Value::Null(kind) => match kind {
+                    ValueKind::Bool => args.add(None::<bool>),
+                    ValueKind::I16 => args.add(None::<i16>),
+                    ValueKind::I32 => args.add(None::<i32>),
+                    ValueKind::I64 => args.add(None::<i64>),
+                    ValueKind::F32 => args.add(None::<f32>),
+                    ValueKind::F64 => args.add(None::<f64>),
+                    ValueKind::Text => args.add(None::<&str>),
+                    ValueKind::Blob => args.add(None::<&[u8]>),
+                    other => {
+                        return Err(bind_error(
+                            i,
+                            format!("no PostgreSQL type is known for a NULL of kind {other:?}"),
+                        ));
+                    }
+                },
+                Value::Bool(b) => args.add(*b),
+                Value::I16(n) => args.add(*n),
+                Value::I32(n) => args.add(*n),
+                Value::I64(n) => args.add(*n),
+                Value::F32(f) => args.add(*f),
+                Value::F64(f) => args.add(*f),
+                Value::Text(s) => args.add(s.as_str()),
+                Value::Blob(b) => args.add(b.as_slice()),
+            };
+            added.map_err(|e| bind_error(i, e))?;
+        }
+        Ok(args)
+    }
+
+    fn fetch<'c>(
+        conn: &'c mut PgConnection,
+        sql: Arc<String>,
+        args: PgArguments,
+    ) -> impl Stream<Item = Result<PgRow, sqlx::Error>> + Send + Unpin + 'c {
+        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
+    }
+
+    fn execute<'c>(
+        conn: &'c mut PgConnection,
+        sql: Arc<String>,
+        args: PgArguments,
+    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
+        // Generated keys come back through RETURNING; PostgreSQL reports no insert id.
+        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
+            Executed {
+                rows_affected: done.rows_affected(),
+                last_insert_id: None,
+            }
+        })
+    }
+
+    fn cell(row: &PgRow, index: usize) -> Result<Cell<'_>> {
+        let width = row.len();
+        if index >= width {
+            return Err(Error::InvalidQuery(
+                format!(
+                    "the query returned {width} columns but column {} was read; a raw query \
+                     must select the model's columns in declaration order",
+                    index + 1
+                )
+                .into(),
+            ));
+        }
+        let value = row.try_get_raw(index).map_err(|e| {
+            Error::Internal(format!("PostgreSQL could not read column {}: {e}", index + 1).into())
+        })?;
+        if value.is_null() {
+            return Ok(Cell::Null);
+        }
+        read(&value, index)
+    }
+}
+
+/// Type OIDs of the built-in types read natively (`pg_type.dat`; stable across versions).
+mod oid {
+    pub(super) const BOOL: u32 = 16;
+    pub(super) const BYTEA: u32 = 17;
+    pub(super) const NAME: u32 = 19;
+    pub(super) const INT8: u32 = 20;
+    pub(super) const INT2: u32 = 21;
+    pub(super) const INT4: u32 = 23;
+    pub(super) const TEXT: u32 = 25;
+    pub(super) const JSON: u32 = 114;
+    pub(super) const XML: u32 = 142;
+    pub(super) const FLOAT4: u32 = 700;
+    pub(super) const FLOAT8: u32 = 701;
+    pub(super) const UNKNOWN: u32 = 705;
+    pub(super) const BPCHAR: u32 = 1042;
+    pub(super) const VARCHAR: u32 = 1043;
+    pub(super) const NUMERIC: u32 = 1700;
+    pub(super) const JSONB: u32 = 3802;
+}
+
+/// Reads a non-NULL value by the type the server reported for it.
+fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
+    let info = value.type_info();
+    let bytes = value
+        .as_bytes()
+        .map_err(|e| unreadable(&info, index, &e.to_string()))?;
+    let bad = |why: &str| unreadable(&info, index, why);
+    // A domain is read as the type it is based on.
+    let mut base: &PgTypeInfo = &info;
+    while let PgTypeKind::Domain(inner) = base.kind() {
+        base = inner;
+    }
+    let Some(type_oid) = base.oid().map(|o| o.0) else {
+        return Err(bad("the server reported no type OID"));
+    };
+    if value.format() == PgValueFormat::Text {
+        // Only statements run without parameters through the simple protocol come back as
+        // text; sqlx prepares every statement ambidex sends, but read it right anyway.
+        return read_text(bytes, type_oid, &info, index);
+    }
+    Ok(match type_oid {
+        oid::BOOL => match bytes {
+            [b] => Cell::Bool(*b != 0),
+            _ => return Err(bad("a boolean is one byte")),
+        },
+        oid::INT2 => Cell::Int(i16::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into()),
+        oid::INT4 => Cell::Int(i32::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into()),
+        oid::INT8 => Cell::Int(i64::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?)),
+        oid::FLOAT4 => {
+            Cell::Float(f32::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into())
+        }
+        oid::FLOAT8 => Cell::Float(f64::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?)),
+        oid::BYTEA => Cell::Blob(Cow::Borrowed(bytes)),
+        oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME => text(bytes),
+        // Types whose binary form is their text form.
+        oid::JSON | oid::XML | oid::UNKNOWN => text(bytes),
+        // jsonb: a version byte (1), then the text.
+        oid::JSONB => match bytes.split_first() {
+            Some((1, json)) => text(json),
+            _ => return Err(bad("unknown jsonb format version")),
+        },
+        oid::NUMERIC => Cell::Text(Cow::Owned(
+            numeric_text(bytes).ok_or_else(|| bad("malformed NUMERIC"))?,
+        )),
+        // An enum's binary form is its label.
+        _ if matches!(base.kind(), PgTypeKind::Enum(_)) => text(bytes),
+        _ => {
+            return Err(bad(
+                "ambidex has no mapping for this type; cast it to text in SQL",
+            ));
+        }
+    })
+}
+
+/// Reads a value sent in the text format.
+fn read_text<'r>(
+    bytes: &'r [u8],
+    type_oid: u32,
+    info: &PgTypeInfo,
+    index: usize,
+) -> Result<Cell<'r>> {
+    let bad = |why: &str| unreadable(info, index, why);
+    let s = std::str::from_utf8(bytes).map_err(|_| bad("not valid UTF-8"))?;
+    let number = || bad("not a number");
+    Ok(match type_oid {
+        oid::BOOL => match s {
+            "t" => Cell::Bool(true),
+            "f" => Cell::Bool(false),
+            _ => return Err(bad("not t or f")),
+        },
+        oid::INT2 | oid::INT4 | oid::INT8 => Cell::Int(s.parse().map_err(|_| number())?),
+        oid::FLOAT4 => Cell::Float(s.parse::<f32>().map_err(|_| number())?.into()),
+        oid::FLOAT8 => Cell::Float(s.parse().map_err(|_| number())?),
+        oid::BYTEA => Cell::Blob(Cow::Owned(
+            bytea_hex(s).ok_or_else(|| bad("not hex bytea"))?,
+        )),
+        _ => Cell::Text(Cow::Borrowed(s)),
+    })
+}
+
+/// Text bytes as a cell: the text, or (not valid UTF-8) the bytes, for the field decoder
+/// to refuse.
+fn text(bytes: &[u8]) -> Cell<'_> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cell::Text(Cow::Borrowed(s)),
+        Err(_) => Cell::Blob(Cow::Borrowed(bytes)),
+    }
+}
+
+/// The bytes as an array of exactly `N`.
+fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
+    bytes.try_into().ok()
+}
+
+/// The error for a value that cannot become a cell; names the type.
+fn unreadable(info: &PgTypeInfo, index: usize, why: &str) -> Error {
+    Error::Database {
+        code: None,
+        message: format!(
+            "cannot read a PostgreSQL value of type {} in column {}: {why}",
+            info.name(),
+            index + 1
+        ),
+    }
+}
+
+/// A bytea in the text format's hex form (`\x0a0b`).
+fn bytea_hex(s: &str) -> Option<Vec<u8>> {
+    let hex = s.strip_prefix("\\x")?.as_bytes();
+    if hex.len() % 2 != 0 {
+        return None;
+    }
+    let digit = |c: u8| (c as char).to_digit(16);
+    hex.chunks_exact(2)
+        .map(|pair| u8::try_from(digit(pair[0])? * 16 + digit(pair[1])?).ok())
+        .collect()
+}
+
+/// A NUMERIC in the binary format, printed as PostgreSQL prints it (`numeric_out`).
+///
+/// The format: digit count, weight (power of 10000 of the first digit), sign, display
+/// scale, then the base-10000 digits, each an `i16`, all big-endian.
+fn numeric_text(bytes: &[u8]) -> Option<String> {
+    let word = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
+    };
+    let ndigits = usize::from(word(0)?);
+    let weight = i64::from(word(2)? as i16);
+    let sign = word(4)?;
+    let dscale = usize::from(word(6)?);
+    if bytes.len() != 8 + 2 * ndigits {
+        return None;
+    }
+    match sign {
+        0xC000 => return Some("NaN".into()),
+        0xD000 => return Some("Infinity".into()),
+        0xF000 => return Some("-Infinity".into()),
+        0x0000 | 0x4000 => {}
+        _ => return None,
+    }
+    // Digit `k` holds the group worth 10000^(weight - k); absent digits are zero.
+    let digit = |k: i64| -> Option<u16> {
+        match usize::try_from(k) {
+            Ok(k) if k < ndigits => word(8 + 2 * k).filter(|d| *d < 10_000),
+            _ => Some(0),
+        }
+    };
+    let mut out = String::with_capacity(8 + 4 * (weight.max(0) as usize + 1) + dscale);
+    if sign == 0x4000 {
+        out.push('-');
+    }
+    if weight < 0 {
+        out.push('0');
+    } else {
+        for k in 0..=weight {
+            let d = digit(k)?;
+            if k == 0 {
+                let _ = write!(out, "{d}");
+            } else {
+                let _ = write!(out, "{d:04}");
+            }
+        }
+    }
+    if dscale > 0 {
+        out.push('.');
+        let mut written = 0;
+        let mut k = weight + 1;
+        while written < dscale {
+            let group = digit(k)?;
+            for place in [1000, 100, 10, 1] {
+                if written == dscale {
+                    break;
+                }
+                out.push(char::from(b'0' + (group / place % 10) as u8));
+                written += 1;
+            }
+            k += 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_binds_with_a_type() {
+        let binds = [
+            Value::Null(ValueKind::Bool),
+            Value::Null(ValueKind::I16),
+            Value::Null(ValueKind::I32),
+            Value::Null(ValueKind::I64),
+            Value::Null(ValueKind::F32),
+            Value::Null(ValueKind::F64),
+            Value::Null(ValueKind::Text),
+            Value::Null(ValueKind::Blob),
+            Value::Bool(true),
+            Value::I16(1),
+            Value::I32(2),
+            Value::I64(3),
+            Value::F32(1.5),
+            Value::F64(2.5),
+            Value::Text("x".into()),
+            Value::Blob(vec![1, 2]),
+        ];
+        let args = PostgresBackend::arguments(&binds).map_err(|e| e.to_string());
+        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
+    }
+
+    fn numeric(ndigits: u16, weight: i16, sign: u16, dscale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for w in [ndigits, weight as u16, sign, dscale] {
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        for d in digits {
+            out.extend_from_slice(&d.to_be_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn numerics_print_as_postgresql_prints_them() {
+        let cases: [(Vec<u8>, &str); 9] = [
+            (numeric(0, 0, 0, 0, &[]), "0"),
+            (numeric(0, 0, 0, 2, &[]), "0.00"),
+            (numeric(1, 0, 0, 0, &[42]), "42"),
+            (numeric(2, 1, 0x4000, 0, &[12, 3456]), "-123456"),
+            (numeric(2, 0, 0, 3, &[12, 3400]), "12.340"),
+            (numeric(1, -1, 0, 4, &[5]), "0.0005"),
+            (numeric(1, -2, 0, 6, &[7]), "0.000000"),
+            (numeric(1, 1, 0, 0, &[1]), "10000"),
+            (numeric(0, 0, 0xC000, 0, &[]), "NaN"),
+        ];
+        for (bytes, expected) in cases {
+            assert_eq!(numeric_text(&bytes).as_deref(), Some(expected));
+        }
+        // Truncated or corrupt input is refused, never a panic.
+        assert_eq!(numeric_text(&[0, 1]), None);
+        assert_eq!(numeric_text(&numeric(2, 0, 0, 0, &[1])), None);
+        assert_eq!(numeric_text(&numeric(1, 0, 0, 0, &[10_000])), None);
+        assert_eq!(numeric_text(&numeric(0, 0, 0x1234, 0, &[])), None);
+    }
+
+    #[test]
+    fn text_bytea_is_hex() {
+        assert_eq!(bytea_hex("\\x00ff10"), Some(vec![0, 255, 16]));
+        assert_eq!(bytea_hex("\\x0"), None);
+        assert_eq!(bytea_hex("00"), None);
+        assert_eq!(bytea_hex("\\xzz"), None);
+    }
+}

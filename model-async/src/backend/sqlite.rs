@@ -1,0 +1,260 @@
+//! SQLite through sqlx: opening the pool, binding values, running statements, reading cells.
+//!
+//! The file is created if missing, and every connection first runs the SQLite dialect's
+//! `connection_setup` (from ambidex-core, shared with the blocking engine): WAL journaling
+//! (readers never block the writer), `synchronous = NORMAL`, a 5-second busy timeout
+//! (writers queue instead of failing at once) and enforced foreign keys.
+//!
+//! An in-memory database (`sqlite::memory:`) exists only as long as a connection to it is
+//! open, and its pool is limited to one connection (see [`crate::DbBuilder::max_connections`]).
+//! Because a connection that may hold an open transaction is closed rather than pooled, the
+//! pool alone could drop the last connection and with it the whole database; the pool
+//! therefore also keeps one idle "keeper" connection that lives as long as the
+//! [`crate::Db`].
+
+use std::future::Future;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value, ValueKind};
+use futures_util::{Stream, TryFutureExt};
+use sqlx::sqlite::{
+    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqlitePoolOptions, SqliteRow,
+    SqliteTypeInfo, SqliteValueRef,
+};
+use sqlx::{
+    Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, ValueRef,
+};
+
+use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use crate::error::{ErrorContext, from_connect};
+
+/// How long a connection waits for another one's write lock before reporting
+/// [`Error::Conflict`] (the dialect's setup says the same; this covers the time before it
+/// runs).
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The SQLite backend.
+pub(crate) struct SqliteBackend;
+
+/// A SQLite pool, with the connection that keeps an in-memory database alive.
+pub(crate) struct SqlitePool {
+    pool: sqlx::SqlitePool,
+    /// Open for the pool's whole life when the database is in memory; never used. A mutex
+    /// only to make the pool `Sync`; it is never locked.
+    _keeper: Option<Mutex<SqliteConnection>>,
+}
+
+impl SqlitePool {
+    /// The sqlx pool.
+    pub(crate) fn pool(&self) -> &sqlx::SqlitePool {
+        &self.pool
+    }
+}
+
+/// Opens a SQLite pool for the database at `path` (a file, or `:memory:`); `url` is the
+/// redacted URL, for messages.
+pub(crate) async fn connect(path: &str, url: String, settings: &PoolSettings) -> Result<Opened> {
+    let in_memory = path == ":memory:";
+    let pool_size = if in_memory {
+        if settings.max_connections.is_some_and(|n| n > 1) {
+            tracing::warn!(%url, "an in-memory SQLite database is limited to one pooled connection");
+        }
+        1
+    } else {
+        settings.max_connections.unwrap_or_else(default_pool_size)
+    };
+    let ctx = ErrorContext {
+        dialect: Dialect::Sqlite,
+        url,
+        password_given: false,
+        pool_size,
+        acquire_timeout: settings.acquire_timeout,
+    };
+    let options = if in_memory {
+        // sqlx names each in-memory database uniquely and opens it in shared-cache mode, so
+        // the keeper and the pooled connection see the same, private, database.
+        SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| from_connect(e, &ctx))?
+    } else {
+        SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+    };
+    let options = options.busy_timeout(BUSY_TIMEOUT);
+    // One connection opened here first, so that a bad path or a failing setup statement is
+    // reported as it is (the pool would retry until its timeout and report only that).
+    let mut first = options.connect().await.map_err(|e| from_connect(e, &ctx))?;
+    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
+    let keeper = if in_memory {
+        Some(Mutex::new(first))
+    } else {
+        // Closing is best-effort: the connection is idle and its setup persisted (WAL).
+        let _ = first.close().await;
+        None
+    };
+    let pool = SqlitePoolOptions::new()
+        .max_connections(pool_size)
+        .acquire_timeout(settings.acquire_timeout)
+        // Pinging every connection on acquire would double the cost of a primary-key
+        // lookup; a broken SQLite connection (a local file) is rare and reported on use.
+        .test_before_acquire(false)
+        .after_connect(|conn, _| Box::pin(setup(conn)))
+        .connect_with(options)
+        .await
+        .map_err(|e| from_connect(e, &ctx))?;
+    tracing::debug!(url = %ctx.url, pool_size, in_memory, "SQLite pool opened");
+    Ok(Opened {
+        pool: Pool::Sqlite(SqlitePool {
+            pool,
+            _keeper: keeper,
+        }),
+        ctx,
+    })
+}
+
+/// Runs the dialect's per-connection setup (WAL, busy timeout, foreign keys, synchronous).
+async fn setup(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    for &sql in Dialect::Sqlite.rules().connection_setup() {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
+    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
+}
+
+impl Backend for SqliteBackend {
+    type Db = Sqlite;
+
+    const DIALECT: Dialect = Dialect::Sqlite;
+
+    fn arguments(binds: &[Value]) -> Result<SqliteArguments> {
+        let mut args = SqliteArguments::default();
+        args.reserve(binds.len(), 0);
+        for (i, value) in binds.iter().enumerate() {
+            let added = match value {
+                Value::Null(kind) => match kind {
+                    ValueKind::Bool => args.add(None::<bool>),
+                    ValueKind::I16 => args.add(None::<i16>),
+                    ValueKind::I32 => args.add(None::<i32>),
+                    ValueKind::I64 => args.add(None::<i64>),
+                    ValueKind::F32 => args.add(None::<f32>),
+                    ValueKind::F64 => args.add(None::<f64>),
+                    ValueKind::Text => args.add(None::<&str>),
+                    ValueKind::Blob => args.add(None::<&[u8]>),
+                    // SQLite's NULL is untyped: any kind binds the same NULL.
+                    _ => args.add(None::<i64>),
+                },
+                Value::Bool(b) => args.add(*b),
+                Value::I16(n) => args.add(*n),
+                Value::I32(n) => args.add(*n),
+                Value::I64(n) => args.add(*n),
+                Value::F32(f) => args.add(*f),
+                Value::F64(f) => args.add(*f),
+                Value::Text(s) => args.add(s.as_str()),
+                Value::Blob(b) => args.add(b.as_slice()),
+            };
+            added.map_err(|e| bind_error(i, e))?;
+        }
+        Ok(args)
+    }
+
+    fn fetch<'c>(
+        conn: &'c mut SqliteConnection,
+        sql: Arc<String>,
+        args: SqliteArguments,
+    ) -> impl Stream<Item = Result<SqliteRow, sqlx::Error>> + Send + Unpin + 'c {
+        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
+    }
+
+    fn execute<'c>(
+        conn: &'c mut SqliteConnection,
+        sql: Arc<String>,
+        args: SqliteArguments,
+    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
+        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
+            Executed {
+                rows_affected: done.rows_affected(),
+                last_insert_id: Some(done.last_insert_rowid()),
+            }
+        })
+    }
+
+    fn cell(row: &SqliteRow, index: usize) -> Result<Cell<'_>> {
+        let width = row.len();
+        if index >= width {
+            return Err(Error::InvalidQuery(
+                format!(
+                    "the query returned {width} columns but column {} was read; a raw query \
+                     must select the model's columns in declaration order",
+                    index + 1
+                )
+                .into(),
+            ));
+        }
+        let value = raw(row, index)?;
+        if value.is_null() {
+            return Ok(Cell::Null);
+        }
+        // The storage class of this value, not the column's declared type: SQLite stores
+        // any class in any column.
+        let class: SqliteTypeInfo = value.type_info().into_owned();
+        if class == <i64 as Type<Sqlite>>::type_info() {
+            decode::<i64>(value, index).map(Cell::Int)
+        } else if class == <f64 as Type<Sqlite>>::type_info() {
+            decode::<f64>(value, index).map(Cell::Float)
+        } else if class == <str as Type<Sqlite>>::type_info() {
+            match <&str as Decode<Sqlite>>::decode(value) {
+                Ok(text) => Ok(Cell::Text(text.into())),
+                // Not valid UTF-8: hand over the bytes, so the field decoder can say so.
+                Err(_) => decode::<&[u8]>(raw(row, index)?, index).map(|b| Cell::Blob(b.into())),
+            }
+        } else if class == <[u8] as Type<Sqlite>>::type_info() {
+            decode::<&[u8]>(value, index).map(|b| Cell::Blob(b.into()))
+        } else {
+            Err(Error::Internal(
+                format!(
+                    "SQLite reported an unknown storage class {class} in column {}",
+                    index + 1
+                )
+                .into(),
+            ))
+        }
+    }
+}
+
+fn raw(row: &SqliteRow, index: usize) -> Result<SqliteValueRef<'_>> {
+    row.try_get_raw(index).map_err(|e| {
+        Error::Internal(format!("SQLite could not read column {}: {e}", index + 1).into())
+    })
+}
+
+fn decode<'r, T: Decode<'r, Sqlite>>(value: SqliteValueRef<'r>, index: usize) -> Result<T> {
+    T::decode(value).map_err(|e| {
+        Error::Internal(format!("SQLite could not read column {}: {e}", index + 1).into())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_binds() {
+        let binds = [
+            Value::Null(ValueKind::Text),
+            Value::Bool(true),
+            Value::I16(1),
+            Value::I32(2),
+            Value::I64(3),
+            Value::F32(1.5),
+            Value::F64(2.5),
+            Value::Text("x".into()),
+            Value::Blob(vec![1, 2]),
+        ];
+        let args = SqliteBackend::arguments(&binds).map_err(|e| e.to_string());
+        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
+    }
+}

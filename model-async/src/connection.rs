@@ -1,0 +1,139 @@
+//! A pooled sqlx connection as ambidex-core's [`Connection`], and the guarantee that a
+//! connection which may hold an open transaction never goes back to the pool.
+//!
+//! [`ambidex_core::transaction`] raises the depth *before* it sends BEGIN and lowers it only
+//! *after* COMMIT or ROLLBACK succeeded, so a non-zero depth at drop means "a transaction
+//! may be open": a transaction future dropped halfway (a timeout, a `select!`, an aborted
+//! task), a panic in a transaction closure, a [`crate::Tx`] dropped without commit, or a
+//! failed rollback. Such a connection is closed instead of pooled, and closing it makes the
+//! database roll the transaction back. (Returning it would hand the next user a connection
+//! inside someone else's transaction, a bug sqlx itself has shipped several times:
+//! launchbadge/sqlx#2054, #3932, #4385.)
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use ambidex_core::{
+    Cell, Connection, Dialect, Error, Executed, Result, RowReader, RowSink, Statement,
+};
+use futures_util::TryStreamExt;
+use sqlx::pool::PoolConnection;
+use sqlx::{Database, Row};
+
+use crate::backend::Backend;
+use crate::error::{ErrorContext, from_sqlx};
+
+/// One pooled connection of backend `B`, with its transaction depth.
+pub(crate) struct SqlxConn<B: Backend> {
+    /// Always `Some` until dropped; an `Option` so that `Drop` can detach it.
+    conn: Option<PoolConnection<B::Db>>,
+    /// Open transaction levels, or levels that may be open (see the module docs).
+    depth: u32,
+    /// How to describe failures.
+    ctx: Arc<ErrorContext>,
+}
+
+impl<B: Backend> SqlxConn<B> {
+    /// Takes a connection from `pool`.
+    pub(crate) async fn acquire(pool: &sqlx::Pool<B::Db>, ctx: &Arc<ErrorContext>) -> Result<Self> {
+        let started = Instant::now();
+        match pool.acquire().await {
+            Ok(conn) => Ok(SqlxConn {
+                conn: Some(conn),
+                depth: 0,
+                ctx: Arc::clone(ctx),
+            }),
+            Err(sqlx::Error::PoolTimedOut) => Err(Error::PoolTimeout {
+                waited: started.elapsed(),
+                pool_size: ctx.pool_size,
+            }),
+            Err(e) => Err(from_sqlx(e, ctx)),
+        }
+    }
+}
+
+/// The error for a connection used after `Drop` took it; unreachable by construction.
+fn released() -> Error {
+    Error::Internal("a connection was used after it was released".into())
+}
+
+impl<B: Backend> Connection for SqlxConn<B> {
+    #[inline]
+    fn dialect(&self) -> Dialect {
+        B::DIALECT
+    }
+
+    async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {
+        let args = B::arguments(statement.binds())?;
+        let sql = Arc::clone(statement.shared_sql());
+        drop(statement);
+        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
+        let mut rows = B::fetch(conn, sql, args);
+        while let Some(row) = rows.try_next().await.map_err(|e| from_sqlx(e, &self.ctx))? {
+            let item = S::decode(&SqlxRow::<B>(&row))?;
+            sink.push(item)?;
+        }
+        Ok(sink)
+    }
+
+    async fn execute(&mut self, statement: Statement) -> Result<Executed> {
+        let args = B::arguments(statement.binds())?;
+        let sql = Arc::clone(statement.shared_sql());
+        drop(statement);
+        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
+        B::execute(conn, sql, args)
+            .await
+            .map_err(|e| from_sqlx(e, &self.ctx))
+    }
+
+    #[inline]
+    fn transaction_depth(&self) -> u32 {
+        self.depth
+    }
+
+    #[inline]
+    fn set_transaction_depth(&mut self, depth: u32) {
+        self.depth = depth;
+    }
+}
+
+impl<B: Backend> Drop for SqlxConn<B> {
+    fn drop(&mut self) {
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
+        if tokio::runtime::Handle::try_current().is_err() {
+            // sqlx returns or closes a pooled connection on a runtime task and panics
+            // without one. Detached, the connection closes right here instead (rolling back
+            // anything open) and the pool opens a replacement when it needs one.
+            tracing::debug!(
+                depth = self.depth,
+                "connection dropped outside a Tokio runtime; closing it"
+            );
+            drop(conn.detach());
+            return;
+        }
+        if self.depth != 0 {
+            tracing::debug!(
+                depth = self.depth,
+                "closing a connection that may hold an open transaction instead of pooling it"
+            );
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// A driver row as ambidex-core's [`RowReader`]: cells by position, borrowed from the row.
+struct SqlxRow<'r, B: Backend>(&'r <B::Db as Database>::Row);
+
+impl<B: Backend> RowReader for SqlxRow<'_, B> {
+    #[inline]
+    fn width(&self) -> usize {
+        self.0.len()
+    }
+
+    #[inline]
+    fn cell(&self, index: usize) -> Result<Cell<'_>> {
+        B::cell(self.0, index)
+    }
+}

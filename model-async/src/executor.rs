@@ -1,0 +1,46 @@
+//! The async handles as ambidex-core [`Executor`]s: how `query.all(&db)` becomes a future.
+//!
+//! Every terminal method in ambidex-core builds a [`Plan`] and hands it to the handle it was
+//! given. Here, `&Db` runs the plan on a freshly acquired pooled connection and `&mut Tx`
+//! on the transaction's connection. The result is a boxed `Send` future, so it can be
+//! awaited on any Tokio worker and spawned freely.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use ambidex_core::{Executor, Plan, Result};
+
+use crate::backend::with_conn;
+use crate::db::Db;
+use crate::transaction::Tx;
+
+/// A boxed, `Send` future: what every async terminal method returns, and what a
+/// transaction closure returns.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+impl<'e> Executor<'e> for &'e Db {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        Box::pin(async move {
+            let mut conn = self.acquire().await?;
+            with_conn!(&mut conn, c => plan.run(c).await)
+        })
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut Db {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        <&'e Db as Executor<'e>>::run(self, plan)
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut Tx {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        Box::pin(async move { with_conn!(self.conn_mut(), c => plan.run(c).await) })
+    }
+}

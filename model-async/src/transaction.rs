@@ -1,0 +1,185 @@
+//! Transactions: [`Tx`], an explicit handle, and [`Db::transaction`], the closure form.
+//!
+//! A `Tx` owns one pooled connection for its whole life. Opening, committing and rolling
+//! back go through [`ambidex_core::transaction`], whose pessimistic depth accounting is what
+//! lets the connection decide at drop time whether it may be pooled: a `Tx` dropped without
+//! commit, or a transaction future dropped halfway, closes its connection and the database
+//! rolls back. Nothing is ever pooled with a transaction open.
+
+use std::fmt;
+
+use ambidex_core::{Connection, Dialect, Error, Result, transaction};
+
+use crate::backend::{Conn, with_conn};
+use crate::db::Db;
+use crate::executor::BoxFuture;
+
+/// An open transaction on one connection; pass `&mut *tx` (or `&mut tx`) to terminal
+/// methods to run them inside it.
+///
+/// End it with [`Tx::commit`] or [`Tx::rollback`]. Dropped without either (an early `?`,
+/// a panic, a cancelled task), its connection is closed instead of pooled, which rolls the
+/// transaction back.
+pub struct Tx {
+    conn: Conn,
+}
+
+impl Db {
+    /// Opens a transaction on a connection of the pool (`BEGIN IMMEDIATE` on SQLite, so
+    /// the write lock is taken up front and conflicts surface here, not mid-transaction).
+    pub async fn begin(&self) -> Result<Tx> {
+        let mut conn = self.acquire().await?;
+        with_conn!(&mut conn, c => transaction::begin(c).await)?;
+        Ok(Tx { conn })
+    }
+
+    /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns
+    /// `Err` (returning that error even if the rollback fails too), and rolls back if it
+    /// panics (the panic then continues) or if this future is dropped before it finishes.
+    ///
+    /// The closure returns a boxed future borrowing the transaction; move owned data into
+    /// it:
+    ///
+    /// ```
+    /// # async fn demo(db: &ambidex_async::Db) -> ambidex_core::Result<()> {
+    /// use ambidex_core::raw;
+    /// let moved = db
+    ///     .transaction(|tx| {
+    ///         Box::pin(async move {
+    ///             raw("UPDATE accounts SET balance = balance - 10 WHERE id = 1").execute(&mut *tx).await?;
+    ///             raw("UPDATE accounts SET balance = balance + 10 WHERE id = 2").execute(&mut *tx).await?;
+    ///             Ok::<_, ambidex_core::Error>(10)
+    ///         })
+    ///     })
+    ///     .await?;
+    /// # let _ = moved; Ok(()) }
+    /// ```
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        let mut tx = self.begin().await?;
+        match f(&mut tx).await {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                if let Err(rollback) = tx.rollback().await {
+                    tracing::warn!(
+                        error = %rollback,
+                        "rolling back a failed transaction failed; its connection was closed instead"
+                    );
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+impl Tx {
+    /// The SQL dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        with_conn!(&self.conn, c => c.dialect())
+    }
+
+    fn depth(&self) -> u32 {
+        with_conn!(&self.conn, c => c.transaction_depth())
+    }
+
+    /// The connection, for the executor.
+    pub(crate) fn conn_mut(&mut self) -> &mut Conn {
+        &mut self.conn
+    }
+
+    /// Commits the transaction and returns its connection to the pool.
+    ///
+    /// If an operation inside the transaction was cancelled while it held a savepoint (so
+    /// it is unknown what that operation left behind), nothing is committed: the whole
+    /// transaction is rolled back and [`Error::Cancelled`] returned. If COMMIT itself fails,
+    /// the connection is closed, which rolls back.
+    pub async fn commit(mut self) -> Result<()> {
+        if self.depth() != 1 {
+            self.rollback_all().await?;
+            return Err(Error::Cancelled {
+                message: "an operation inside the transaction was cancelled or failed to roll \
+                          back while a savepoint was open, so the whole transaction was rolled \
+                          back instead of committed"
+                    .into(),
+            });
+        }
+        with_conn!(&mut self.conn, c => transaction::commit(c).await)
+    }
+
+    /// Rolls the transaction back and returns its connection to the pool (or closes it if
+    /// the rollback fails, which rolls back as well).
+    pub async fn rollback(mut self) -> Result<()> {
+        self.rollback_all().await
+    }
+
+    async fn rollback_all(&mut self) -> Result<()> {
+        with_conn!(&mut self.conn, c => transaction::rollback_all(c).await)
+    }
+
+    /// Runs `f` in a nested transaction (a savepoint): releases it if `f` returns `Ok`,
+    /// rolls back to it if `f` returns `Err` (returning that error), and leaves the outer
+    /// transaction usable either way. If this future is dropped before it finishes, the
+    /// outer transaction can no longer commit (see [`Tx::commit`]).
+    pub async fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        let level = self.depth();
+        with_conn!(&mut self.conn, c => transaction::begin(c).await)?;
+        let outcome = f(self).await;
+        if outcome.is_ok() && self.depth() == level + 1 {
+            with_conn!(&mut self.conn, c => transaction::commit(c).await)?;
+            return outcome;
+        }
+        // Roll back every level `f` opened and did not close, then ours. A level whose
+        // savepoint was never created makes this fail and leaves the depth raised, which
+        // stops the outer transaction from committing.
+        let unwound = self.unwind_to(level).await;
+        match outcome {
+            Err(e) => {
+                if let Err(rollback) = unwound {
+                    tracing::warn!(
+                        error = %rollback,
+                        "rolling back a failed nested transaction failed; the outer transaction \
+                         can no longer commit"
+                    );
+                }
+                Err(e)
+            }
+            Ok(_) => {
+                unwound?;
+                Err(Error::Cancelled {
+                    message: "an operation inside the nested transaction was cancelled while \
+                              a savepoint was open; the nested transaction was rolled back"
+                        .into(),
+                }
+                .into())
+            }
+        }
+    }
+
+    async fn unwind_to(&mut self, level: u32) -> Result<()> {
+        while self.depth() > level {
+            with_conn!(&mut self.conn, c => transaction::rollback(c).await)?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Tx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tx")
+            .field("dialect", &self.dialect())
+            .field("depth", &self.depth())
+            .finish()
+    }
+}

@@ -1,0 +1,85 @@
+//! diesel's MySQL/MariaDB connection: opening it and reading values by their wire type.
+
+use std::borrow::Cow;
+use std::marker::PhantomData;
+
+use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
+use diesel::Connection as _;
+use diesel::deserialize::FromSql;
+use diesel::mysql::{Mysql, MysqlConnection, MysqlType};
+use diesel::row::{Field, Row};
+use diesel::sql_types;
+
+use super::{decoded_rows, diesel_io, run_setup};
+
+pub(crate) fn establish(url: &str) -> Result<MysqlConnection> {
+    let mut conn = MysqlConnection::establish(url).map_err(|e| connect_error(url, e))?;
+    run_setup(&mut conn, Dialect::Mysql)?;
+    Ok(conn)
+}
+
+fn connect_error(url: &str, e: diesel::ConnectionError) -> Error {
+    let message = e.to_string();
+    if message.contains("Access denied") {
+        Error::Authentication { url: ambidex_core::redact_url(url), message }
+    } else {
+        Error::connection(url, message)
+    }
+}
+
+diesel_io!(MysqlConnection, Dialect::Mysql);
+decoded_rows!(Mysql, Reader);
+
+/// Reads cells by the wire type the server reported.
+struct Reader<'x, 'a, R> {
+    row: &'x R,
+    _a: PhantomData<&'a ()>,
+}
+
+fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    Error::Database { code: None, message: format!("cannot read a MySQL value: {e}") }
+}
+
+impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
+    #[inline]
+    fn width(&self) -> usize {
+        self.row.field_count()
+    }
+
+    #[inline]
+    fn cell(&self, index: usize) -> Result<Cell<'_>> {
+        let field = self
+            .row
+            .get(index)
+            .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
+        let Some(value) = field.value() else { return Ok(Cell::Null) };
+        Ok(match value.value_type() {
+            MysqlType::Tiny
+            | MysqlType::UnsignedTiny
+            | MysqlType::Short
+            | MysqlType::UnsignedShort
+            | MysqlType::Long
+            | MysqlType::UnsignedLong
+            | MysqlType::LongLong => {
+                Cell::Int(<i64 as FromSql<sql_types::BigInt, Mysql>>::from_sql(value).map_err(bad)?)
+            }
+            MysqlType::UnsignedLongLong => {
+                let v = <u64 as FromSql<sql_types::Unsigned<sql_types::BigInt>, Mysql>>::from_sql(value)
+                    .map_err(bad)?;
+                match i64::try_from(v) {
+                    Ok(i) => Cell::Int(i),
+                    Err(_) => Cell::Float(v as f64),
+                }
+            }
+            MysqlType::Float | MysqlType::Double => {
+                Cell::Float(<f64 as FromSql<sql_types::Double, Mysql>>::from_sql(value).map_err(bad)?)
+            }
+            MysqlType::Blob => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
+            // String, Numeric (DECIMAL as text), dates, enums and sets arrive as text.
+            _ => match std::str::from_utf8(value.as_bytes()) {
+                Ok(s) => Cell::Text(Cow::Owned(s.to_owned())),
+                Err(_) => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
+            },
+        })
+    }
+}

@@ -1,0 +1,101 @@
+//! Scenario groups, one file each. Every file defines a `*_scenarios!` macro whose body is a
+//! list of `scenario!(name, |db| { ... })`; `cell!` expands them all inside the cell's
+//! module, where `scenario!`, `aw!`, `in_tx!`, `nested_tx!` and `panics!` mean what that
+//! cell's world needs.
+
+#[macro_use]
+mod query;
+#[macro_use]
+mod write;
+#[macro_use]
+mod types;
+#[macro_use]
+mod errors;
+#[macro_use]
+mod transaction;
+
+/// Creates the `person` table and inserts [`crate::models::people`].
+macro_rules! seed_people {
+    ($db:ident) => {
+        aw!(Person::create_table(&$db))?;
+        aw!(Person::insert_many(&people(), &$db))?;
+    };
+}
+
+/// The names of a list of people, in order.
+macro_rules! names {
+    ($rows:expr) => {
+        $rows
+            .iter()
+            .map(|p: &Person| p.name.as_str())
+            .collect::<Vec<_>>()
+    };
+}
+
+/// The names of every person, in key order.
+macro_rules! all_names {
+    ($db:ident) => {
+        aw!(Person::query().order_by(Person::ID.asc()).all(&$db))?
+            .into_iter()
+            .map(|p| p.name)
+            .collect::<Vec<String>>()
+    };
+}
+
+/// `expect_err!(result, Pattern)`: the result is an error matching the pattern; anything
+/// else fails the scenario, printing what came.
+macro_rules! expect_err {
+    ($result:expr, $pattern:pat) => {
+        match $result {
+            Err($pattern) => {}
+            other => panic!("expected Err({}), got {:?}", stringify!($pattern), other),
+        }
+    };
+}
+
+/// Inserts an [`crate::models::AllTypes`] row, checks that `insert` returned it and that `get`
+/// reads it back equal (key aside), and evaluates to the row read back.
+macro_rules! round_trip {
+    ($db:ident, $row:expr) => {{
+        let row: AllTypes = $row;
+        let stored = aw!(row.insert(&$db))?;
+        let expected = AllTypes {
+            id: stored.id,
+            ..row
+        };
+        assert_eq!(stored, expected, "the row as insert returned it");
+        let back = aw!(AllTypes::get(expected.id, &$db))?;
+        assert_eq!(back, expected, "the row as get read it back");
+        back
+    }};
+}
+
+macro_rules! all_scenarios {
+    () => {
+        mod query {
+            #[allow(unused_imports)]
+            use super::*;
+            query_scenarios!();
+        }
+        mod write {
+            #[allow(unused_imports)]
+            use super::*;
+            write_scenarios!();
+        }
+        mod types {
+            #[allow(unused_imports)]
+            use super::*;
+            types_scenarios!();
+        }
+        mod errors {
+            #[allow(unused_imports)]
+            use super::*;
+            errors_scenarios!();
+        }
+        mod transaction {
+            #[allow(unused_imports)]
+            use super::*;
+            transaction_scenarios!();
+        }
+    };
+}
