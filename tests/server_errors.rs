@@ -42,8 +42,14 @@ fn bad_credentials_url(base: &str) -> String {
 }
 
 fn assert_hidden(e: &ambidex::Error) {
-    assert!(!e.to_string().contains("hunter2secret"), "password in Display: {e}");
-    assert!(!format!("{e:?}").contains("hunter2secret"), "password in Debug: {e:?}");
+    assert!(
+        !e.to_string().contains("hunter2secret"),
+        "password in Display: {e}"
+    );
+    assert!(
+        !format!("{e:?}").contains("hunter2secret"),
+        "password in Debug: {e:?}"
+    );
 }
 
 #[cfg(feature = "blocking")]
@@ -55,10 +61,14 @@ mod blocking {
     fn deadlock_is_conflict(base: &str) {
         let db = Db::builder(base).max_connections(4).open().expect("open");
         let table = unique_table("ax_deadlock");
-        ambidex::raw(format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"))
+        ambidex::raw(format!(
+            "CREATE TABLE {table} (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"
+        ))
+        .execute(&db)
+        .expect("create");
+        ambidex::raw(format!("INSERT INTO {table} (id, v) VALUES (1, 0), (2, 0)"))
             .execute(&db)
-            .expect("create");
-        ambidex::raw(format!("INSERT INTO {table} (id, v) VALUES (1, 0), (2, 0)")).execute(&db).expect("seed");
+            .expect("seed");
         let barrier = Arc::new(Barrier::new(2));
         let worker = |first: i64, second: i64, pause: u64| {
             let db = db.clone();
@@ -66,20 +76,35 @@ mod blocking {
             let table = table.clone();
             std::thread::spawn(move || -> ambidex::Result<()> {
                 let mut tx = db.begin()?;
-                ambidex::raw(format!("UPDATE {table} SET v = v + 1 WHERE id = ?")).bind(first).execute(&mut tx)?;
+                ambidex::raw(format!("UPDATE {table} SET v = v + 1 WHERE id = ?"))
+                    .bind(first)
+                    .execute(&mut tx)?;
                 barrier.wait();
                 std::thread::sleep(Duration::from_millis(pause));
-                ambidex::raw(format!("UPDATE {table} SET v = v + 1 WHERE id = ?")).bind(second).execute(&mut tx)?;
+                ambidex::raw(format!("UPDATE {table} SET v = v + 1 WHERE id = ?"))
+                    .bind(second)
+                    .execute(&mut tx)?;
                 tx.commit()
             })
         };
         let a = worker(1, 2, 0);
         let b = worker(2, 1, 200);
         let results = [a.join().expect("thread a"), b.join().expect("thread b")];
-        let conflicts = results.iter().filter(|r| matches!(r, Err(e) if e.is_retryable())).count();
-        assert_eq!(conflicts, 1, "exactly one transaction is the deadlock victim: {results:?}");
-        assert!(results.iter().any(|r| r.is_ok()), "the other commits: {results:?}");
-        ambidex::raw(format!("DROP TABLE {table}")).execute(&db).expect("drop");
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.is_retryable()))
+            .count();
+        assert_eq!(
+            conflicts, 1,
+            "exactly one transaction is the deadlock victim: {results:?}"
+        );
+        assert!(
+            results.iter().any(|r| r.is_ok()),
+            "the other commits: {results:?}"
+        );
+        ambidex::raw(format!("DROP TABLE {table}"))
+            .execute(&db)
+            .expect("drop");
     }
 
     fn refused_is_connection_error(base: &str) {
@@ -137,16 +162,26 @@ mod asynchronous {
     use tokio::sync::Barrier;
 
     fn runtime() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime")
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("runtime")
     }
 
     async fn deadlock_is_conflict(base: String) {
-        let db = Db::builder(&base).max_connections(4).connect().await.expect("open");
-        let table = unique_table("ax_deadlock_async");
-        ambidex::raw(format!("CREATE TABLE {table} (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"))
-            .execute(&db)
+        let db = Db::builder(&base)
+            .max_connections(4)
+            .connect()
             .await
-            .expect("create");
+            .expect("open");
+        let table = unique_table("ax_deadlock_async");
+        ambidex::raw(format!(
+            "CREATE TABLE {table} (id INTEGER PRIMARY KEY, v INTEGER NOT NULL)"
+        ))
+        .execute(&db)
+        .await
+        .expect("create");
         ambidex::raw(format!("INSERT INTO {table} (id, v) VALUES (1, 0), (2, 0)"))
             .execute(&db)
             .await
@@ -174,10 +209,22 @@ mod asynchronous {
         let a = worker(1, 2, 0);
         let b = worker(2, 1, 200);
         let results = [a.await.expect("task a"), b.await.expect("task b")];
-        let conflicts = results.iter().filter(|r| matches!(r, Err(e) if e.is_retryable())).count();
-        assert_eq!(conflicts, 1, "exactly one transaction is the deadlock victim: {results:?}");
-        assert!(results.iter().any(|r| r.is_ok()), "the other commits: {results:?}");
-        ambidex::raw(format!("DROP TABLE {table}")).execute(&db).await.expect("drop");
+        let conflicts = results
+            .iter()
+            .filter(|r| matches!(r, Err(e) if e.is_retryable()))
+            .count();
+        assert_eq!(
+            conflicts, 1,
+            "exactly one transaction is the deadlock victim: {results:?}"
+        );
+        assert!(
+            results.iter().any(|r| r.is_ok()),
+            "the other commits: {results:?}"
+        );
+        ambidex::raw(format!("DROP TABLE {table}"))
+            .execute(&db)
+            .await
+            .expect("drop");
     }
 
     async fn refused_is_connection_error(base: String) {
@@ -219,7 +266,8 @@ mod asynchronous {
                 #[test]
                 fn bad_credentials_are_authentication_error() {
                     if let Some(url) = super::server_url($var) {
-                        super::runtime().block_on(super::bad_credentials_are_authentication_error(url));
+                        super::runtime()
+                            .block_on(super::bad_credentials_are_authentication_error(url));
                     }
                 }
             }

@@ -19,15 +19,44 @@ fn smoke() -> ambidex::Result<()> {
     let _ = std::fs::remove_file(&path);
     let db = ambidex::blocking::Db::open(&format!("sqlite://{}", path.display()))?;
     User::create_table(&db)?;
-    let u = User { id: 0, email: "a@x".into(), name: "A".into(), age: None }.insert(&db)?;
+    let u = User {
+        id: 0,
+        email: "a@x".into(),
+        name: "A".into(),
+        age: None,
+    }
+    .insert(&db)?;
     assert_eq!(u.id, 1);
-    let v = User { id: 0, email: "b@x".into(), name: "B".into(), age: Some(20) }.insert(&db)?;
+    let v = User {
+        id: 0,
+        email: "b@x".into(),
+        name: "B".into(),
+        age: Some(20),
+    }
+    .insert(&db)?;
     assert_eq!(User::query().filter(User::AGE.ne(5)).count(&db)?, 2);
-    assert_eq!(User::query().filter(User::AGE.ge(18)).all(&db)?, vec![v.clone()]);
+    assert_eq!(
+        User::query().filter(User::AGE.ge(18)).all(&db)?,
+        vec![v.clone()]
+    );
     assert_eq!(User::get(2, &db)?, v);
-    let e = User { id: 0, email: "a@x".into(), name: "A".into(), age: None }.insert(&db).unwrap_err();
+    let e = User {
+        id: 0,
+        email: "a@x".into(),
+        name: "A".into(),
+        age: None,
+    }
+    .insert(&db)
+    .unwrap_err();
     assert!(matches!(e, ambidex::Error::UniqueViolation { .. }), "{e:?}");
-    let rows: Vec<User> = (0..5000).map(|i| User { id: 0, email: format!("{i}@m"), name: "m".into(), age: Some(i) }).collect();
+    let rows: Vec<User> = (0..5000)
+        .map(|i| User {
+            id: 0,
+            email: format!("{i}@m"),
+            name: "m".into(),
+            age: Some(i),
+        })
+        .collect();
     assert_eq!(User::insert_many(&rows, &db)?, 5000);
     assert_eq!(User::query().count(&db)?, 5002);
     let mut tx = db.begin()?;

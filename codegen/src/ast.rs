@@ -34,7 +34,8 @@ pub fn snake_case(name: &str) -> String {
     let chars: Vec<char> = name.chars().collect();
     for (i, &c) in chars.iter().enumerate() {
         if c.is_uppercase() {
-            let prev_lower = i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
+            let prev_lower =
+                i > 0 && (chars[i - 1].is_lowercase() || chars[i - 1].is_ascii_digit());
             let next_lower = chars.get(i + 1).is_some_and(|n| n.is_lowercase());
             if i > 0 && (prev_lower || (next_lower && chars[i - 1].is_uppercase())) {
                 out.push('_');
@@ -72,8 +73,19 @@ impl<'a> Container<'a> {
                 let ident = f.ident.as_ref()?;
                 let attrs = FieldAttrs::parse(cx, &f.attrs);
                 let name = ident.to_string().trim_start_matches("r#").to_string();
-                let column = attrs.column.as_ref().map(|c| c.value()).unwrap_or_else(|| name.clone());
-                Some(Field { ident, name, ty: &f.ty, vis: &f.vis, column, attrs })
+                let column = attrs
+                    .column
+                    .as_ref()
+                    .map(|c| c.value())
+                    .unwrap_or_else(|| name.clone());
+                Some(Field {
+                    ident,
+                    name,
+                    ty: &f.ty,
+                    vis: &f.vis,
+                    column,
+                    attrs,
+                })
             })
             .collect();
         let table = attrs
@@ -81,7 +93,12 @@ impl<'a> Container<'a> {
             .as_ref()
             .map(|t| t.value())
             .unwrap_or_else(|| snake_case(&input.ident.to_string()));
-        Some(Container { ident: &input.ident, table, fields, input })
+        Some(Container {
+            ident: &input.ident,
+            table,
+            fields,
+            input,
+        })
     }
 
     pub fn columns(&self) -> impl Iterator<Item = &Field<'a>> {

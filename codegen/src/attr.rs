@@ -69,14 +69,20 @@ trait PathString {
 
 impl PathString for syn::Path {
     fn to_token_stream_string(&self) -> String {
-        quote::ToTokens::to_token_stream(self).to_string().replace(' ', "")
+        quote::ToTokens::to_token_stream(self)
+            .to_string()
+            .replace(' ', "")
     }
 }
 
 fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
     let (negative, lit) = match expr {
         Expr::Lit(ExprLit { lit, .. }) => (false, lit),
-        Expr::Unary(ExprUnary { op: UnOp::Neg(_), expr, .. }) => match &**expr {
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match &**expr {
             Expr::Lit(ExprLit { lit, .. }) => (true, lit),
             _ => {
                 cx.error_spanned_by(expr, "a default must be a literal");
@@ -84,7 +90,10 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
             }
         },
         other => {
-            cx.error_spanned_by(other, "a default must be a literal: a bool, number or string");
+            cx.error_spanned_by(
+                other,
+                "a default must be a literal: a bool, number or string",
+            );
             return None;
         }
     };
@@ -107,7 +116,10 @@ fn parse_default(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
         },
         Lit::Str(s) if !negative => Some(DefaultLit::Text(s.value())),
         other => {
-            cx.error_spanned_by(other, "a default must be a bool, integer, float or string literal");
+            cx.error_spanned_by(
+                other,
+                "a default must be a bool, integer, float or string literal",
+            );
             None
         }
     }

@@ -35,7 +35,10 @@ pub fn check(cx: &Ctxt, c: &Container<'_>) {
         cx.error_spanned_by(&c.input.generics, "a model cannot have generic parameters");
     }
 
-    let keys: Vec<_> = c.columns().filter(|f| f.attrs.primary_key.is_some()).collect();
+    let keys: Vec<_> = c
+        .columns()
+        .filter(|f| f.attrs.primary_key.is_some())
+        .collect();
     match keys.len() {
         0 => cx.error_spanned_by(
             c.ident,
@@ -86,7 +89,11 @@ pub fn check(cx: &Ctxt, c: &Container<'_>) {
             cx.error_spanned_by(f.ident, "an `auto` key cannot also have a default");
         }
         if let Some(first) = seen.get(f.column.as_str()) {
-            let target = f.attrs.column.as_ref().map(|c| quote::ToTokens::to_token_stream(c));
+            let target = f
+                .attrs
+                .column
+                .as_ref()
+                .map(quote::ToTokens::to_token_stream);
             let message = format!(
                 "column `{}` is already mapped by field `{}`; two fields cannot share a column",
                 f.column, first

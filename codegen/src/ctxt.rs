@@ -13,12 +13,16 @@ pub struct Ctxt {
 
 impl Ctxt {
     pub fn new() -> Self {
-        Ctxt { errors: RefCell::new(Vec::new()) }
+        Ctxt {
+            errors: RefCell::new(Vec::new()),
+        }
     }
 
     /// Records an error pointing at `tokens`.
     pub fn error_spanned_by(&self, tokens: impl ToTokens, message: impl Display) {
-        self.errors.borrow_mut().push(syn::Error::new_spanned(tokens, message));
+        self.errors
+            .borrow_mut()
+            .push(syn::Error::new_spanned(tokens, message));
     }
 
     /// Records a parse error.
@@ -29,7 +33,9 @@ impl Ctxt {
     /// All errors combined, if any.
     pub fn finish(self) -> syn::Result<()> {
         let mut errors = self.errors.into_inner().into_iter();
-        let Some(mut first) = errors.next() else { return Ok(()) };
+        let Some(mut first) = errors.next() else {
+            return Ok(());
+        };
         for e in errors {
             first.combine(e);
         }

@@ -14,10 +14,18 @@ use crate::attr::DefaultLit;
 fn default_tokens(d: &Option<(DefaultLit, proc_macro2::Span)>) -> TokenStream {
     match d {
         None => quote!(::core::option::Option::None),
-        Some((DefaultLit::Bool(b), _)) => quote!(::core::option::Option::Some(__ax::DefaultValue::Bool(#b))),
-        Some((DefaultLit::Int(i), _)) => quote!(::core::option::Option::Some(__ax::DefaultValue::Int(#i))),
-        Some((DefaultLit::Float(f), _)) => quote!(::core::option::Option::Some(__ax::DefaultValue::Float(#f))),
-        Some((DefaultLit::Text(s), _)) => quote!(::core::option::Option::Some(__ax::DefaultValue::Text(#s))),
+        Some((DefaultLit::Bool(b), _)) => {
+            quote!(::core::option::Option::Some(__ax::DefaultValue::Bool(#b)))
+        }
+        Some((DefaultLit::Int(i), _)) => {
+            quote!(::core::option::Option::Some(__ax::DefaultValue::Int(#i)))
+        }
+        Some((DefaultLit::Float(f), _)) => {
+            quote!(::core::option::Option::Some(__ax::DefaultValue::Float(#f)))
+        }
+        Some((DefaultLit::Text(s), _)) => {
+            quote!(::core::option::Option::Some(__ax::DefaultValue::Text(#s)))
+        }
     }
 }
 
@@ -26,8 +34,13 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
     let model_name = ident.to_string();
     let table = &c.table;
     let columns: Vec<_> = c.columns().collect();
-    let key_index = columns.iter().position(|f| f.attrs.primary_key.is_some()).unwrap_or(0);
-    let Some(key) = columns.get(key_index) else { return quote!() };
+    let key_index = columns
+        .iter()
+        .position(|f| f.attrs.primary_key.is_some())
+        .unwrap_or(0);
+    let Some(key) = columns.get(key_index) else {
+        return quote!();
+    };
     let key_ty = key.ty;
     let key_ident = key.ident;
 
@@ -78,10 +91,13 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
         let fident = f.ident;
         quote!(out.push(__ax::SqlField::to_value(&self.#fident));)
     });
-    let update_values = columns.iter().filter(|f| f.attrs.primary_key.is_none()).map(|f| {
-        let fident = f.ident;
-        quote!(out.push(__ax::SqlField::to_value(&self.#fident));)
-    });
+    let update_values = columns
+        .iter()
+        .filter(|f| f.attrs.primary_key.is_none())
+        .map(|f| {
+            let fident = f.ident;
+            quote!(out.push(__ax::SqlField::to_value(&self.#fident));)
+        });
     let width = columns.len();
 
     quote! {

@@ -3,7 +3,10 @@
 //! sqlx reports failures as [`sqlx::Error`]; users see only [`ambidex_core::Error`]. Failures
 //! the database reported are handed to the dialect ([`Error::from_db_failure`]) so that the
 //! same failure becomes the same variant whether sqlx or diesel saw it; everything else is
-//! classified here. Connection URLs only ever appear redacted.
+//! classified here. The code handed over is the one the dialect classifies by: the SQLSTATE
+//! on PostgreSQL and SQLite, the error number on MySQL. Where the dialect can only say "the
+//! current connection", the pool's URL is put in. Connection URLs only ever appear
+//! redacted.
 
 use std::time::Duration;
 
@@ -127,11 +130,13 @@ fn from_database(db: &dyn DatabaseError, ctx: &ErrorContext) -> Error {
     match Error::from_db_failure(ctx.dialect, db_failure(db)) {
         Error::Authentication { message, .. } => Error::Authentication {
             url: ctx.url.clone(),
-            // The MySQL dialect blames a refused login on sqlx's empty-password limitation
-            // (sqlx issue 3484); with a password in the URL that would mislead, so the
-            // server's own message is kept instead.
-            message: if ctx.dialect == Dialect::Mysql && ctx.password_given {
-                db.message().to_string()
+            // sqlx cannot log in to MySQL/MariaDB with an empty password (sqlx issue 3484):
+            // say so when the URL has none, since that is then the likely cause.
+            message: if ctx.dialect == Dialect::Mysql && !ctx.password_given {
+                format!(
+                    "{message}; note that sqlx cannot log in to MySQL/MariaDB with an empty \
+                     password (sqlx issue 3484): create a user with a password"
+                )
             } else {
                 message
             },

@@ -15,6 +15,7 @@
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> ambidex_core::Result<()> {
+//! # if !cfg!(feature = "sqlite") { return Ok(()); }
 //! use ambidex_async::Db;
 //! use ambidex_core::raw;
 //!

@@ -1,5 +1,7 @@
 //! Transaction futures dropped at any point never leave a transaction open on a pooled
 //! connection, and never leave partial data behind.
+// These tests run on SQLite files.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

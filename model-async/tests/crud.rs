@@ -1,4 +1,6 @@
 //! Every kind of operation against a real SQLite file, through `&Db`.
+// These tests run on SQLite files.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

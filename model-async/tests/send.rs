@@ -1,5 +1,7 @@
 //! Every future the crate returns is `Send`: it compiles against `assert_send` and runs
 //! when spawned on Tokio's multi-thread runtime.
+// These tests run on SQLite files.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

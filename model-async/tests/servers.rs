@@ -2,12 +2,14 @@
 //! counts, constraint errors, refused logins, and that a dropped transaction leaves none
 //! open.
 //!
-//! The tests run against the servers named by `AMBIDEX_POSTGRES_URL` and
+//! The tests of a backend are compiled with its feature (`postgres`, `mysql`) and run
+//! against the servers named by `AMBIDEX_POSTGRES_URL` and
 //! `AMBIDEX_MYSQL_URL` (e.g. `postgres://root@127.0.0.1:5432/test` and
 //! `mysql://ambidex:ambidex@127.0.0.1:3306/test`) and pass without running when a variable
 //! is unset, unless `CI=true`, where an unset variable fails them. Each test works in a
 //! PostgreSQL schema or a MariaDB database of its own, dropped when the test ends, so
 //! tests run in parallel and leave nothing behind.
+#![cfg(any(feature = "postgres", feature = "mysql"))]
 
 mod common;
 
@@ -19,6 +21,7 @@ use common::User;
 
 /// Which server a test runs against.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(not(all(feature = "postgres", feature = "mysql")), allow(dead_code))]
 enum Server {
     Postgres,
     Mysql,
@@ -165,6 +168,23 @@ fn with_userinfo(base: &str, userinfo: &str) -> String {
     format!("{scheme}://{userinfo}@{host}{}", &rest[host_end..])
 }
 
+/// A transaction that writes, then sleeps long enough to be cancelled, then writes again.
+async fn slow_transaction(db: &Db, tag: usize) -> Result<(), Error> {
+    db.transaction(move |tx| {
+        Box::pin(async move {
+            User::new(&format!("first-{tag}@example.com"), 1)
+                .insert(&mut *tx)
+                .await?;
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            User::new(&format!("second-{tag}@example.com"), 2)
+                .insert(&mut *tx)
+                .await?;
+            Ok(())
+        })
+    })
+    .await
+}
+
 /// Runs a test body for `server`, skipping when its URL is unset.
 macro_rules! server_test {
     ($name:ident, $server:expr, |$scratch:ident| $body:block) => {
@@ -217,7 +237,7 @@ macro_rules! server_tests {
                     .all(&db)
                     .await
                     .unwrap();
-                assert_eq!(adults, [ada.clone()]);
+                assert_eq!(adults, std::slice::from_ref(&ada));
                 assert_eq!(
                     User::query()
                         .filter(User::NICK.is_null())
@@ -291,6 +311,61 @@ macro_rules! server_tests {
                 assert_eq!(User::get(row.id, &other).await.unwrap(), row);
                 assert_eq!(User::query().count(&other).await.unwrap(), 1);
                 other.close().await;
+            });
+
+            server_test!(cancellation_at_any_point_is_safe, $server, |scratch| {
+                let db = scratch.db(2).await;
+                // Zero and growing timeouts cancel the transaction before, during and after
+                // BEGIN, the inserts and the sleep, on a server that answers over a socket.
+                for (tag, micros) in [0u64, 10, 100, 300, 1_000, 3_000, 10_000, 30_000]
+                    .into_iter()
+                    .enumerate()
+                {
+                    let outcome =
+                        tokio::time::timeout(Duration::from_micros(micros), slow_transaction(&db, tag))
+                            .await;
+                    assert!(outcome.is_err(), "transaction {tag} finished despite its sleep");
+                    // The pool still serves autocommitted writes, without waiting for locks
+                    // a cancelled transaction would hold.
+                    tokio::time::timeout(
+                        Duration::from_secs(20),
+                        User::new(&format!("ok-{tag}@example.com"), 5).insert(&db),
+                    )
+                    .await
+                    .expect("a cancelled transaction still holds its locks")
+                    .unwrap();
+                }
+                let other = Db::connect(&scratch.url).await.unwrap();
+                let rows = User::query().all(&other).await.unwrap();
+                assert_eq!(rows.len(), 8, "{rows:?}");
+                assert!(
+                    rows.iter().all(|u| u.email.starts_with("ok-")),
+                    "partial data: {rows:?}"
+                );
+                other.close().await;
+            });
+
+            server_test!(a_cancelled_query_does_not_leak_its_result, $server, |scratch| {
+                // One connection, so the next query runs where the cancelled one was in flight.
+                let db = scratch.db(1).await;
+                let ada = User::new("ada@example.com", 36).insert(&db).await.unwrap();
+                let sleep = match $server {
+                    Server::Postgres => {
+                        "SELECT 99, 'slow', 1, NULL, NULL, 0.5::float8, TRUE FROM pg_sleep(0.3)"
+                    }
+                    Server::Mysql => "SELECT 99, 'slow', 1, NULL, NULL, 0.5e0, TRUE FROM (SELECT SLEEP(0.3)) AS s",
+                };
+                for micros in [0u64, 100, 1_000, 10_000, 100_000] {
+                    let cancelled = tokio::time::timeout(
+                        Duration::from_micros(micros),
+                        raw(sleep).fetch_all::<User, _>(&db),
+                    )
+                    .await;
+                    assert!(cancelled.is_err(), "the slow query finished in {micros} µs");
+                    // The next statement gets its own answer, not the slow query's.
+                    assert_eq!(User::get(ada.id, &db).await.unwrap(), ada);
+                    assert_eq!(User::query().count(&db).await.unwrap(), 1);
+                }
             });
 
             server_test!(commit_and_rollback, $server, |scratch| {
@@ -400,9 +475,12 @@ macro_rules! server_tests {
     };
 }
 
+#[cfg(feature = "postgres")]
 server_tests!(postgres, Server::Postgres);
+#[cfg(feature = "mysql")]
 server_tests!(mysql, Server::Mysql);
 
+#[cfg(feature = "postgres")]
 #[tokio::test(flavor = "multi_thread")]
 async fn postgres_honours_the_search_path_in_the_url() {
     let Some(scratch) = Scratch::new(Server::Postgres).await else {
@@ -428,6 +506,7 @@ async fn postgres_honours_the_search_path_in_the_url() {
     }
 }
 
+#[cfg(feature = "mysql")]
 #[tokio::test(flavor = "multi_thread")]
 async fn mysql_without_a_password_explains_sqlx_3484() {
     let Some(base) = Server::Mysql.base_url() else {

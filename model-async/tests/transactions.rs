@@ -1,5 +1,7 @@
 //! Transactions: explicit `Tx`, the closure form, nesting, and what happens to a `Tx` that
 //! is dropped, fails or panics.
+// These tests run on SQLite files.
+#![cfg(feature = "sqlite")]
 
 mod common;
 

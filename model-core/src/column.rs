@@ -37,7 +37,11 @@ impl<M, T: SqlField> Column<M, T> {
     /// A column named `name` of `table`; used by the derive.
     pub const fn new(table: &'static str, name: &'static str) -> Self {
         Column {
-            column: ColumnRef { table, name, nullable: T::NULLABLE },
+            column: ColumnRef {
+                table,
+                name,
+                nullable: T::NULLABLE,
+            },
             _types: PhantomData,
         }
     }
@@ -53,7 +57,11 @@ impl<M, T: SqlField> Column<M, T> {
     }
 
     fn compare(self, op: CmpOp, value: Value) -> Expr<M> {
-        Expr::from_node(Node::Compare { column: self.column, op, value })
+        Expr::from_node(Node::Compare {
+            column: self.column,
+            op,
+            value,
+        })
     }
 
     /// `column = value`.
@@ -63,7 +71,10 @@ impl<M, T: SqlField> Column<M, T> {
 
     /// `column <> value`; rows whose column is NULL match too.
     pub fn ne(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        Expr::from_node(Node::NotEqual { column: self.column, value: value.into_value() })
+        Expr::from_node(Node::NotEqual {
+            column: self.column,
+            value: value.into_value(),
+        })
     }
 
     /// `column < value`.
@@ -110,10 +121,7 @@ impl<M, T: SqlField> Column<M, T> {
 
     /// `column NOT IN (values)`; rows whose column is NULL match, and an empty list
     /// matches every row.
-    pub fn not_in<V: IntoOperand<T::Inner>>(
-        self,
-        values: impl IntoIterator<Item = V>,
-    ) -> Expr<M> {
+    pub fn not_in<V: IntoOperand<T::Inner>>(self, values: impl IntoIterator<Item = V>) -> Expr<M> {
         Expr::from_node(Node::In {
             column: self.column,
             values: values.into_iter().map(IntoOperand::into_value).collect(),
@@ -123,12 +131,18 @@ impl<M, T: SqlField> Column<M, T> {
 
     /// Ascending order (NULLs first, as `None < Some(_)` in Rust, on every backend).
     pub fn asc(self) -> Order<M> {
-        Order::from_term(OrderTerm { column: self.column, ascending: true })
+        Order::from_term(OrderTerm {
+            column: self.column,
+            ascending: true,
+        })
     }
 
     /// Descending order (NULLs last, on every backend).
     pub fn desc(self) -> Order<M> {
-        Order::from_term(OrderTerm { column: self.column, ascending: false })
+        Order::from_term(OrderTerm {
+            column: self.column,
+            ascending: false,
+        })
     }
 }
 
@@ -138,12 +152,18 @@ where
 {
     /// `column IS NULL` (only on `Option` columns).
     pub fn is_null(self) -> Expr<M> {
-        Expr::from_node(Node::IsNull { column: self.column, negated: false })
+        Expr::from_node(Node::IsNull {
+            column: self.column,
+            negated: false,
+        })
     }
 
     /// `column IS NOT NULL` (only on `Option` columns).
     pub fn is_not_null(self) -> Expr<M> {
-        Expr::from_node(Node::IsNull { column: self.column, negated: true })
+        Expr::from_node(Node::IsNull {
+            column: self.column,
+            negated: true,
+        })
     }
 }
 
@@ -161,7 +181,11 @@ pub(crate) fn escape_like(text: &str) -> String {
 
 impl<M, T: TextField> Column<M, T> {
     fn like_node(self, pattern: String, case_insensitive: bool) -> Expr<M> {
-        Expr::from_node(Node::Like { column: self.column, pattern, case_insensitive })
+        Expr::from_node(Node::Like {
+            column: self.column,
+            pattern,
+            case_insensitive,
+        })
     }
 
     /// Case-sensitive LIKE: `%` matches any run, `_` one character, `\` escapes.

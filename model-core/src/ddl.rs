@@ -23,7 +23,9 @@ pub fn index_name(table: &str, column: &str) -> String {
 pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>> {
     let rules = dialect.rules();
     let mut w = SqlWriter::new(dialect);
-    w.push("CREATE TABLE IF NOT EXISTS ").ident(meta.table).push(" (");
+    w.push("CREATE TABLE IF NOT EXISTS ")
+        .ident(meta.table)
+        .push(" (");
     for (i, c) in meta.columns.iter().enumerate() {
         if i > 0 {
             w.push(", ");
@@ -33,7 +35,9 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
             continue;
         }
         let keyed = c.primary_key || c.unique || c.index;
-        w.ident(c.name).push(" ").push(rules.column_type(c.kind, keyed));
+        w.ident(c.name)
+            .push(" ")
+            .push(rules.column_type(c.kind, keyed));
         if !c.nullable {
             w.push(" NOT NULL");
         }
@@ -48,10 +52,14 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
         w.push(", PRIMARY KEY (").ident(key.name).push(")");
     }
     for c in meta.columns.iter().filter(|c| c.unique && !c.primary_key) {
-        w.push(", CONSTRAINT ").ident(&unique_name(meta.table, c.name));
+        w.push(", CONSTRAINT ")
+            .ident(&unique_name(meta.table, c.name));
         w.push(" UNIQUE (").ident(c.name).push(")");
     }
-    let indexed = meta.columns.iter().filter(|c| c.index && !c.unique && !c.primary_key);
+    let indexed = meta
+        .columns
+        .iter()
+        .filter(|c| c.index && !c.unique && !c.primary_key);
     if rules.indexes_inline() {
         for c in indexed.clone() {
             w.push(", INDEX ").ident(&index_name(meta.table, c.name));
@@ -63,8 +71,13 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
     if !rules.indexes_inline() {
         for c in indexed {
             let mut w = SqlWriter::new(dialect);
-            w.push("CREATE INDEX IF NOT EXISTS ").ident(&index_name(meta.table, c.name));
-            w.push(" ON ").ident(meta.table).push(" (").ident(c.name).push(")");
+            w.push("CREATE INDEX IF NOT EXISTS ")
+                .ident(&index_name(meta.table, c.name));
+            w.push(" ON ")
+                .ident(meta.table)
+                .push(" (")
+                .ident(c.name)
+                .push(")");
             out.push(w.finish()?);
         }
     }

@@ -22,7 +22,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// A query that must return a row returned none (`get`, `one`, instance `update`/`delete`).
-    #[error("no {model} matched the query (table {table:?})")]
+    #[error("no {model} matched the query (table {table})")]
     NotFound {
         /// The Rust name of the model.
         model: &'static str,
@@ -31,14 +31,16 @@ pub enum Error {
     },
 
     /// `one` found more than one row.
-    #[error("expected exactly one {model}, but the query matched several; add a filter or use `first`")]
+    #[error(
+        "expected exactly one {model}, but the query matched several; add a filter or use `first`"
+    )]
     MultipleRows {
         /// The Rust name of the model.
         model: &'static str,
     },
 
     /// A unique constraint or primary key rejected a write.
-    #[error("unique constraint {constraint} violated: {message}")]
+    #[error("unique constraint violated on {constraint} (backend said: {message})")]
     UniqueViolation {
         /// The constraint's name as the backend reports it (on SQLite, which names none,
         /// the `table.column` list it reports instead).
@@ -185,7 +187,10 @@ impl Error {
 
     /// A connection error for `url`, with its password hidden.
     pub fn connection(url: &str, message: impl fmt::Display) -> Error {
-        Error::Connection { url: redact_url(url), message: message.to_string() }
+        Error::Connection {
+            url: redact_url(url),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -233,11 +238,15 @@ pub enum FailureHint {
 /// assert_eq!(ambidex_core::redact_url("sqlite://app.db"), "sqlite://app.db");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_string() };
+    let Some(scheme_end) = url.find("://") else {
+        return url.to_string();
+    };
     let rest = &url[scheme_end + 3..];
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else { return url.to_string() };
+    let Some(at) = authority.rfind('@') else {
+        return url.to_string();
+    };
     let userinfo = &authority[..at];
     let redacted = match userinfo.find(':') {
         Some(colon) => format!("{}:***", &userinfo[..colon]),
@@ -256,7 +265,9 @@ pub struct DecodeProblem {
 impl DecodeProblem {
     /// A problem described by `found`.
     pub fn new(found: impl Into<String>) -> Self {
-        DecodeProblem { found: found.into() }
+        DecodeProblem {
+            found: found.into(),
+        }
     }
 }
 
@@ -268,7 +279,10 @@ mod tests {
     fn redacts_only_the_password() {
         assert_eq!(redact_url("mysql://u:p@h/d"), "mysql://u:***@h/d");
         assert_eq!(redact_url("mysql://u@h/d"), "mysql://u@h/d");
-        assert_eq!(redact_url("mysql://u:p%40x@h/d?x=@"), "mysql://u:***@h/d?x=@");
+        assert_eq!(
+            redact_url("mysql://u:p%40x@h/d?x=@"),
+            "mysql://u:***@h/d?x=@"
+        );
         assert_eq!(redact_url("not a url"), "not a url");
     }
 

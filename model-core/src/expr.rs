@@ -30,7 +30,10 @@ impl<M> fmt::Debug for Expr<M> {
 impl<M> Expr<M> {
     /// Wraps an untyped node; the caller vouches that it only names `M`'s columns.
     pub fn from_node(node: Node) -> Self {
-        Expr { node, _model: PhantomData }
+        Expr {
+            node,
+            _model: PhantomData,
+        }
     }
 
     /// A condition every row meets.
@@ -108,7 +111,10 @@ impl<M> fmt::Debug for Order<M> {
 impl<M> Order<M> {
     /// Wraps an untyped term.
     pub fn from_term(term: OrderTerm) -> Self {
-        Order { term, _model: PhantomData }
+        Order {
+            term,
+            _model: PhantomData,
+        }
     }
 
     /// The untyped term.

@@ -69,9 +69,8 @@ macro_rules! integer_field {
             #[inline]
             fn from_cell(cell: Cell<'_>) -> Result<Self, DecodeProblem> {
                 match cell {
-                    Cell::Int(i) => <$t>::try_from(i).map_err(|_| {
-                        problem(&cell, concat!("out of range for ", stringify!($t)))
-                    }),
+                    Cell::Int(i) => <$t>::try_from(i)
+                        .map_err(|_| problem(&cell, concat!("out of range for ", stringify!($t)))),
                     other => Err(problem(&other, "")),
                 }
             }
@@ -173,11 +172,17 @@ impl SqlField for String {
             // replaced.
             Cell::Blob(b) => match b {
                 std::borrow::Cow::Owned(v) => String::from_utf8(v).map_err(|e| {
-                    problem(&Cell::Blob(std::borrow::Cow::Owned(e.into_bytes())), "not valid UTF-8")
+                    problem(
+                        &Cell::Blob(std::borrow::Cow::Owned(e.into_bytes())),
+                        "not valid UTF-8",
+                    )
                 }),
                 std::borrow::Cow::Borrowed(v) => match std::str::from_utf8(v) {
                     Ok(s) => Ok(s.to_owned()),
-                    Err(_) => Err(problem(&Cell::Blob(std::borrow::Cow::Borrowed(v)), "not valid UTF-8")),
+                    Err(_) => Err(problem(
+                        &Cell::Blob(std::borrow::Cow::Borrowed(v)),
+                        "not valid UTF-8",
+                    )),
                 },
             },
             other => Err(problem(&other, "")),
@@ -296,7 +301,10 @@ mod tests {
     fn null_only_decodes_into_option() {
         assert_eq!(i64::from_cell(Cell::Null).unwrap_err().found, "NULL");
         assert_eq!(Option::<i64>::from_cell(Cell::Null), Ok(None));
-        assert_eq!(Option::<String>::from_cell(Cell::Text(Cow::Borrowed("x"))), Ok(Some("x".into())));
+        assert_eq!(
+            Option::<String>::from_cell(Cell::Text(Cow::Borrowed("x"))),
+            Ok(Some("x".into()))
+        );
     }
 
     #[test]
@@ -304,7 +312,11 @@ mod tests {
         assert_eq!(f64::from_cell(Cell::Int(3)), Ok(3.0));
         assert!(f64::from_cell(Cell::Int(i64::MAX)).is_err());
         assert!(f32::from_cell(Cell::Float(1e300)).is_err());
-        assert!(f32::from_cell(Cell::Float(f64::INFINITY)).unwrap().is_infinite());
+        assert!(
+            f32::from_cell(Cell::Float(f64::INFINITY))
+                .unwrap()
+                .is_infinite()
+        );
     }
 
     #[test]

@@ -47,8 +47,8 @@ mod ready;
 pub mod render;
 mod row;
 mod statement;
-mod url;
 pub mod transaction;
+mod url;
 mod value;
 
 pub use column::Column;

@@ -63,7 +63,11 @@ impl ModelMeta {
 
     /// The primary-key column as the renderer needs it.
     pub fn key_ref(&self) -> ColumnRef {
-        ColumnRef { table: self.table, name: self.key_column().name, nullable: false }
+        ColumnRef {
+            table: self.table,
+            name: self.key_column().name,
+            nullable: false,
+        }
     }
 
     /// Columns written by an insert (all but database-generated ones).
@@ -78,7 +82,10 @@ impl ModelMeta {
 
     /// The not-found error for this model.
     pub fn not_found(&self) -> Error {
-        Error::NotFound { model: self.name, table: self.table }
+        Error::NotFound {
+            model: self.name,
+            table: self.table,
+        }
     }
 }
 
@@ -112,7 +119,9 @@ impl Default for SqlCache {
 impl SqlCache {
     /// An empty cache (the derive puts one in a `static` per model).
     pub const fn new() -> Self {
-        SqlCache { slots: [const { OnceLock::new() }; CACHED_KINDS * 3] }
+        SqlCache {
+            slots: [const { OnceLock::new() }; CACHED_KINDS * 3],
+        }
     }
 
     /// The cached template, rendering it with `render` on first use.
@@ -128,7 +137,8 @@ impl SqlCache {
             return Ok(t);
         }
         let _ = slot.set(render()?);
-        slot.get().ok_or(Error::Internal("SQL cache slot empty after set".into()))
+        slot.get()
+            .ok_or(Error::Internal("SQL cache slot empty after set".into()))
     }
 }
 
@@ -165,8 +175,11 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// A query for the row with primary key `key` (`.first(db)` gives an `Option`).
     fn find(key: impl IntoOperand<Self::Key>) -> Select<Self> {
-        let node =
-            Node::Compare { column: Self::META.key_ref(), op: CmpOp::Eq, value: key.into_value() };
+        let node = Node::Compare {
+            column: Self::META.key_ref(),
+            op: CmpOp::Eq,
+            value: key.into_value(),
+        };
         Select::new().filter(Expr::from_node(node))
     }
 

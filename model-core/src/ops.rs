@@ -126,7 +126,9 @@ impl<M: Model> Plan for FetchOne<M> {
         match rows.len() {
             0 => Err(M::META.not_found()),
             1 => rows.pop().ok_or(Error::Internal("row vanished".into())),
-            _ => Err(Error::MultipleRows { model: M::META.name }),
+            _ => Err(Error::MultipleRows {
+                model: M::META.name,
+            }),
         }
     }
 }
@@ -173,20 +175,26 @@ pub struct GetByKey<M> {
 impl<M> GetByKey<M> {
     /// Looks up `key`.
     pub fn new(key: Value) -> Self {
-        GetByKey { key, model: PhantomData }
+        GetByKey {
+            key,
+            model: PhantomData,
+        }
     }
 }
 
 async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Value) -> Result<Option<M>> {
     let d = conn.dialect();
-    let t = M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
+    let t =
+        M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
     Ok(conn.fetch(t.bind(vec![key])?, Single(None)).await?.0)
 }
 
 impl<M: Model> Plan for GetByKey<M> {
     type Output = M;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
-        get_by_key::<M, C>(conn, self.key).await?.ok_or_else(|| M::META.not_found())
+        get_by_key::<M, C>(conn, self.key)
+            .await?
+            .ok_or_else(|| M::META.not_found())
     }
 }
 
@@ -202,8 +210,9 @@ impl<M: Model> Plan for InsertRow<'_, M> {
         let d = conn.dialect();
         let rules = d.rules();
         let returning = rules.supports_returning();
-        let t = M::sql_cache()
-            .get_or_render(d, CachedSql::Insert, || render::insert(d, M::META, 1, returning))?;
+        let t = M::sql_cache().get_or_render(d, CachedSql::Insert, || {
+            render::insert(d, M::META, 1, returning)
+        })?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_insert_values(&mut binds);
         if returning {
@@ -211,7 +220,9 @@ impl<M: Model> Plan for InsertRow<'_, M> {
                 .fetch(t.bind(binds)?, Single(None))
                 .await?
                 .0
-                .ok_or(Error::Internal("INSERT ... RETURNING returned no row".into()));
+                .ok_or(Error::Internal(
+                    "INSERT ... RETURNING returned no row".into(),
+                ));
         }
         let done = conn.execute(t.bind(binds)?).await?;
         let key = if M::META.key_column().auto {
@@ -225,9 +236,9 @@ impl<M: Model> Plan for InsertRow<'_, M> {
         } else {
             self.row.key_value()
         };
-        get_by_key::<M, C>(conn, key)
-            .await?
-            .ok_or(Error::Internal("the inserted row could not be read back".into()))
+        get_by_key::<M, C>(conn, key).await?.ok_or(Error::Internal(
+            "the inserted row could not be read back".into(),
+        ))
     }
 }
 
@@ -317,13 +328,18 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
     type Output = ();
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
-        let t = M::sql_cache()
-            .get_or_render(d, CachedSql::UpdateByKey, || render::update_by_key(d, M::META))?;
+        let t = M::sql_cache().get_or_render(d, CachedSql::UpdateByKey, || {
+            render::update_by_key(d, M::META)
+        })?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
         binds.push(self.row.key_value());
         let done = conn.execute(t.bind(binds)?).await?;
-        if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
+        if done.rows_affected == 0 {
+            Err(M::META.not_found())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -337,10 +353,15 @@ impl<M: Model> Plan for DeleteRow<'_, M> {
     type Output = ();
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
-        let t = M::sql_cache()
-            .get_or_render(d, CachedSql::DeleteByKey, || render::delete_by_key(d, M::META))?;
+        let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
+            render::delete_by_key(d, M::META)
+        })?;
         let done = conn.execute(t.bind(vec![self.row.key_value()])?).await?;
-        if done.rows_affected == 0 { Err(M::META.not_found()) } else { Ok(()) }
+        if done.rows_affected == 0 {
+            Err(M::META.not_found())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -423,7 +444,8 @@ impl<M> Default for DropTable<M> {
 impl<M: Model> Plan for DropTable<M> {
     type Output = ();
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        conn.execute(ddl::drop_table(conn.dialect(), M::META)?).await?;
+        conn.execute(ddl::drop_table(conn.dialect(), M::META)?)
+            .await?;
         Ok(())
     }
 }

@@ -28,13 +28,18 @@ pub struct Select<M> {
 
 impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
-        Select { parts: self.parts.clone(), _model: PhantomData }
+        Select {
+            parts: self.parts.clone(),
+            _model: PhantomData,
+        }
     }
 }
 
 impl<M> fmt::Debug for Select<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Select").field("parts", &self.parts).finish()
+        f.debug_struct("Select")
+            .field("parts", &self.parts)
+            .finish()
     }
 }
 
@@ -47,7 +52,10 @@ impl<M: Model> Default for Select<M> {
 impl<M: Model> Select<M> {
     /// Every row of `M`.
     pub fn new() -> Self {
-        Select { parts: QueryParts::default(), _model: PhantomData }
+        Select {
+            parts: QueryParts::default(),
+            _model: PhantomData,
+        }
     }
 
     /// Keeps rows that meet `condition` (ANDed with earlier filters).
@@ -86,38 +94,61 @@ impl<M: Model> Select<M> {
 
     /// Every matching row.
     pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
-        db.run(ops::FetchAll::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::FetchAll::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// The first matching row, or `None`.
     pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
-        db.run(ops::FetchFirst::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::FetchFirst::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// The only matching row: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
     pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
-        db.run(ops::FetchOne::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::FetchOne::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// How many rows match (limit and offset apply).
     pub fn count<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
-        db.run(ops::Count::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::Count::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// Whether any row matches.
     pub fn exists<'e, E: Executor<'e>>(self, db: E) -> E::Output<bool> {
-        db.run(ops::Exists::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::Exists::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// Deletes the matching rows; returns how many. Ordering and limits are refused.
     pub fn delete<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
-        db.run(ops::DeleteWhere::<M> { parts: self.parts, model: PhantomData })
+        db.run(ops::DeleteWhere::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
     }
 
     /// Starts an update of the matching rows, setting `column` to `value`.
     pub fn set<T: SqlField>(self, column: Column<M, T>, value: impl IntoOperand<T>) -> Update<M> {
-        Update { parts: self.parts, assignments: Vec::new(), _model: PhantomData }.set(column, value)
+        Update {
+            parts: self.parts,
+            assignments: Vec::new(),
+            _model: PhantomData,
+        }
+        .set(column, value)
     }
 }
 
@@ -140,12 +171,17 @@ impl<M> fmt::Debug for Update<M> {
 impl<M: Model> Update<M> {
     /// Also sets `column` to `value`.
     pub fn set<T: SqlField>(mut self, column: Column<M, T>, value: impl IntoOperand<T>) -> Self {
-        self.assignments.push((column.column_ref(), value.into_value()));
+        self.assignments
+            .push((column.column_ref(), value.into_value()));
         self
     }
 
     /// Runs the update; returns how many rows matched.
     pub fn update<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
-        db.run(ops::UpdateWhere::<M> { parts: self.parts, assignments: self.assignments, model: PhantomData })
+        db.run(ops::UpdateWhere::<M> {
+            parts: self.parts,
+            assignments: self.assignments,
+            model: PhantomData,
+        })
     }
 }

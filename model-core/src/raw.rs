@@ -24,7 +24,10 @@ pub struct Raw {
 
 /// Starts a raw statement.
 pub fn raw(sql: impl Into<String>) -> Raw {
-    Raw { sql: sql.into(), binds: Vec::new() }
+    Raw {
+        sql: sql.into(),
+        binds: Vec::new(),
+    }
 }
 
 impl Raw {
@@ -41,11 +44,18 @@ impl Raw {
 
     /// Runs a statement that returns no rows; returns the affected-row count.
     pub fn execute<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
-        db.run(ops::RawExecute { sql: self.sql, binds: self.binds })
+        db.run(ops::RawExecute {
+            sql: self.sql,
+            binds: self.binds,
+        })
     }
 
     /// Runs a query whose columns are `M`'s, in declaration order, and decodes the rows.
     pub fn fetch_all<'e, M: Model, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
-        db.run(ops::RawFetch { sql: self.sql, binds: self.binds, model: PhantomData::<fn() -> M> })
+        db.run(ops::RawFetch {
+            sql: self.sql,
+            binds: self.binds,
+            model: PhantomData::<fn() -> M>,
+        })
     }
 }

@@ -31,11 +31,18 @@ fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
 pub fn write_node(w: &mut SqlWriter, node: &Node) {
     match node {
         Node::Compare { column, op, value } => {
-            w.ident(column.name).push(" ").push(op.sql()).push(" ").bind(value.clone());
+            w.ident(column.name)
+                .push(" ")
+                .push(op.sql())
+                .push(" ")
+                .bind(value.clone());
         }
         Node::NotEqual { column, value } => {
             if column.nullable {
-                w.push("(").ident(column.name).push(" <> ").bind(value.clone());
+                w.push("(")
+                    .ident(column.name)
+                    .push(" <> ")
+                    .bind(value.clone());
                 w.push(" OR ").ident(column.name).push(" IS NULL)");
             } else {
                 w.ident(column.name).push(" <> ").bind(value.clone());
@@ -45,15 +52,22 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             w.ident(column.name).push(" BETWEEN ").bind(low.clone());
             w.push(" AND ").bind(high.clone());
         }
-        Node::In { values, negated, .. } if values.is_empty() => {
+        Node::In {
+            values, negated, ..
+        } if values.is_empty() => {
             w.push(if *negated { "1 = 1" } else { "1 = 0" });
         }
-        Node::In { column, values, negated } => {
+        Node::In {
+            column,
+            values,
+            negated,
+        } => {
             let or_null = *negated && column.nullable;
             if or_null {
                 w.push("(");
             }
-            w.ident(column.name).push(if *negated { " NOT IN (" } else { " IN (" });
+            w.ident(column.name)
+                .push(if *negated { " NOT IN (" } else { " IN (" });
             for (i, v) in values.iter().enumerate() {
                 if i > 0 {
                     w.push(", ");
@@ -66,11 +80,18 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             }
         }
         Node::IsNull { column, negated } => {
-            w.ident(column.name).push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+            w.ident(column.name)
+                .push(if *negated { " IS NOT NULL" } else { " IS NULL" });
         }
-        Node::Like { column, pattern, case_insensitive } => {
+        Node::Like {
+            column,
+            pattern,
+            case_insensitive,
+        } => {
             let col = quoted(w.dialect(), column.name);
-            w.dialect().rules().write_like(w, &col, pattern, *case_insensitive);
+            w.dialect()
+                .rules()
+                .write_like(w, &col, pattern, *case_insensitive);
         }
         Node::And(a, b) => {
             w.push("(");
@@ -108,14 +129,21 @@ fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
 fn write_order(w: &mut SqlWriter, parts: &QueryParts) {
     for (i, term) in parts.order.iter().enumerate() {
         w.push(if i == 0 { " ORDER BY " } else { ", " });
-        w.ident(term.column.name).push(if term.ascending { " ASC" } else { " DESC" });
-        w.push(w.dialect().rules().nulls_order(&term.column, term.ascending));
+        w.ident(term.column.name)
+            .push(if term.ascending { " ASC" } else { " DESC" });
+        w.push(
+            w.dialect()
+                .rules()
+                .nulls_order(&term.column, term.ascending),
+        );
     }
 }
 
 fn write_limit(w: &mut SqlWriter, parts: &QueryParts) {
     if parts.limit.is_some() || parts.offset.is_some() {
-        w.dialect().rules().write_limit_offset(w, parts.limit, parts.offset);
+        w.dialect()
+            .rules()
+            .write_limit_offset(w, parts.limit, parts.offset);
     }
 }
 
@@ -211,14 +239,22 @@ pub fn get_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
     w.push("SELECT ");
     column_list(&mut w, meta);
-    w.push(" FROM ").ident(meta.table).push(" WHERE ").ident(meta.key_column().name);
+    w.push(" FROM ")
+        .ident(meta.table)
+        .push(" WHERE ")
+        .ident(meta.key_column().name);
     w.push(" = ").placeholder();
     w.finish_template()
 }
 
 /// `INSERT INTO table (...) VALUES (...), ...` for `rows` rows, with `RETURNING` every
 /// column when `returning` (the dialect must support it).
-pub fn insert(dialect: Dialect, meta: &ModelMeta, rows: usize, returning: bool) -> Result<SqlTemplate> {
+pub fn insert(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    rows: usize,
+    returning: bool,
+) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
     w.push("INSERT INTO ").ident(meta.table);
     let columns = meta.insert_columns();
@@ -269,7 +305,10 @@ pub fn update_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> 
         let key = meta.key_column().name;
         w.ident(key).push(" = ").ident(key);
     }
-    w.push(" WHERE ").ident(meta.key_column().name).push(" = ").placeholder();
+    w.push(" WHERE ")
+        .ident(meta.key_column().name)
+        .push(" = ")
+        .placeholder();
     w.finish_template()
 }
 
@@ -313,8 +352,11 @@ pub fn raw(dialect: Dialect, sql: &str, binds: Vec<Value>) -> Result<Statement> 
     let expected = w.placeholder_count();
     if expected != binds.len() {
         return Err(Error::InvalidQuery(
-            format!("raw SQL has {expected} `?` placeholders but {} values were bound", binds.len())
-                .into(),
+            format!(
+                "raw SQL has {expected} `?` placeholders but {} values were bound",
+                binds.len()
+            )
+            .into(),
         ));
     }
     w.finish_template()?.bind(binds)
@@ -346,17 +388,33 @@ mod tests {
         columns: &[col("id", false, true), col("group", true, false)],
         key: 0,
     };
-    const G: ColumnRef = ColumnRef { table: "t", name: "group", nullable: true };
+    const G: ColumnRef = ColumnRef {
+        table: "t",
+        name: "group",
+        nullable: true,
+    };
 
     #[test]
     fn renders_per_dialect() {
         let parts = QueryParts {
-            filter: Some(Node::Compare { column: G, op: CmpOp::Ge, value: Value::I64(3) }),
-            order: vec![OrderTerm { column: G, ascending: true }],
+            filter: Some(Node::Compare {
+                column: G,
+                op: CmpOp::Ge,
+                value: Value::I64(3),
+            }),
+            order: vec![OrderTerm {
+                column: G,
+                ascending: true,
+            }],
             limit: Some(10),
             offset: None,
         };
-        let sql = |d| select(d, &META, &parts, Projection::Model).unwrap().sql().to_string();
+        let sql = |d| {
+            select(d, &META, &parts, Projection::Model)
+                .unwrap()
+                .sql()
+                .to_string()
+        };
         assert_eq!(
             sql(Dialect::Sqlite),
             r#"SELECT "id", "group" FROM "t" WHERE "group" >= ? ORDER BY "group" ASC LIMIT ?"#
@@ -374,8 +432,18 @@ mod tests {
     #[test]
     fn negations_match_null_rows() {
         let mut w = SqlWriter::new(Dialect::Sqlite);
-        write_node(&mut w, &Node::In { column: G, values: vec![Value::I64(1)], negated: true });
-        assert_eq!(w.finish().unwrap().sql(), r#"("group" NOT IN (?) OR "group" IS NULL)"#);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: vec![Value::I64(1)],
+                negated: true,
+            },
+        );
+        assert_eq!(
+            w.finish().unwrap().sql(),
+            r#"("group" NOT IN (?) OR "group" IS NULL)"#
+        );
     }
 
     #[test]

@@ -31,7 +31,9 @@ fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
             _ => continue,
         };
         if let Err(why) = rules.check_float(float) {
-            return Err(Error::ValueOutOfRange { message: format!("{float} cannot be stored: {why}") });
+            return Err(Error::ValueOutOfRange {
+                message: format!("{float} cannot be stored: {why}"),
+            });
         }
     }
     Ok(())
@@ -44,11 +46,20 @@ impl SqlTemplate {
     pub fn bind(&self, binds: Vec<Value>) -> Result<Statement> {
         if binds.len() != self.placeholders.len() {
             return Err(Error::Internal(
-                format!("{} values for {} placeholders", binds.len(), self.placeholders.len()).into(),
+                format!(
+                    "{} values for {} placeholders",
+                    binds.len(),
+                    self.placeholders.len()
+                )
+                .into(),
             ));
         }
         check_binds(self.dialect, &binds)?;
-        Ok(Statement { sql: self.sql.clone(), placeholders: self.placeholders.clone(), binds })
+        Ok(Statement {
+            sql: self.sql.clone(),
+            placeholders: self.placeholders.clone(),
+            binds,
+        })
     }
 
     /// The SQL text.
@@ -68,7 +79,11 @@ pub struct Statement {
 impl Statement {
     /// A statement without parameters (transaction control, raw DDL).
     pub fn plain(sql: impl Into<String>) -> Statement {
-        Statement { sql: Arc::new(sql.into()), placeholders: Arc::from([]), binds: Vec::new() }
+        Statement {
+            sql: Arc::new(sql.into()),
+            placeholders: Arc::from([]),
+            binds: Vec::new(),
+        }
     }
 
     /// The SQL text, with the dialect's placeholders.
@@ -134,7 +149,12 @@ pub struct SqlWriter {
 impl SqlWriter {
     /// An empty writer for `dialect`.
     pub fn new(dialect: Dialect) -> Self {
-        SqlWriter { dialect, sql: String::with_capacity(128), placeholders: Vec::new(), binds: Vec::new() }
+        SqlWriter {
+            dialect,
+            sql: String::with_capacity(128),
+            placeholders: Vec::new(),
+            binds: Vec::new(),
+        }
     }
 
     /// The dialect being written.
@@ -159,7 +179,9 @@ impl SqlWriter {
     /// Appends a placeholder without a value (for templates).
     pub fn placeholder(&mut self) -> &mut Self {
         let start = self.sql.len() as u32;
-        self.dialect.rules().write_placeholder(&mut self.sql, self.placeholders.len() + 1);
+        self.dialect
+            .rules()
+            .write_placeholder(&mut self.sql, self.placeholders.len() + 1);
         self.placeholders.push((start, self.sql.len() as u32));
         self
     }
@@ -222,10 +244,16 @@ mod tests {
     #[test]
     fn pieces_split_at_placeholders() {
         let mut w = SqlWriter::new(Dialect::Postgres);
-        w.push("SELECT ").bind(Value::I32(1)).push(" + ").bind(Value::I32(2));
+        w.push("SELECT ")
+            .bind(Value::I32(1))
+            .push(" + ")
+            .bind(Value::I32(2));
         let st = w.finish().unwrap();
         assert_eq!(st.sql(), "SELECT $1 + $2");
-        let pieces: Vec<_> = st.pieces().map(|(s, v)| (s.to_string(), v.cloned())).collect();
+        let pieces: Vec<_> = st
+            .pieces()
+            .map(|(s, v)| (s.to_string(), v.cloned()))
+            .collect();
         assert_eq!(
             pieces,
             vec![

@@ -17,7 +17,11 @@ fn savepoint_name(level: u32) -> String {
 pub async fn begin<C: Connection>(conn: &mut C) -> Result<()> {
     let depth = conn.transaction_depth();
     let rules = conn.dialect().rules();
-    let sql = if depth == 0 { rules.begin().to_string() } else { rules.savepoint(&savepoint_name(depth)) };
+    let sql = if depth == 0 {
+        rules.begin().to_string()
+    } else {
+        rules.savepoint(&savepoint_name(depth))
+    };
     conn.set_transaction_depth(depth + 1);
     match conn.execute(Statement::plain(sql)).await {
         Ok(_) => Ok(()),
@@ -32,11 +36,16 @@ pub async fn begin<C: Connection>(conn: &mut C) -> Result<()> {
 pub async fn commit<C: Connection>(conn: &mut C) -> Result<()> {
     let depth = conn.transaction_depth();
     if depth == 0 {
-        return Err(crate::Error::InvalidQuery("commit without an open transaction".into()));
+        return Err(crate::Error::InvalidQuery(
+            "commit without an open transaction".into(),
+        ));
     }
     let rules = conn.dialect().rules();
-    let sql =
-        if depth == 1 { rules.commit().to_string() } else { rules.release_savepoint(&savepoint_name(depth - 1)) };
+    let sql = if depth == 1 {
+        rules.commit().to_string()
+    } else {
+        rules.release_savepoint(&savepoint_name(depth - 1))
+    };
     conn.execute(Statement::plain(sql)).await?;
     conn.set_transaction_depth(depth - 1);
     Ok(())
@@ -53,8 +62,10 @@ pub async fn rollback<C: Connection>(conn: &mut C) -> Result<()> {
         conn.execute(Statement::plain(rules.rollback())).await?;
     } else {
         let name = savepoint_name(depth - 1);
-        conn.execute(Statement::plain(rules.rollback_to_savepoint(&name))).await?;
-        conn.execute(Statement::plain(rules.release_savepoint(&name))).await?;
+        conn.execute(Statement::plain(rules.rollback_to_savepoint(&name)))
+            .await?;
+        conn.execute(Statement::plain(rules.release_savepoint(&name)))
+            .await?;
     }
     conn.set_transaction_depth(depth - 1);
     Ok(())

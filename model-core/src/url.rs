@@ -28,8 +28,14 @@ impl std::fmt::Debug for Target {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Target::Sqlite { path } => f.debug_struct("Sqlite").field("path", path).finish(),
-            Target::Postgres { url } => f.debug_struct("Postgres").field("url", &redact_url(url)).finish(),
-            Target::Mysql { url } => f.debug_struct("Mysql").field("url", &redact_url(url)).finish(),
+            Target::Postgres { url } => f
+                .debug_struct("Postgres")
+                .field("url", &redact_url(url))
+                .finish(),
+            Target::Mysql { url } => f
+                .debug_struct("Mysql")
+                .field("url", &redact_url(url))
+                .finish(),
         }
     }
 }
@@ -62,13 +68,20 @@ impl Target {
                 }
                 if path.is_empty() {
                     return Err(Error::Config(
-                        "a sqlite URL needs a file path (sqlite://app.db) or sqlite::memory:".into(),
+                        "a sqlite URL needs a file path (sqlite://app.db) or sqlite::memory:"
+                            .into(),
                     ));
                 }
-                Ok(Target::Sqlite { path: path.to_string() })
+                Ok(Target::Sqlite {
+                    path: path.to_string(),
+                })
             }
-            "postgres" | "postgresql" => Ok(Target::Postgres { url: url.to_string() }),
-            "mysql" | "mariadb" => Ok(Target::Mysql { url: format!("mysql:{rest}") }),
+            "postgres" | "postgresql" => Ok(Target::Postgres {
+                url: url.to_string(),
+            }),
+            "mysql" | "mariadb" => Ok(Target::Mysql {
+                url: format!("mysql:{rest}"),
+            }),
             _ => Err(unknown_scheme(url)),
         }
     }

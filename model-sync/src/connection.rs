@@ -20,14 +20,18 @@ pub struct DieselConn {
 
 impl DieselConn {
     pub(crate) fn new(inner: AnyConnection) -> Self {
-        DieselConn { inner, depth: 0, broken: false }
+        DieselConn {
+            inner,
+            depth: 0,
+            broken: false,
+        }
     }
 
     fn note<T>(&mut self, result: Result<T>) -> Result<T> {
-        if let Err(e) = &result {
-            if breaks_connection(e) {
-                self.broken = true;
-            }
+        if let Err(e) = &result
+            && breaks_connection(e)
+        {
+            self.broken = true;
         }
         result
     }
@@ -40,7 +44,11 @@ impl Connection for DieselConn {
     }
 
     #[inline]
-    fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> impl Future<Output = Result<S>> + Send {
+    fn fetch<S: RowSink>(
+        &mut self,
+        statement: Statement,
+        sink: S,
+    ) -> impl Future<Output = Result<S>> + Send {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
         let result = self.inner.fetch(&statement, sink);
         ready(self.note(result))

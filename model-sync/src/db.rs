@@ -80,7 +80,11 @@ impl DbBuilder {
             return Err(Error::Config("a pool needs at least one connection".into()));
         }
         let memory = target.is_memory();
-        let max = if memory { 1 } else { self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS) };
+        let max = if memory {
+            1
+        } else {
+            self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
+        };
         let url: Arc<str> = redact_url(&self.url).into();
         let mut builder = r2d2::Pool::builder()
             .max_size(max)
@@ -93,7 +97,9 @@ impl DbBuilder {
             // the pool retire it.
             builder = builder.max_lifetime(None).idle_timeout(None);
         }
-        let pool = builder.build(Manager { target: target.clone() });
+        let pool = builder.build(Manager {
+            target: target.clone(),
+        });
         let pool = match pool {
             Ok(p) => p,
             // Surface the real reason (feature disabled, bad path) rather than r2d2's timeout.
@@ -104,7 +110,13 @@ impl DbBuilder {
                 });
             }
         };
-        Ok(Db { pool, dialect, url, max_connections: max, acquire_timeout: self.acquire_timeout })
+        Ok(Db {
+            pool,
+            dialect,
+            url,
+            max_connections: max,
+            acquire_timeout: self.acquire_timeout,
+        })
     }
 }
 
@@ -122,7 +134,11 @@ impl Db {
 
     /// Options for opening `url`.
     pub fn builder(url: &str) -> DbBuilder {
-        DbBuilder { url: url.to_string(), max_connections: None, acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT }
+        DbBuilder {
+            url: url.to_string(),
+            max_connections: None,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+        }
     }
 
     /// The backend's dialect.
@@ -141,7 +157,10 @@ impl Db {
             if self.pool.state().connections == 0 {
                 Error::connection(&self.url, e)
             } else {
-                Error::PoolTimeout { waited: self.acquire_timeout, pool_size: self.max_connections }
+                Error::PoolTimeout {
+                    waited: self.acquire_timeout,
+                    pool_size: self.max_connections,
+                }
             }
         })
     }

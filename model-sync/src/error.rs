@@ -30,14 +30,22 @@ pub(crate) fn from_diesel(dialect: Dialect, error: DieselError) -> Error {
         }
         DieselError::DeserializationError(e) => match e.downcast::<Error>() {
             Ok(ours) => *ours,
-            Err(other) => Error::Database { code: None, message: other.to_string() },
+            Err(other) => Error::Database {
+                code: None,
+                message: other.to_string(),
+            },
         },
-        DieselError::SerializationError(e) => Error::InvalidQuery(format!("cannot bind a value: {e}").into()),
+        DieselError::SerializationError(e) => {
+            Error::InvalidQuery(format!("cannot bind a value: {e}").into())
+        }
         DieselError::QueryBuilderError(e) => Error::InvalidQuery(e.to_string().into()),
         DieselError::InvalidCString(e) => {
             Error::InvalidQuery(format!("the SQL or a value contains a NUL byte: {e}").into())
         }
-        other => Error::Database { code: None, message: other.to_string() },
+        other => Error::Database {
+            code: None,
+            message: other.to_string(),
+        },
     }
 }
 

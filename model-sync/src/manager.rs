@@ -26,14 +26,19 @@ impl r2d2::ManageConnection for Manager {
 
     fn is_valid(&self, conn: &mut DieselConn) -> Result<()> {
         if conn.broken {
-            return Err(Error::Connection { url: "(pooled connection)".into(), message: "broken".into() });
+            return Err(Error::Connection {
+                url: "(pooled connection)".into(),
+                message: "broken".into(),
+            });
         }
         Ok(())
     }
 
     fn has_broken(&self, conn: &mut DieselConn) -> bool {
         if conn.transaction_depth() > 0 && complete(transaction::rollback_all(conn)).is_err() {
-            tracing::warn!("discarding a pooled connection whose open transaction could not be rolled back");
+            tracing::warn!(
+                "discarding a pooled connection whose open transaction could not be rolled back"
+            );
             return true;
         }
         conn.broken

@@ -27,15 +27,23 @@ impl Drop for Scratch {
 fn admin_execute(url: &str, sql: &str) -> ambidex::Result<()> {
     #[cfg(feature = "blocking")]
     {
-        let db = ambidex::blocking::Db::builder(url).max_connections(1).open()?;
+        let db = ambidex::blocking::Db::builder(url)
+            .max_connections(1)
+            .open()?;
         ambidex::raw(sql).execute(&db)?;
         return Ok(());
     }
     #[cfg(feature = "async")]
     {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
         return rt.block_on(async {
-            let db = ambidex::Db::builder(url).max_connections(1).connect().await?;
+            let db = ambidex::Db::builder(url)
+                .max_connections(1)
+                .connect()
+                .await?;
             ambidex::raw(sql).execute(&db).await?;
             Ok(())
         });
@@ -46,7 +54,11 @@ fn admin_execute(url: &str, sql: &str) -> ambidex::Result<()> {
 fn scratch_sqlite() -> Scratch {
     let dir = tempfile::tempdir().expect("temporary directory");
     let path: PathBuf = dir.path().join("test.db");
-    Scratch { url: format!("sqlite://{}", path.display()), _dir: Some(dir), cleanup: None }
+    Scratch {
+        url: format!("sqlite://{}", path.display()),
+        _dir: Some(dir),
+        cleanup: None,
+    }
 }
 
 /// A unique name for a test's schema or database.
@@ -58,7 +70,12 @@ fn unique_name() -> String {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
-    format!("ax_{}_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed), nanos)
+    format!(
+        "ax_{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        nanos
+    )
 }
 
 /// The server URL from `var`, or `None` to skip (a failure under `CI=true`).
@@ -102,7 +119,9 @@ fn scratch_mysql() -> Option<Scratch> {
     let base = server_url("AMBIDEX_MYSQL_URL")?;
     let name = unique_name();
     admin_execute(&base, &format!("CREATE DATABASE `{name}`")).expect("create a test database");
-    let (prefix, _) = base.rsplit_once('/').expect("a MySQL URL ends in /database");
+    let (prefix, _) = base
+        .rsplit_once('/')
+        .expect("a MySQL URL ends in /database");
     Some(Scratch {
         url: format!("{prefix}/{name}"),
         _dir: None,
@@ -138,7 +157,9 @@ pub async fn mysql_blocking() -> Option<(Scratch, ambidex::blocking::Db)> {
 #[cfg(feature = "async")]
 pub async fn sqlite_async() -> Option<(Scratch, ambidex::Db)> {
     let scratch = scratch_sqlite();
-    let db = ambidex::Db::connect(&scratch.url).await.expect("open async sqlite");
+    let db = ambidex::Db::connect(&scratch.url)
+        .await
+        .expect("open async sqlite");
     Some((scratch, db))
 }
 
@@ -146,7 +167,9 @@ pub async fn sqlite_async() -> Option<(Scratch, ambidex::Db)> {
 #[cfg(all(feature = "async", feature = "postgres"))]
 pub async fn postgres_async() -> Option<(Scratch, ambidex::Db)> {
     let scratch = scratch_postgres()?;
-    let db = ambidex::Db::connect(&scratch.url).await.expect("open async postgres");
+    let db = ambidex::Db::connect(&scratch.url)
+        .await
+        .expect("open async postgres");
     Some((scratch, db))
 }
 
@@ -154,7 +177,9 @@ pub async fn postgres_async() -> Option<(Scratch, ambidex::Db)> {
 #[cfg(all(feature = "async", feature = "mysql"))]
 pub async fn mysql_async() -> Option<(Scratch, ambidex::Db)> {
     let scratch = scratch_mysql()?;
-    let db = ambidex::Db::connect(&scratch.url).await.expect("open async mysql");
+    let db = ambidex::Db::connect(&scratch.url)
+        .await
+        .expect("open async mysql");
     Some((scratch, db))
 }
 
@@ -166,7 +191,9 @@ pub fn run_blocking<F: std::future::Future<Output = ambidex::Result<()>>>(body: 
     }
 }
 
-fn ambidex_core_complete<F: std::future::Future<Output = ambidex::Result<()>>>(body: F) -> ambidex::Result<()> {
+fn ambidex_core_complete<F: std::future::Future<Output = ambidex::Result<()>>>(
+    body: F,
+) -> ambidex::Result<()> {
     use std::pin::pin;
     use std::task::{Context, Poll, Waker};
     let mut body = pin!(body);
@@ -218,7 +245,9 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! in_tx {
                 ($db:expr, |$tx:ident| $body:block) => {
-                    $db.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> { $body })
+                    $db.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> {
+                        $body
+                    })
                 };
             }
 
@@ -226,7 +255,9 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! nested_tx {
                 ($outer:expr, |$tx:ident| $body:block) => {
-                    $outer.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> { $body })
+                    $outer.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> {
+                        $body
+                    })
                 };
             }
 
@@ -272,7 +303,9 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! in_tx {
                 ($db:expr, |$tx:ident| $body:block) => {
-                    $db.transaction(|$tx: &mut ambidex::Tx| $crate::harness::boxed(async move { $body }))
+                    $db.transaction(|$tx: &mut ambidex::Tx| {
+                        $crate::harness::boxed(async move { $body })
+                    })
                     .await
                 };
             }
@@ -280,17 +313,22 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! nested_tx {
                 ($outer:expr, |$tx:ident| $body:block) => {
-                    $outer.transaction(|$tx: &mut ambidex::Tx| $crate::harness::boxed(async move { $body }))
-                    .await
+                    $outer
+                        .transaction(|$tx: &mut ambidex::Tx| {
+                            $crate::harness::boxed(async move { $body })
+                        })
+                        .await
                 };
             }
 
             #[allow(unused_macros)]
             macro_rules! panics {
                 ($body:block) => {
-                    futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(async move { $body }))
-                        .await
-                        .is_err()
+                    futures_util::FutureExt::catch_unwind(std::panic::AssertUnwindSafe(
+                        async move { $body },
+                    ))
+                    .await
+                    .is_err()
                 };
             }
 

@@ -14,9 +14,39 @@ mod models;
 #[macro_use]
 mod scenarios;
 
-cell!(blocking_diesel_sqlite, blocking, "sqlite", crate::harness::sqlite_blocking);
-cell!(blocking_diesel_postgres, blocking, "postgres", crate::harness::postgres_blocking);
-cell!(blocking_diesel_mysql, blocking, "mysql", crate::harness::mysql_blocking);
-cell!(async_sqlx_sqlite, async, "sqlite", crate::harness::sqlite_async);
-cell!(async_sqlx_postgres, async, "postgres", crate::harness::postgres_async);
-cell!(async_sqlx_mysql, async, "mysql", crate::harness::mysql_async);
+cell!(
+    blocking_diesel_sqlite,
+    blocking,
+    "sqlite",
+    crate::harness::sqlite_blocking
+);
+cell!(
+    blocking_diesel_postgres,
+    blocking,
+    "postgres",
+    crate::harness::postgres_blocking
+);
+cell!(
+    blocking_diesel_mysql,
+    blocking,
+    "mysql",
+    crate::harness::mysql_blocking
+);
+cell!(
+    async_sqlx_sqlite,
+    async,
+    "sqlite",
+    crate::harness::sqlite_async
+);
+cell!(
+    async_sqlx_postgres,
+    async,
+    "postgres",
+    crate::harness::postgres_async
+);
+cell!(
+    async_sqlx_mysql,
+    async,
+    "mysql",
+    crate::harness::mysql_async
+);

@@ -149,3 +149,12 @@ pub fn hostile_strings() -> Vec<&'static str> {
 pub fn select_people(rest: &str) -> String {
     format!("SELECT id, name, email, age, score, active, nickname FROM person {rest}")
 }
+
+/// A key and a text: what raw queries of computed values decode into.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "labels")]
+pub struct Label {
+    #[ambidex(primary_key)]
+    pub id: i64,
+    pub text: String,
+}

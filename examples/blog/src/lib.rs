@@ -11,6 +11,8 @@
 //! [`demo::run`] drives both worlds against one SQLite file; `cargo run --example demo`
 //! from the repository root runs it.
 
+#![warn(missing_docs)]
+
 pub mod demo;
 pub mod http_error;
 pub mod models;

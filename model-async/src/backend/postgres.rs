@@ -199,6 +199,7 @@ fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
         .as_bytes()
         .map_err(|e| unreadable(&info, index, &e.to_string()))?;
     let bad = |why: &str| unreadable(&info, index, why);
+    let wrong_length = || bad("unexpected length");
     // A domain is read as the type it is based on.
     let mut base: &PgTypeInfo = &info;
     while let PgTypeKind::Domain(inner) = base.kind() {
@@ -217,13 +218,13 @@ fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
             [b] => Cell::Bool(*b != 0),
             _ => return Err(bad("a boolean is one byte")),
         },
-        oid::INT2 => Cell::Int(i16::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into()),
-        oid::INT4 => Cell::Int(i32::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into()),
-        oid::INT8 => Cell::Int(i64::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?)),
+        oid::INT2 => Cell::Int(i16::from_be_bytes(fixed(bytes).ok_or_else(wrong_length)?).into()),
+        oid::INT4 => Cell::Int(i32::from_be_bytes(fixed(bytes).ok_or_else(wrong_length)?).into()),
+        oid::INT8 => Cell::Int(i64::from_be_bytes(fixed(bytes).ok_or_else(wrong_length)?)),
         oid::FLOAT4 => {
-            Cell::Float(f32::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?).into())
+            Cell::Float(f32::from_be_bytes(fixed(bytes).ok_or_else(wrong_length)?).into())
         }
-        oid::FLOAT8 => Cell::Float(f64::from_be_bytes(fixed(bytes).ok_or_else(|| bad("size"))?)),
+        oid::FLOAT8 => Cell::Float(f64::from_be_bytes(fixed(bytes).ok_or_else(wrong_length)?)),
         oid::BYTEA => Cell::Blob(Cow::Borrowed(bytes)),
         oid::TEXT | oid::VARCHAR | oid::BPCHAR | oid::NAME => text(bytes),
         // Types whose binary form is their text form.

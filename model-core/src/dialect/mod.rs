@@ -194,7 +194,9 @@ pub(crate) fn count_value(n: u64) -> crate::value::Value {
 
 /// The constraint named in a failure, or a stand-in that says none was reported.
 pub(crate) fn constraint_or_unknown(f: &DbFailure) -> String {
-    f.constraint.clone().unwrap_or_else(|| "(not reported)".to_string())
+    f.constraint
+        .clone()
+        .unwrap_or_else(|| "(not reported)".to_string())
 }
 
 /// The variant for a failure whose kind the driver's hint decides.
@@ -202,12 +204,30 @@ pub(crate) fn classify_by_hint(f: DbFailure) -> Error {
     use crate::error::FailureHint as H;
     let constraint = constraint_or_unknown(&f);
     match f.hint {
-        H::Unique => Error::UniqueViolation { constraint, message: f.message },
-        H::ForeignKey => Error::ForeignKeyViolation { constraint, message: f.message },
-        H::NotNull => Error::NotNullViolation { column: constraint, message: f.message },
-        H::Check => Error::CheckViolation { constraint, message: f.message },
+        H::Unique => Error::UniqueViolation {
+            constraint,
+            message: f.message,
+        },
+        H::ForeignKey => Error::ForeignKeyViolation {
+            constraint,
+            message: f.message,
+        },
+        H::NotNull => Error::NotNullViolation {
+            column: constraint,
+            message: f.message,
+        },
+        H::Check => Error::CheckViolation {
+            constraint,
+            message: f.message,
+        },
         H::Conflict => Error::Conflict { message: f.message },
-        H::Closed => Error::Connection { url: "(current connection)".into(), message: f.message },
-        _ => Error::Database { code: f.code, message: f.message },
+        H::Closed => Error::Connection {
+            url: "(current connection)".into(),
+            message: f.message,
+        },
+        _ => Error::Database {
+            code: f.code,
+            message: f.message,
+        },
     }
 }

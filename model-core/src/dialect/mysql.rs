@@ -111,7 +111,9 @@ impl SqlDialect for Mysql {
                 .bind(crate::Value::Text(pattern.to_string()))
                 .push(")");
         } else {
-            w.push(column).push(" LIKE ").bind(crate::Value::Text(pattern.to_string()));
+            w.push(column)
+                .push(" LIKE ")
+                .bind(crate::Value::Text(pattern.to_string()));
         }
     }
 
@@ -131,7 +133,11 @@ impl SqlDialect for Mysql {
     }
 
     fn check_float(&self, value: f64) -> Result<(), &'static str> {
-        if value.is_finite() { Ok(()) } else { Err("MySQL and MariaDB store neither infinities nor NaN") }
+        if value.is_finite() {
+            Ok(())
+        } else {
+            Err("MySQL and MariaDB store neither infinities nor NaN")
+        }
     }
 
     fn connection_setup(&self) -> &'static [&'static str] {
@@ -155,28 +161,33 @@ impl SqlDialect for Mysql {
     }
 
     fn classify(&self, f: DbFailure) -> Error {
-        let from_message = key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
+        let from_message =
+            key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
         let constraint = from_message.unwrap_or_else(|| constraint_or_unknown(&f));
         match f.code.as_deref() {
-            Some("1062" | "1586") => Error::UniqueViolation { constraint, message: f.message },
-            Some("1451" | "1452" | "1216" | "1217") => {
-                Error::ForeignKeyViolation { constraint, message: f.message }
-            }
+            Some("1062" | "1586") => Error::UniqueViolation {
+                constraint,
+                message: f.message,
+            },
+            Some("1451" | "1452" | "1216" | "1217") => Error::ForeignKeyViolation {
+                constraint,
+                message: f.message,
+            },
             Some("1048" | "1364") => Error::NotNullViolation {
                 column: quoted_after(&f.message, "Column '").unwrap_or(constraint),
                 message: f.message,
             },
             Some("1264" | "1690") => Error::ValueOutOfRange { message: f.message },
-            Some("4025" | "3819") => Error::CheckViolation { constraint, message: f.message },
+            Some("4025" | "3819") => Error::CheckViolation {
+                constraint,
+                message: f.message,
+            },
             Some("1213" | "1205") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
+            // The engine that knows the URL adds advice (sqlx and empty passwords).
             Some("1045") => Error::Authentication {
                 url: "(current connection)".into(),
-                message: format!(
-                    "{}; note that sqlx cannot log in to MySQL/MariaDB with an empty password \
-                     (sqlx issue 3484): create a user with a password",
-                    f.message
-                ),
+                message: f.message,
             },
             _ if f.message.starts_with("Column '") && f.message.ends_with("cannot be null") => {
                 Error::NotNullViolation {
@@ -184,25 +195,37 @@ impl SqlDialect for Mysql {
                     message: f.message,
                 }
             }
-            _ if f.message.contains("foreign key constraint fails") => {
-                Error::ForeignKeyViolation { constraint, message: f.message }
-            }
+            _ if f.message.contains("foreign key constraint fails") => Error::ForeignKeyViolation {
+                constraint,
+                message: f.message,
+            },
             _ if f.message.starts_with("CONSTRAINT `") && f.message.contains("` failed") => {
-                Error::CheckViolation { constraint, message: f.message }
+                Error::CheckViolation {
+                    constraint,
+                    message: f.message,
+                }
             }
             _ if f.message.starts_with("Out of range value") => {
                 Error::ValueOutOfRange { message: f.message }
             }
-            _ if f.message.starts_with("Duplicate entry") => {
-                Error::UniqueViolation { constraint, message: f.message }
-            }
-            _ if f.message.contains("Deadlock found") || f.message.contains("Lock wait timeout") => {
+            _ if f.message.starts_with("Duplicate entry") => Error::UniqueViolation {
+                constraint,
+                message: f.message,
+            },
+            _ if f.message.contains("Deadlock found")
+                || f.message.contains("Lock wait timeout") =>
+            {
                 Error::Conflict { message: f.message }
             }
-            _ if f.message.contains("max_statement_time") || f.message.contains("maximum statement execution time") => {
+            _ if f.message.contains("max_statement_time")
+                || f.message.contains("maximum statement execution time") =>
+            {
                 Error::Timeout { message: f.message }
             }
-            _ => classify_by_hint(DbFailure { constraint: Some(constraint), ..f }),
+            _ => classify_by_hint(DbFailure {
+                constraint: Some(constraint),
+                ..f
+            }),
         }
     }
 }

@@ -10,7 +10,10 @@ use crate::value::ValueKind;
 fn not_null_column(message: &str) -> Option<String> {
     let (_, rest) = message.split_once("column \"")?;
     let (column, rest) = rest.split_once('"')?;
-    match rest.split_once("relation \"").and_then(|(_, r)| r.split_once('"')) {
+    match rest
+        .split_once("relation \"")
+        .and_then(|(_, r)| r.split_once('"'))
+    {
         Some((relation, _)) => Some(format!("{relation}.{column}")),
         None => Some(column.to_string()),
     }
@@ -61,7 +64,11 @@ impl SqlDialect for Postgres {
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
         // Backslash is PostgreSQL's default LIKE escape, as in ambidex's pattern syntax.
         w.push(column)
-            .push(if case_insensitive { " ILIKE " } else { " LIKE " })
+            .push(if case_insensitive {
+                " ILIKE "
+            } else {
+                " LIKE "
+            })
             .bind(crate::Value::Text(pattern.to_string()));
     }
 
@@ -86,24 +93,36 @@ impl SqlDialect for Postgres {
     fn classify(&self, f: DbFailure) -> Error {
         let constraint = constraint_or_unknown(&f);
         match f.code.as_deref() {
-            Some("23505") => Error::UniqueViolation { constraint, message: f.message },
-            Some("23503") => Error::ForeignKeyViolation { constraint, message: f.message },
+            Some("23505") => Error::UniqueViolation {
+                constraint,
+                message: f.message,
+            },
+            Some("23503") => Error::ForeignKeyViolation {
+                constraint,
+                message: f.message,
+            },
             Some("23502") => Error::NotNullViolation {
                 column: not_null_column(&f.message).unwrap_or(constraint),
                 message: f.message,
             },
             Some("22003") => Error::ValueOutOfRange { message: f.message },
-            Some("23514") => Error::CheckViolation { constraint, message: f.message },
+            Some("23514") => Error::CheckViolation {
+                constraint,
+                message: f.message,
+            },
             Some("40001" | "40P01") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
-            Some("28000" | "28P01") => {
-                Error::Authentication { url: "(current connection)".into(), message: f.message }
-            }
+            Some("28000" | "28P01") => Error::Authentication {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
             _ if f.message.starts_with("null value in column") => Error::NotNullViolation {
                 column: not_null_column(&f.message).unwrap_or(constraint),
                 message: f.message,
             },
-            _ if f.message.contains("out of range") => Error::ValueOutOfRange { message: f.message },
+            _ if f.message.contains("out of range") => {
+                Error::ValueOutOfRange { message: f.message }
+            }
             _ if f.message.contains("deadlock detected") => Error::Conflict { message: f.message },
             _ if f.message.contains("statement timeout") => Error::Timeout { message: f.message },
             _ => classify_by_hint(f),

@@ -40,7 +40,9 @@ fn push_glob_literal(out: &mut String, c: char) {
 
 /// The `table.column` list SQLite puts after "constraint failed: ".
 fn after_colon(message: &str) -> Option<String> {
-    message.split_once("failed: ").map(|(_, rest)| rest.trim().to_string())
+    message
+        .split_once("failed: ")
+        .map(|(_, rest)| rest.trim().to_string())
 }
 
 impl SqlDialect for Sqlite {
@@ -79,9 +81,12 @@ impl SqlDialect for Sqlite {
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
         w.push(column);
         if case_insensitive {
-            w.push(" LIKE ").bind(crate::Value::Text(pattern.to_string())).push(" ESCAPE '\\'");
+            w.push(" LIKE ")
+                .bind(crate::Value::Text(pattern.to_string()))
+                .push(" ESCAPE '\\'");
         } else {
-            w.push(" GLOB ").bind(crate::Value::Text(like_to_glob(pattern)));
+            w.push(" GLOB ")
+                .bind(crate::Value::Text(like_to_glob(pattern)));
         }
     }
 
@@ -103,7 +108,11 @@ impl SqlDialect for Sqlite {
     }
 
     fn check_float(&self, value: f64) -> Result<(), &'static str> {
-        if value.is_nan() { Err("SQLite stores NaN as NULL") } else { Ok(()) }
+        if value.is_nan() {
+            Err("SQLite stores NaN as NULL")
+        } else {
+            Ok(())
+        }
     }
 
     fn connection_setup(&self) -> &'static [&'static str] {
@@ -122,7 +131,10 @@ impl SqlDialect for Sqlite {
         let code = f.code.as_deref();
         if m.starts_with("UNIQUE constraint failed") || matches!(code, Some("2067" | "1555")) {
             let constraint = after_colon(m).unwrap_or_else(|| super::constraint_or_unknown(&f));
-            return Error::UniqueViolation { constraint, message: f.message };
+            return Error::UniqueViolation {
+                constraint,
+                message: f.message,
+            };
         }
         if m.starts_with("FOREIGN KEY constraint failed") || code == Some("787") {
             return Error::ForeignKeyViolation {
@@ -132,11 +144,17 @@ impl SqlDialect for Sqlite {
         }
         if m.starts_with("NOT NULL constraint failed") || code == Some("1299") {
             let column = after_colon(m).unwrap_or_else(|| super::constraint_or_unknown(&f));
-            return Error::NotNullViolation { column, message: f.message };
+            return Error::NotNullViolation {
+                column,
+                message: f.message,
+            };
         }
         if m.starts_with("CHECK constraint failed") || code == Some("275") {
             let constraint = after_colon(m).unwrap_or_else(|| super::constraint_or_unknown(&f));
-            return Error::CheckViolation { constraint, message: f.message };
+            return Error::CheckViolation {
+                constraint,
+                message: f.message,
+            };
         }
         if m.contains("database is locked")
             || m.contains("database table is locked")
@@ -147,7 +165,10 @@ impl SqlDialect for Sqlite {
         if f.hint != FailureHint::Unknown {
             return classify_by_hint(f);
         }
-        Error::Database { code: f.code, message: f.message }
+        Error::Database {
+            code: f.code,
+            message: f.message,
+        }
     }
 }
 
@@ -164,7 +185,10 @@ mod tests {
 
     #[test]
     fn messages_become_variants() {
-        let f = |m: &str| DbFailure { message: m.into(), ..Default::default() };
+        let f = |m: &str| DbFailure {
+            message: m.into(),
+            ..Default::default()
+        };
         assert!(matches!(
             Sqlite.classify(f("UNIQUE constraint failed: users.email")),
             Error::UniqueViolation { ref constraint, .. } if constraint == "users.email"
@@ -173,6 +197,9 @@ mod tests {
             Sqlite.classify(f("NOT NULL constraint failed: t.c")),
             Error::NotNullViolation { ref column, .. } if column == "t.c"
         ));
-        assert!(matches!(Sqlite.classify(f("database is locked")), Error::Conflict { .. }));
+        assert!(matches!(
+            Sqlite.classify(f("database is locked")),
+            Error::Conflict { .. }
+        ));
     }
 }

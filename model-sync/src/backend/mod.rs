@@ -27,10 +27,13 @@ macro_rules! diesel_io {
         ) -> ambidex_core::Result<S> {
             use diesel::RunQueryDsl;
             let rows = crate::statement::DieselStatement(statement)
-                .load_iter::<crate::backend::Decoded<S>, diesel::connection::DefaultLoadingMode>(conn)
+                .load_iter::<crate::backend::Decoded<S>, diesel::connection::DefaultLoadingMode>(
+                    conn,
+                )
                 .map_err(|e| crate::error::from_diesel($dialect, e))?;
             for row in rows {
-                let crate::backend::Decoded(item) = row.map_err(|e| crate::error::from_diesel($dialect, e))?;
+                let crate::backend::Decoded(item) =
+                    row.map_err(|e| crate::error::from_diesel($dialect, e))?;
                 sink.push(item)?;
             }
             Ok(sink)
@@ -45,7 +48,10 @@ macro_rules! diesel_io {
             let n = crate::statement::DieselStatement(statement)
                 .execute(conn)
                 .map_err(|e| crate::error::from_diesel($dialect, e))?;
-            Ok(ambidex_core::Executed { rows_affected: n as u64, last_insert_id: None })
+            Ok(ambidex_core::Executed {
+                rows_affected: n as u64,
+                last_insert_id: None,
+            })
         }
     };
 }
@@ -54,16 +60,20 @@ pub(crate) use diesel_io;
 /// Implements diesel's `FromSqlRow` for [`Decoded`] with a backend's row reader.
 macro_rules! decoded_rows {
     ($backend:ty, $reader:ident) => {
-        impl<S: ambidex_core::RowSink> diesel::deserialize::FromSqlRow<diesel::sql_types::Untyped, $backend>
+        impl<S: ambidex_core::RowSink>
+            diesel::deserialize::FromSqlRow<diesel::sql_types::Untyped, $backend>
             for crate::backend::Decoded<S>
         {
             #[inline]
             fn build_from_row<'a>(
                 row: &impl diesel::row::Row<'a, $backend>,
             ) -> diesel::deserialize::Result<Self> {
-                S::decode(&$reader { row, _a: std::marker::PhantomData })
-                    .map(crate::backend::Decoded)
-                    .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
+                S::decode(&$reader {
+                    row,
+                    _a: std::marker::PhantomData,
+                })
+                .map(crate::backend::Decoded)
+                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
             }
         }
     };
@@ -135,9 +145,13 @@ impl AnyConnection {
 }
 
 /// Runs the dialect's connection setup statements on a fresh diesel connection.
-pub(crate) fn run_setup<C: diesel::connection::SimpleConnection>(conn: &mut C, dialect: Dialect) -> Result<()> {
+pub(crate) fn run_setup<C: diesel::connection::SimpleConnection>(
+    conn: &mut C,
+    dialect: Dialect,
+) -> Result<()> {
     for sql in dialect.rules().connection_setup() {
-        conn.batch_execute(sql).map_err(|e| crate::error::from_diesel(dialect, e))?;
+        conn.batch_execute(sql)
+            .map_err(|e| crate::error::from_diesel(dialect, e))?;
     }
     Ok(())
 }

@@ -21,7 +21,10 @@ pub(crate) fn establish(url: &str) -> Result<MysqlConnection> {
 fn connect_error(url: &str, e: diesel::ConnectionError) -> Error {
     let message = e.to_string();
     if message.contains("Access denied") {
-        Error::Authentication { url: ambidex_core::redact_url(url), message }
+        Error::Authentication {
+            url: ambidex_core::redact_url(url),
+            message,
+        }
     } else {
         Error::connection(url, message)
     }
@@ -37,7 +40,10 @@ struct Reader<'x, 'a, R> {
 }
 
 fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
-    Error::Database { code: None, message: format!("cannot read a MySQL value: {e}") }
+    Error::Database {
+        code: None,
+        message: format!("cannot read a MySQL value: {e}"),
+    }
 }
 
 impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
@@ -52,7 +58,9 @@ impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
             .row
             .get(index)
             .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
-        let Some(value) = field.value() else { return Ok(Cell::Null) };
+        let Some(value) = field.value() else {
+            return Ok(Cell::Null);
+        };
         Ok(match value.value_type() {
             MysqlType::Tiny
             | MysqlType::UnsignedTiny
@@ -64,22 +72,36 @@ impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
                 Cell::Int(<i64 as FromSql<sql_types::BigInt, Mysql>>::from_sql(value).map_err(bad)?)
             }
             MysqlType::UnsignedLongLong => {
-                let v = <u64 as FromSql<sql_types::Unsigned<sql_types::BigInt>, Mysql>>::from_sql(value)
-                    .map_err(bad)?;
+                let v = <u64 as FromSql<sql_types::Unsigned<sql_types::BigInt>, Mysql>>::from_sql(
+                    value,
+                )
+                .map_err(bad)?;
                 match i64::try_from(v) {
                     Ok(i) => Cell::Int(i),
                     Err(_) => Cell::Float(v as f64),
                 }
             }
-            MysqlType::Float | MysqlType::Double => {
-                Cell::Float(<f64 as FromSql<sql_types::Double, Mysql>>::from_sql(value).map_err(bad)?)
-            }
+            MysqlType::Float | MysqlType::Double => Cell::Float(
+                <f64 as FromSql<sql_types::Double, Mysql>>::from_sql(value).map_err(bad)?,
+            ),
             MysqlType::Blob => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
-            // String, Numeric (DECIMAL as text), dates, enums and sets arrive as text.
-            _ => match std::str::from_utf8(value.as_bytes()) {
-                Ok(s) => Cell::Text(Cow::Owned(s.to_owned())),
-                Err(_) => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
-            },
+            // Text, DECIMAL (sent as its decimal text), ENUM and SET arrive as text.
+            MysqlType::String | MysqlType::Numeric | MysqlType::Enum | MysqlType::Set => {
+                match std::str::from_utf8(value.as_bytes()) {
+                    Ok(s) => Cell::Text(Cow::Owned(s.to_owned())),
+                    Err(_) => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
+                }
+            }
+            other => {
+                return Err(Error::Database {
+                    code: None,
+                    message: format!(
+                        "column {} has MySQL type {other:?}, which ambidex does not read; cast it \
+                         to CHAR in the query",
+                        index + 1
+                    ),
+                });
+            }
         })
     }
 }

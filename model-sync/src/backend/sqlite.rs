@@ -38,7 +38,9 @@ impl<'a, R: Row<'a, Sqlite>> RowReader for Reader<'_, 'a, R> {
             .row
             .get(index)
             .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
-        let Some(mut value) = field.value() else { return Ok(Cell::Null) };
+        let Some(mut value) = field.value() else {
+            return Ok(Cell::Null);
+        };
         Ok(match value.value_type() {
             None => Cell::Null,
             Some(SqliteType::Double) => Cell::Float(value.read_double()),

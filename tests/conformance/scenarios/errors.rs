@@ -440,9 +440,21 @@ macro_rules! errors_scenarios {
                  CONSTRAINT fk_child_parent FOREIGN KEY (parent_id) REFERENCES fk_parent (id))"
             )
             .execute(&db))?;
-            aw!(ambidex::raw("INSERT INTO fk_parent (id) VALUES (?)").bind(1).execute(&db))?;
-            aw!(ambidex::raw("INSERT INTO fk_child (id, parent_id) VALUES (?, ?)").bind(1).bind(1).execute(&db))?;
-            let orphan = aw!(ambidex::raw("INSERT INTO fk_child (id, parent_id) VALUES (?, ?)").bind(2).bind(2).execute(&db));
+            aw!(ambidex::raw("INSERT INTO fk_parent (id) VALUES (?)")
+                .bind(1)
+                .execute(&db))?;
+            aw!(
+                ambidex::raw("INSERT INTO fk_child (id, parent_id) VALUES (?, ?)")
+                    .bind(1)
+                    .bind(1)
+                    .execute(&db)
+            )?;
+            let orphan = aw!(
+                ambidex::raw("INSERT INTO fk_child (id, parent_id) VALUES (?, ?)")
+                    .bind(2)
+                    .bind(2)
+                    .execute(&db)
+            );
             match orphan {
                 Err(ambidex::Error::ForeignKeyViolation { constraint, .. }) => {
                     // SQLite names no constraint; the servers do.
@@ -453,7 +465,9 @@ macro_rules! errors_scenarios {
                 other => panic!("expected ForeignKeyViolation, got {other:?}"),
             }
             expect_err!(
-                aw!(ambidex::raw("DELETE FROM fk_parent WHERE id = ?").bind(1).execute(&db)),
+                aw!(ambidex::raw("DELETE FROM fk_parent WHERE id = ?")
+                    .bind(1)
+                    .execute(&db)),
                 ambidex::Error::ForeignKeyViolation { .. }
             );
             Ok(())
@@ -465,8 +479,15 @@ macro_rules! errors_scenarios {
                  CONSTRAINT stock_qty_positive CHECK (qty > 0))"
             )
             .execute(&db))?;
-            aw!(ambidex::raw("INSERT INTO stock (id, qty) VALUES (?, ?)").bind(1).bind(5).execute(&db))?;
-            match aw!(ambidex::raw("INSERT INTO stock (id, qty) VALUES (?, ?)").bind(2).bind(0).execute(&db)) {
+            aw!(ambidex::raw("INSERT INTO stock (id, qty) VALUES (?, ?)")
+                .bind(1)
+                .bind(5)
+                .execute(&db))?;
+            match aw!(ambidex::raw("INSERT INTO stock (id, qty) VALUES (?, ?)")
+                .bind(2)
+                .bind(0)
+                .execute(&db))
+            {
                 Err(ambidex::Error::CheckViolation { constraint, .. }) => {
                     assert!(constraint.contains("stock_qty_positive"), "{constraint}");
                 }

@@ -160,7 +160,13 @@ macro_rules! types_scenarios {
             aw!(AllTypes::create_table(&db))?;
             let back = round_trip!(
                 db,
-                AllTypes { f64_: -0.0, f32_: -0.0, of64: Some(-0.0), of32: Some(-0.0), ..Default::default() }
+                AllTypes {
+                    f64_: -0.0,
+                    f32_: -0.0,
+                    of64: Some(-0.0),
+                    of32: Some(-0.0),
+                    ..Default::default()
+                }
             );
             let keeps_sign = db.dialect() == ambidex::Dialect::Postgres;
             for (name, negative) in [
@@ -177,7 +183,11 @@ macro_rules! types_scenarios {
 
         scenario!(float_infinities_round_trip_or_are_refused, |db| {
             aw!(AllTypes::create_table(&db))?;
-            let row = AllTypes { f64_: f64::INFINITY, of64: Some(f64::NEG_INFINITY), ..Default::default() };
+            let row = AllTypes {
+                f64_: f64::INFINITY,
+                of64: Some(f64::NEG_INFINITY),
+                ..Default::default()
+            };
             if db.dialect() == ambidex::Dialect::Mysql {
                 // MariaDB stores no infinities: refused before anything is written.
                 expect_err!(aw!(row.insert(&db)), ambidex::Error::ValueOutOfRange { .. });
@@ -187,18 +197,30 @@ macro_rules! types_scenarios {
             let pos = round_trip!(db, row);
             let neg = round_trip!(
                 db,
-                AllTypes { f64_: f64::NEG_INFINITY, of64: Some(f64::INFINITY), ..Default::default() }
+                AllTypes {
+                    f64_: f64::NEG_INFINITY,
+                    of64: Some(f64::INFINITY),
+                    ..Default::default()
+                }
             );
-            let big = aw!(AllTypes::query().filter(AllTypes::F64_.gt(f64::MAX)).all(&db))?;
+            let big = aw!(AllTypes::query()
+                .filter(AllTypes::F64_.gt(f64::MAX))
+                .all(&db))?;
             assert_eq!(big.iter().map(|r| r.id).collect::<Vec<_>>(), [pos.id]);
-            let small = aw!(AllTypes::query().filter(AllTypes::F64_.lt(f64::MIN)).all(&db))?;
+            let small = aw!(AllTypes::query()
+                .filter(AllTypes::F64_.lt(f64::MIN))
+                .all(&db))?;
             assert_eq!(small.iter().map(|r| r.id).collect::<Vec<_>>(), [neg.id]);
             Ok(())
         });
 
         scenario!(nan_round_trips_or_is_refused, |db| {
             aw!(AllTypes::create_table(&db))?;
-            let row = AllTypes { f64_: f64::NAN, of32: Some(f32::NAN), ..Default::default() };
+            let row = AllTypes {
+                f64_: f64::NAN,
+                of32: Some(f32::NAN),
+                ..Default::default()
+            };
             if db.dialect() == ambidex::Dialect::Postgres {
                 let back = aw!(row.insert(&db))?;
                 assert!(back.f64_.is_nan() && back.of32.is_some_and(f32::is_nan));
@@ -210,7 +232,10 @@ macro_rules! types_scenarios {
             assert!(e.to_string().contains("NaN"), "{e}");
             let mut valid = AllTypes::default();
             valid.of64 = Some(f64::NAN);
-            expect_err!(aw!(AllTypes::insert_many(&[AllTypes::default(), valid], &db)), ambidex::Error::ValueOutOfRange { .. });
+            expect_err!(
+                aw!(AllTypes::insert_many(&[AllTypes::default(), valid], &db)),
+                ambidex::Error::ValueOutOfRange { .. }
+            );
             assert_eq!(aw!(AllTypes::query().count(&db))?, 0);
             Ok(())
         });
@@ -631,6 +656,46 @@ macro_rules! types_scenarios {
                 one(aw!(q().filter(AllTypes::BLOB.eq(vec![9])).all(&db))?),
                 [row.id]
             );
+            Ok(())
+        });
+
+        scenario!(nul_in_text_round_trips_or_is_refused, |db| {
+            aw!(AllTypes::create_table(&db))?;
+            let row = AllTypes {
+                text: "a\0b".to_string(),
+                otext: Some("\0".to_string()),
+                ..Default::default()
+            };
+            if db.dialect() == ambidex::Dialect::Postgres {
+                // PostgreSQL text cannot hold NUL: the server refuses, nothing is stored.
+                assert!(aw!(row.insert(&db)).is_err());
+                assert_eq!(aw!(AllTypes::query().count(&db))?, 0);
+            } else {
+                round_trip!(db, row);
+            }
+            Ok(())
+        });
+
+        scenario!(server_decimals_read_as_their_text, |db| {
+            // Both engines read DECIMAL/NUMERIC as the server prints it, so a computed
+            // decimal decodes into a String the same way in both worlds.
+            if db.dialect() == ambidex::Dialect::Sqlite {
+                return Ok(()); // SQLite has no decimal type: CAST gives a REAL.
+            }
+            let rows =
+                aw!(ambidex::raw("SELECT 1, CAST(-12.5 AS DECIMAL(10, 2))")
+                    .fetch_all::<Label, _>(&db))?;
+            assert_eq!(
+                rows,
+                [Label {
+                    id: 1,
+                    text: "-12.50".to_string()
+                }]
+            );
+            let rows =
+                aw!(ambidex::raw("SELECT 2, CAST(0.0005 AS DECIMAL(10, 4))")
+                    .fetch_all::<Label, _>(&db))?;
+            assert_eq!(rows[0].text, "0.0005");
             Ok(())
         });
     };
