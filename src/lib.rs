@@ -98,7 +98,7 @@ pub use ambidex_async::{Db, DbBuilder, Tx};
 /// `Result`s. Needs no async runtime.
 #[cfg(feature = "blocking")]
 pub mod blocking {
-    pub use ambidex_sync::{Db, DbBuilder, Tx};
+    pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx};
 }
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.

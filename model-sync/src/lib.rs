@@ -17,9 +17,11 @@ mod connection;
 mod db;
 mod error;
 mod executor;
+mod held;
 mod manager;
 mod statement;
 mod transaction;
 
 pub use db::{Db, DbBuilder};
+pub use held::HeldConnection;
 pub use transaction::Tx;

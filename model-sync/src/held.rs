@@ -1,0 +1,59 @@
+//! A connection held outside any transaction, for callers that run several operations on
+//! one connection or drive the engine from elsewhere (the async-over-diesel shim keeps one
+//! per worker job). It is an [`ambidex_core::Connection`] and an [`Executor`]; dropped, it
+//! goes back to the pool, rolled back first if a transaction is still open.
+
+use std::fmt;
+use std::future::Future;
+
+use ambidex_core::{Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Statement, complete};
+
+use crate::db::{Db, Pooled};
+
+/// A pooled diesel connection held by the caller.
+pub struct HeldConnection {
+    conn: Pooled,
+}
+
+impl fmt::Debug for HeldConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeldConnection").field("dialect", &self.conn.dialect()).finish_non_exhaustive()
+    }
+}
+
+impl Db {
+    /// Checks a connection out of the pool and holds it until the result is dropped.
+    pub fn acquire(&self) -> Result<HeldConnection> {
+        Ok(HeldConnection { conn: self.checkout()? })
+    }
+}
+
+impl Connection for HeldConnection {
+    fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+
+    fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> impl Future<Output = Result<S>> + Send {
+        self.conn.fetch(statement, sink)
+    }
+
+    fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send {
+        self.conn.execute(statement)
+    }
+
+    fn transaction_depth(&self) -> u32 {
+        self.conn.transaction_depth()
+    }
+
+    fn set_transaction_depth(&mut self, depth: u32) {
+        self.conn.set_transaction_depth(depth)
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut HeldConnection {
+    type Output<T: Send + 'static> = Result<T>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        complete(plan.run(&mut *self.conn))
+    }
+}
