@@ -85,6 +85,8 @@
 
 extern crate self as ambidex;
 
+mod shim;
+
 pub use ambidex_codegen::Model;
 pub use ambidex_core::{
     Column, Dialect, Error, Executor, Expr, IntoOperand, Model, Order, Raw, Result, Select,
@@ -99,6 +101,9 @@ pub use ambidex_async::{Db, DbBuilder, Tx};
 #[cfg(feature = "blocking")]
 pub mod blocking {
     pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx};
+
+    #[cfg(feature = "async")]
+    pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxTx};
 }
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.

@@ -167,6 +167,29 @@ impl Tx {
         }
     }
 
+    /// Opens a savepoint (a nested level) explicitly; close it with
+    /// [`Tx::release_savepoint`] or [`Tx::rollback_to_savepoint`]. The closure form
+    /// [`Tx::transaction`] does this for you.
+    pub async fn savepoint(&mut self) -> Result<()> {
+        with_conn!(&mut self.conn, c => transaction::begin(c).await)
+    }
+
+    /// Releases (keeps the work of) the innermost savepoint.
+    pub async fn release_savepoint(&mut self) -> Result<()> {
+        if self.depth() < 2 {
+            return Err(Error::InvalidQuery("no savepoint is open".into()));
+        }
+        with_conn!(&mut self.conn, c => transaction::commit(c).await)
+    }
+
+    /// Rolls back to, and closes, the innermost savepoint.
+    pub async fn rollback_to_savepoint(&mut self) -> Result<()> {
+        if self.depth() < 2 {
+            return Err(Error::InvalidQuery("no savepoint is open".into()));
+        }
+        with_conn!(&mut self.conn, c => transaction::rollback(c).await)
+    }
+
     async fn unwind_to(&mut self, level: u32) -> Result<()> {
         while self.depth() > level {
             with_conn!(&mut self.conn, c => transaction::rollback(c).await)?;

@@ -154,6 +154,11 @@ pub enum Error {
     #[error("invalid query: {0}")]
     InvalidQuery(Cow<'static, str>),
 
+    /// An API of one world was called from the other in a way that cannot work (a blocking
+    /// handle inside an async task); the message says what to use instead.
+    #[error("wrong world: {0}")]
+    WrongWorld(Cow<'static, str>),
+
     /// Configuration is wrong: an unknown URL scheme, a backend whose feature is off.
     #[error("configuration error: {0}")]
     Config(Cow<'static, str>),

@@ -6,7 +6,9 @@
 use std::fmt;
 use std::future::Future;
 
-use ambidex_core::{Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Statement, complete};
+use ambidex_core::{
+    Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Statement, complete,
+};
 
 use crate::db::{Db, Pooled};
 
@@ -17,14 +19,18 @@ pub struct HeldConnection {
 
 impl fmt::Debug for HeldConnection {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HeldConnection").field("dialect", &self.conn.dialect()).finish_non_exhaustive()
+        f.debug_struct("HeldConnection")
+            .field("dialect", &self.conn.dialect())
+            .finish_non_exhaustive()
     }
 }
 
 impl Db {
     /// Checks a connection out of the pool and holds it until the result is dropped.
     pub fn acquire(&self) -> Result<HeldConnection> {
-        Ok(HeldConnection { conn: self.checkout()? })
+        Ok(HeldConnection {
+            conn: self.checkout()?,
+        })
     }
 }
 
@@ -33,7 +39,11 @@ impl Connection for HeldConnection {
         self.conn.dialect()
     }
 
-    fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> impl Future<Output = Result<S>> + Send {
+    fn fetch<S: RowSink>(
+        &mut self,
+        statement: Statement,
+        sink: S,
+    ) -> impl Future<Output = Result<S>> + Send {
         self.conn.fetch(statement, sink)
     }
 

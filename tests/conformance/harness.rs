@@ -153,6 +153,33 @@ pub async fn mysql_blocking() -> Option<(Scratch, ambidex::blocking::Db)> {
     Some((scratch, db))
 }
 
+/// A blocking handle over the sqlx engine (the shim) on a fresh database of `backend`.
+#[cfg(all(feature = "blocking", feature = "async"))]
+fn sqlx_blocking(scratch: Option<Scratch>) -> Option<(Scratch, ambidex::blocking::SqlxDb)> {
+    let scratch = scratch?;
+    let db =
+        ambidex::blocking::SqlxDb::open(&scratch.url).expect("open the blocking-over-sqlx shim");
+    Some((scratch, db))
+}
+
+/// The blocking-over-sqlx shim on SQLite.
+#[cfg(all(feature = "blocking", feature = "async", feature = "sqlite"))]
+pub async fn sqlite_sqlx_blocking() -> Option<(Scratch, ambidex::blocking::SqlxDb)> {
+    sqlx_blocking(Some(scratch_sqlite()))
+}
+
+/// The blocking-over-sqlx shim on PostgreSQL.
+#[cfg(all(feature = "blocking", feature = "async", feature = "postgres"))]
+pub async fn postgres_sqlx_blocking() -> Option<(Scratch, ambidex::blocking::SqlxDb)> {
+    sqlx_blocking(scratch_postgres())
+}
+
+/// The blocking-over-sqlx shim on MariaDB.
+#[cfg(all(feature = "blocking", feature = "async", feature = "mysql"))]
+pub async fn mysql_sqlx_blocking() -> Option<(Scratch, ambidex::blocking::SqlxDb)> {
+    sqlx_blocking(scratch_mysql())
+}
+
 /// An async handle on a fresh SQLite file.
 #[cfg(feature = "async")]
 pub async fn sqlite_async() -> Option<(Scratch, ambidex::Db)> {
@@ -216,6 +243,16 @@ pub fn run_async<F: std::future::Future<Output = ambidex::Result<()>> + Send>(bo
     }
 }
 
+/// The transaction type of each engine, for `cell!`.
+#[cfg(feature = "blocking")]
+pub type DieselTx = ambidex::blocking::Tx;
+/// The async engine's transaction.
+#[cfg(feature = "async")]
+pub type SqlxAsyncTx = ambidex::Tx;
+/// The blocking-over-sqlx shim's transaction.
+#[cfg(all(feature = "blocking", feature = "async"))]
+pub type SqlxTx = ambidex::blocking::SqlxTx;
+
 /// Boxes a transaction body's future (what the async closure form takes).
 #[allow(dead_code)]
 pub fn boxed<'a, T>(
@@ -226,7 +263,15 @@ pub fn boxed<'a, T>(
 
 /// Instantiates every scenario group in a module named after the cell.
 macro_rules! cell {
-    ($cell:ident, blocking, $backend:literal, $open:path) => {
+    ($cell:ident, blocking_shim, $backend:literal, $open:path, $txty:ty) => {
+        #[cfg(all(feature = "blocking", feature = "async"))]
+        cell!($cell, blocking, $backend, $open, $txty);
+    };
+    ($cell:ident, async_shim, $backend:literal, $open:path, $txty:ty) => {
+        #[cfg(all(feature = "blocking", feature = "async"))]
+        cell!($cell, async, $backend, $open, $txty);
+    };
+    ($cell:ident, blocking, $backend:literal, $open:path, $txty:ty) => {
         #[cfg(all(feature = "blocking", feature = $backend))]
         mod $cell {
             #[allow(unused_imports)]
@@ -245,9 +290,7 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! in_tx {
                 ($db:expr, |$tx:ident| $body:block) => {
-                    $db.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> {
-                        $body
-                    })
+                    $db.transaction(|$tx: &mut $txty| -> ambidex::Result<_> { $body })
                 };
             }
 
@@ -255,9 +298,7 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! nested_tx {
                 ($outer:expr, |$tx:ident| $body:block) => {
-                    $outer.transaction(|$tx: &mut ambidex::blocking::Tx| -> ambidex::Result<_> {
-                        $body
-                    })
+                    $outer.transaction(|$tx: &mut $txty| -> ambidex::Result<_> { $body })
                 };
             }
 
@@ -286,7 +327,7 @@ macro_rules! cell {
             all_scenarios!();
         }
     };
-    ($cell:ident, async, $backend:literal, $open:path) => {
+    ($cell:ident, async, $backend:literal, $open:path, $txty:ty) => {
         #[cfg(all(feature = "async", feature = $backend))]
         mod $cell {
             #[allow(unused_imports)]
@@ -303,10 +344,8 @@ macro_rules! cell {
             #[allow(unused_macros)]
             macro_rules! in_tx {
                 ($db:expr, |$tx:ident| $body:block) => {
-                    $db.transaction(|$tx: &mut ambidex::Tx| {
-                        $crate::harness::boxed(async move { $body })
-                    })
-                    .await
+                    $db.transaction(|$tx: &mut $txty| $crate::harness::boxed(async move { $body }))
+                        .await
                 };
             }
 
@@ -314,9 +353,7 @@ macro_rules! cell {
             macro_rules! nested_tx {
                 ($outer:expr, |$tx:ident| $body:block) => {
                     $outer
-                        .transaction(|$tx: &mut ambidex::Tx| {
-                            $crate::harness::boxed(async move { $body })
-                        })
+                        .transaction(|$tx: &mut $txty| $crate::harness::boxed(async move { $body }))
                         .await
                 };
             }

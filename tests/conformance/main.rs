@@ -14,39 +14,77 @@ mod models;
 #[macro_use]
 mod scenarios;
 
+#[cfg(feature = "async")]
+#[allow(unused_imports)]
+use ambidex::Tx as SqlxAsyncTx;
+#[cfg(all(feature = "blocking", feature = "async"))]
+#[allow(unused_imports)]
+use ambidex::blocking::SqlxTx;
+#[cfg(feature = "blocking")]
+#[allow(unused_imports)]
+use ambidex::blocking::Tx as DieselTx;
+
+// API world, engine, backend: one line per cell.
 cell!(
     blocking_diesel_sqlite,
     blocking,
     "sqlite",
-    crate::harness::sqlite_blocking
+    crate::harness::sqlite_blocking,
+    crate::harness::DieselTx
 );
 cell!(
     blocking_diesel_postgres,
     blocking,
     "postgres",
-    crate::harness::postgres_blocking
+    crate::harness::postgres_blocking,
+    crate::harness::DieselTx
 );
 cell!(
     blocking_diesel_mysql,
     blocking,
     "mysql",
-    crate::harness::mysql_blocking
+    crate::harness::mysql_blocking,
+    crate::harness::DieselTx
 );
 cell!(
     async_sqlx_sqlite,
     async,
     "sqlite",
-    crate::harness::sqlite_async
+    crate::harness::sqlite_async,
+    crate::harness::SqlxAsyncTx
 );
 cell!(
     async_sqlx_postgres,
     async,
     "postgres",
-    crate::harness::postgres_async
+    crate::harness::postgres_async,
+    crate::harness::SqlxAsyncTx
 );
 cell!(
     async_sqlx_mysql,
     async,
     "mysql",
-    crate::harness::mysql_async
+    crate::harness::mysql_async,
+    crate::harness::SqlxAsyncTx
+);
+cell!(
+    blocking_sqlx_sqlite,
+    blocking_shim,
+    "sqlite",
+    crate::harness::sqlite_sqlx_blocking,
+    crate::harness::SqlxTx
+);
+cell!(
+    blocking_sqlx_postgres,
+    blocking_shim,
+    "postgres",
+    crate::harness::postgres_sqlx_blocking,
+    crate::harness::SqlxTx
+);
+cell!(
+    blocking_sqlx_mysql,
+    blocking_shim,
+    "mysql",
+    crate::harness::mysql_sqlx_blocking,
+    crate::harness::SqlxTx
 );

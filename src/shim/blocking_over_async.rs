@@ -1,0 +1,248 @@
+//! The blocking API over the async (sqlx) engine: a handle that owns a tokio runtime and
+//! waits for each operation, as the `postgres` crate does over `tokio-postgres` and
+//! reqwest's `blocking` module over its async client.
+//!
+//! It is thin on purpose: every method is one `wait(...)` around the async engine's own
+//! method, so all logic stays in the shared plans. The runtime (one worker thread) drives
+//! sqlx's I/O and pool tasks; the caller's thread polls the operation itself and sleeps
+//! between wake-ups, so it never calls tokio's `block_on` and cannot hit tokio's "runtime
+//! within a runtime" panic. Calling it from inside an async task is refused with
+//! [`Error::WrongWorld`], which says to use `ambidex::Db` and `.await` instead.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::Duration;
+
+use ambidex_core::{Dialect, Error, Executor, Plan, Result};
+
+/// The runtime a [`SqlxDb`] owns; shut down without blocking when the last handle goes, so
+/// dropping a handle inside async code cannot panic either.
+struct OwnedRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnedRuntime {
+    fn drop(&mut self) {
+        if let Some(rt) = self.0.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+impl OwnedRuntime {
+    fn new() -> Result<Arc<OwnedRuntime>> {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("ambidex-sqlx")
+            .enable_all()
+            .build()
+            .map_err(|e| Error::Config(format!("cannot start the engine's runtime: {e}").into()))?;
+        Ok(Arc::new(OwnedRuntime(Some(rt))))
+    }
+
+    /// Runs `future` to completion on the calling thread, with this runtime's context.
+    fn wait<F: Future>(&self, future: F) -> Result<F::Output> {
+        if tokio::task::try_id().is_some() {
+            return Err(Error::WrongWorld(
+                "a blocking ambidex handle was used inside an async task; use `ambidex::Db` \
+                 and `.await` there, or move the blocking code to `tokio::task::spawn_blocking` \
+                 or a thread of its own"
+                    .into(),
+            ));
+        }
+        let rt = self
+            .0
+            .as_ref()
+            .ok_or(Error::Internal("runtime already shut down".into()))?;
+        let _context = rt.enter();
+        let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        let mut future = pin!(future);
+        loop {
+            match future.as_mut().poll(&mut cx) {
+                Poll::Ready(out) => return Ok(out),
+                Poll::Pending => std::thread::park(),
+            }
+        }
+    }
+}
+
+/// Wakes the waiting thread.
+struct ThreadWaker(std::thread::Thread);
+
+impl Wake for ThreadWaker {
+    fn wake(self: Arc<Self>) {
+        self.0.unpark();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.unpark();
+    }
+}
+
+/// A blocking database handle whose engine is sqlx: the blocking API (`Result`s, no
+/// `.await`) over the async engine. Cheap to clone; share it between threads.
+///
+/// ```
+/// use ambidex::blocking::SqlxDb;
+/// let db = SqlxDb::open("sqlite::memory:")?;
+/// assert_eq!(ambidex::raw("SELECT 1").execute(&db)?, 0);
+/// # Ok::<(), ambidex::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct SqlxDb {
+    db: crate::Db,
+    rt: Arc<OwnedRuntime>,
+}
+
+impl fmt::Debug for SqlxDb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::SqlxDb")
+            .field("db", &self.db)
+            .finish()
+    }
+}
+
+/// Options for opening a [`SqlxDb`]; the same as [`crate::DbBuilder`]'s.
+#[derive(Debug)]
+pub struct SqlxDbBuilder {
+    inner: crate::DbBuilder,
+}
+
+impl SqlxDbBuilder {
+    /// The most connections the pool holds.
+    pub fn max_connections(self, n: u32) -> Self {
+        SqlxDbBuilder {
+            inner: self.inner.max_connections(n),
+        }
+    }
+
+    /// How long a caller waits for a free connection.
+    pub fn acquire_timeout(self, timeout: Duration) -> Self {
+        SqlxDbBuilder {
+            inner: self.inner.acquire_timeout(timeout),
+        }
+    }
+
+    /// Starts the runtime and opens the pool.
+    pub fn open(self) -> Result<SqlxDb> {
+        let rt = OwnedRuntime::new()?;
+        let db = rt.wait(self.inner.connect())??;
+        Ok(SqlxDb { db, rt })
+    }
+}
+
+impl SqlxDb {
+    /// Opens `url` with default options.
+    pub fn open(url: &str) -> Result<SqlxDb> {
+        SqlxDb::builder(url).open()
+    }
+
+    /// Options for opening `url`.
+    pub fn builder(url: &str) -> SqlxDbBuilder {
+        SqlxDbBuilder {
+            inner: crate::Db::builder(url),
+        }
+    }
+
+    /// The backend's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.db.dialect()
+    }
+
+    /// Opens a transaction; dropped without commit, it rolls back.
+    pub fn begin(&self) -> Result<SqlxTx> {
+        Ok(SqlxTx {
+            tx: self.rt.wait(self.db.begin())??,
+            rt: self.rt.clone(),
+        })
+    }
+
+    /// Runs `f` in a transaction: commits on `Ok`, rolls back on `Err` or panic.
+    pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut SqlxTx) -> Result<T, E>,
+        E: From<Error>,
+    {
+        let mut tx = self.begin()?;
+        match f(&mut tx) {
+            Ok(value) => {
+                tx.commit()?;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = tx.rollback();
+                Err(e)
+            }
+        }
+    }
+}
+
+/// A transaction of a [`SqlxDb`].
+pub struct SqlxTx {
+    tx: crate::Tx,
+    rt: Arc<OwnedRuntime>,
+}
+
+impl fmt::Debug for SqlxTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::SqlxTx").finish_non_exhaustive()
+    }
+}
+
+impl SqlxTx {
+    /// Commits.
+    pub fn commit(self) -> Result<()> {
+        self.rt.wait(self.tx.commit())?
+    }
+
+    /// Rolls back.
+    pub fn rollback(self) -> Result<()> {
+        self.rt.wait(self.tx.rollback())?
+    }
+
+    /// Runs `f` in a savepoint: released on `Ok`, rolled back to on `Err`.
+    pub fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut SqlxTx) -> Result<T, E>,
+        E: From<Error>,
+    {
+        let rt = self.rt.clone();
+        rt.wait(self.tx.savepoint())??;
+        match f(self) {
+            Ok(value) => {
+                rt.wait(self.tx.release_savepoint())??;
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = rt.wait(self.tx.rollback_to_savepoint());
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<'e> Executor<'e> for &'e SqlxDb {
+    type Output<T: Send + 'static> = Result<T>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        self.rt.wait((&self.db).run(plan))?
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut SqlxDb {
+    type Output<T: Send + 'static> = Result<T>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        (&*self).run(plan)
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut SqlxTx {
+    type Output<T: Send + 'static> = Result<T>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        self.rt.wait((&mut self.tx).run(plan))?
+    }
+}
