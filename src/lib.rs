@@ -96,6 +96,12 @@ pub use ambidex_core::{
 #[cfg(feature = "async")]
 pub use ambidex_async::{Db, DbBuilder, Tx};
 
+#[cfg(all(feature = "blocking", feature = "async"))]
+#[doc(hidden)]
+pub use crate::shim::async_over_blocking::WorkerStats;
+#[cfg(all(feature = "blocking", feature = "async"))]
+pub use crate::shim::async_over_blocking::{DieselDb, DieselDbBuilder, DieselTx};
+
 /// The blocking world: a [`blocking::Db`] runs every operation on diesel and returns plain
 /// `Result`s. Needs no async runtime.
 #[cfg(feature = "blocking")]

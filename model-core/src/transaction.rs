@@ -78,7 +78,12 @@ pub async fn rollback_all<C: Connection>(conn: &mut C) -> Result<()> {
         return Ok(());
     }
     let rules = conn.dialect().rules();
-    conn.execute(Statement::plain(rules.rollback())).await?;
+    match conn.execute(Statement::plain(rules.rollback())).await {
+        Ok(_) => {}
+        // The transaction had ended after all (a COMMIT whose answer was lost).
+        Err(e) if rules.is_no_transaction(&e) => {}
+        Err(e) => return Err(e),
+    }
     conn.set_transaction_depth(0);
     Ok(())
 }

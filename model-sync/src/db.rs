@@ -151,6 +151,16 @@ impl Db {
         &self.url
     }
 
+    /// The most connections the pool holds.
+    pub fn max_connections(&self) -> u32 {
+        self.max_connections
+    }
+
+    /// How long a caller waits for a free connection.
+    pub fn acquire_timeout(&self) -> Duration {
+        self.acquire_timeout
+    }
+
     /// A pooled connection, waiting up to the acquire timeout.
     pub(crate) fn checkout(&self) -> Result<Pooled> {
         self.pool.get().map_err(|e| {

@@ -7,4 +7,6 @@
 //!   worker pool.
 
 #[cfg(all(feature = "blocking", feature = "async"))]
+pub mod async_over_blocking;
+#[cfg(all(feature = "blocking", feature = "async"))]
 pub mod blocking_over_async;

@@ -180,6 +180,34 @@ pub async fn mysql_sqlx_blocking() -> Option<(Scratch, ambidex::blocking::SqlxDb
     sqlx_blocking(scratch_mysql())
 }
 
+/// An async handle over the diesel engine (the worker-pool shim) on a fresh database.
+#[cfg(all(feature = "blocking", feature = "async"))]
+async fn diesel_async(scratch: Option<Scratch>) -> Option<(Scratch, ambidex::DieselDb)> {
+    let scratch = scratch?;
+    let db = ambidex::DieselDb::connect(&scratch.url)
+        .await
+        .expect("open the async-over-diesel shim");
+    Some((scratch, db))
+}
+
+/// The async-over-diesel shim on SQLite.
+#[cfg(all(feature = "blocking", feature = "async", feature = "sqlite"))]
+pub async fn sqlite_diesel_async() -> Option<(Scratch, ambidex::DieselDb)> {
+    diesel_async(Some(scratch_sqlite())).await
+}
+
+/// The async-over-diesel shim on PostgreSQL.
+#[cfg(all(feature = "blocking", feature = "async", feature = "postgres"))]
+pub async fn postgres_diesel_async() -> Option<(Scratch, ambidex::DieselDb)> {
+    diesel_async(scratch_postgres()).await
+}
+
+/// The async-over-diesel shim on MariaDB.
+#[cfg(all(feature = "blocking", feature = "async", feature = "mysql"))]
+pub async fn mysql_diesel_async() -> Option<(Scratch, ambidex::DieselDb)> {
+    diesel_async(scratch_mysql()).await
+}
+
 /// An async handle on a fresh SQLite file.
 #[cfg(feature = "async")]
 pub async fn sqlite_async() -> Option<(Scratch, ambidex::Db)> {
@@ -252,6 +280,10 @@ pub type SqlxAsyncTx = ambidex::Tx;
 /// The blocking-over-sqlx shim's transaction.
 #[cfg(all(feature = "blocking", feature = "async"))]
 pub type SqlxTx = ambidex::blocking::SqlxTx;
+
+/// The async-over-diesel shim's transaction.
+#[cfg(all(feature = "blocking", feature = "async"))]
+pub type DieselAsyncTx = ambidex::DieselTx;
 
 /// Boxes a transaction body's future (what the async closure form takes).
 #[allow(dead_code)]

@@ -88,3 +88,24 @@ cell!(
     crate::harness::mysql_sqlx_blocking,
     crate::harness::SqlxTx
 );
+cell!(
+    async_diesel_sqlite,
+    async_shim,
+    "sqlite",
+    crate::harness::sqlite_diesel_async,
+    crate::harness::DieselAsyncTx
+);
+cell!(
+    async_diesel_postgres,
+    async_shim,
+    "postgres",
+    crate::harness::postgres_diesel_async,
+    crate::harness::DieselAsyncTx
+);
+cell!(
+    async_diesel_mysql,
+    async_shim,
+    "mysql",
+    crate::harness::mysql_diesel_async,
+    crate::harness::DieselAsyncTx
+);

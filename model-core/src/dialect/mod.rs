@@ -173,6 +173,12 @@ pub trait SqlDialect: Send + Sync + 'static {
         ""
     }
 
+    /// Whether `error`, returned by a ROLLBACK, only says that no transaction was open (a
+    /// COMMIT whose answer was lost to a cancellation did finish): the connection is clean.
+    fn is_no_transaction(&self, _error: &Error) -> bool {
+        false
+    }
+
     /// Whether the backend stores `value` faithfully; `Err` says why not.
     fn check_float(&self, _value: f64) -> Result<(), &'static str> {
         Ok(())

@@ -107,6 +107,10 @@ impl SqlDialect for Sqlite {
         "BEGIN IMMEDIATE"
     }
 
+    fn is_no_transaction(&self, error: &Error) -> bool {
+        error.to_string().contains("no transaction is active")
+    }
+
     fn check_float(&self, value: f64) -> Result<(), &'static str> {
         if value.is_nan() {
             Err("SQLite stores NaN as NULL")

@@ -1,0 +1,715 @@
+//! The async API over the blocking (diesel) engine: [`DieselDb`] and [`DieselTx`].
+//!
+//! # Why it looks like this
+//!
+//! The usual way to call blocking database code from async code is Python's
+//! `run_in_executor` (or tokio's `spawn_blocking`): push each call onto some thread pool and
+//! await the result. Done naively it has three well-known faults, and this module exists
+//! to avoid each of them:
+//!
+//! 1. **Unbounded threads.** `spawn_blocking` starts a thread per waiting call (up to 512),
+//!    each of which then queues on the connection pool anyway. Here the threads are a fixed
+//!    set of workers, exactly as many as the pool holds connections, started when the
+//!    handle opens; admission is a [`tokio::sync::Semaphore`] with one permit per worker,
+//!    so a caller that cannot get a worker waits *asynchronously*, and past the acquire
+//!    timeout gets [`Error::PoolTimeout`] instead of hanging.
+//! 2. **Cancellation.** Dropping a future that handed a closure to a thread does not stop
+//!    the closure; if that closure held a transaction, the transaction ends in an unknown
+//!    state. Here a worker never runs user logic: it runs *statements*, one at a time, sent
+//!    by the caller's task. The operation itself (an `ambidex_core::Plan`, the same code
+//!    every engine runs) stays on the caller's task, over a *remote connection* whose
+//!    `fetch`/`execute` ship the owned [`ambidex_core::Statement`] and its `'static`
+//!    [`ambidex_core::RowSink`] to the worker and await the answer on a oneshot channel.
+//!    If the caller's future is dropped at any point, the worker finishes the statement it
+//!    was sent (at most one: a caller awaits each answer before sending more), sees that
+//!    the caller is gone, and releases its connection: the connection goes back to r2d2,
+//!    whose manager rolls back any transaction that may be open (the transaction depth is
+//!    mirrored to the worker's connection, pessimistically: raised before the statement
+//!    that opens a level is sent, lowered only after the one that closes it succeeded) or
+//!    discards the connection if that fails. So a transaction commits only if its caller
+//!    sent COMMIT, the worker never starts statements of its own, and no pooled connection
+//!    is left inside a transaction.
+//! 3. **Transactions spread over threads.** A diesel connection is not shareable, and a
+//!    transaction lives on one connection. Here one worker and one checked-out connection
+//!    serve one operation from start to finish, and a [`DieselTx`] for its whole life.
+//!
+//! Panics on a worker (a decoder that panics, say) are caught per statement and answered
+//! with an error; the worker lives on. Workers exit when the last [`DieselDb`] clone and
+//! the last [`DieselTx`] are gone.
+//!
+//! Because every operation is a shared plan, `query().all(&db).await`,
+//! `row.insert(&mut tx).await` and the rest behave exactly as they do on `ambidex::Db`,
+//! with the same errors; only the engine under them is diesel.
+//!
+//! The handle needs a Tokio runtime (with timers, for the acquire timeout) when an
+//! operation runs; outside one, operations fail with [`Error::WrongWorld`].
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use ambidex_async::BoxFuture;
+use ambidex_core::{
+    Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Statement, Target,
+    complete, transaction,
+};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, oneshot};
+
+use crate::blocking::{Db as BlockingDb, HeldConnection};
+
+/// Connections (and so workers) when the builder does not say: the blocking pool's default.
+const DEFAULT_MAX_CONNECTIONS: u32 = 8;
+
+/// How long a caller waits for a free worker unless configured otherwise.
+const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
+
+// ---------------------------------------------------------------------------------------
+// The handle
+// ---------------------------------------------------------------------------------------
+
+/// An async database whose engine is diesel: the async API (`.await` every terminal
+/// method) over a blocking connection pool and a bounded set of worker threads.
+///
+/// Cheap to clone; clones share the pool and the workers. Pass `&db` to any terminal
+/// method, or open a transaction with [`DieselDb::begin`] or [`DieselDb::transaction`].
+/// Every future is `Send`, and dropping one at any point is safe (see the module docs).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ambidex::Result<()> {
+/// use ambidex::{DieselDb, raw};
+/// let db = DieselDb::connect("sqlite::memory:").await?;
+/// raw("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)").execute(&db).await?;
+/// let added = raw("INSERT INTO notes (body) VALUES (?)").bind("hello").execute(&db).await?;
+/// assert_eq!(added, 1);
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct DieselDb {
+    shared: Arc<Shared>,
+}
+
+/// What every clone of a [`DieselDb`] shares. Dropping it closes the job queue, which
+/// stops the workers once they are idle.
+struct Shared {
+    db: BlockingDb,
+    dialect: Dialect,
+    /// One permit per worker; a permit travels with its job and the worker drops it only
+    /// after its connection went back to the pool.
+    permits: Arc<Semaphore>,
+    jobs: mpsc::Sender<Job>,
+    max_connections: u32,
+    acquire_timeout: Duration,
+    stats: WorkerStats,
+}
+
+impl fmt::Debug for DieselDb {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = &self.shared;
+        f.debug_struct("DieselDb")
+            .field("url", &s.db.url())
+            .field("dialect", &s.dialect)
+            .field("max_connections", &s.max_connections)
+            .field("acquire_timeout", &s.acquire_timeout)
+            .finish()
+    }
+}
+
+/// Options for opening a [`DieselDb`], from [`DieselDb::builder`].
+#[derive(Clone)]
+#[must_use = "a builder does nothing until `.connect().await` or `.open()`"]
+pub struct DieselDbBuilder {
+    url: String,
+    max_connections: Option<u32>,
+    acquire_timeout: Duration,
+}
+
+impl fmt::Debug for DieselDbBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DieselDbBuilder")
+            .field("url", &ambidex_core::redact_url(&self.url))
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .finish()
+    }
+}
+
+impl DieselDbBuilder {
+    /// The most connections the pool holds, and so the number of worker threads (default
+    /// 8; always 1 for `sqlite::memory:`, where each connection would be its own database).
+    pub fn max_connections(mut self, n: u32) -> Self {
+        self.max_connections = Some(n);
+        self
+    }
+
+    /// How long an operation waits for a free worker before failing with
+    /// [`Error::PoolTimeout`] (default 30 s).
+    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
+        self.acquire_timeout = timeout;
+        self
+    }
+
+    /// Opens the pool (checking that one connection can be made) and starts the workers,
+    /// without blocking the calling task: the blocking open runs on a short-lived thread of
+    /// its own.
+    pub async fn connect(self) -> Result<DieselDb> {
+        let (reply, answer) = oneshot::channel();
+        std::thread::Builder::new()
+            .name("ambidex-diesel-open".into())
+            .spawn(move || {
+                let _ = reply.send(self.open());
+            })
+            .map_err(|e| {
+                Error::Config(format!("cannot start a thread to open the pool: {e}").into())
+            })?;
+        answer.await.map_err(|_| {
+            Error::Internal("the thread opening the pool stopped without an answer".into())
+        })?
+    }
+
+    /// Opens the pool and starts the workers on the calling thread. This blocks while the
+    /// first connection is made; in async code prefer [`DieselDbBuilder::connect`].
+    pub fn open(self) -> Result<DieselDb> {
+        if self.max_connections == Some(0) {
+            return Err(Error::Config("max_connections must be at least 1".into()));
+        }
+        let size = if Target::parse(&self.url)?.is_memory() {
+            1
+        } else {
+            self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
+        };
+        let db = BlockingDb::builder(&self.url)
+            .max_connections(size)
+            .acquire_timeout(self.acquire_timeout)
+            .open()?;
+        DieselDb::start(db, size, self.acquire_timeout)
+    }
+}
+
+impl DieselDb {
+    /// Opens `url` (`sqlite://app.db`, `sqlite::memory:`, `postgres://...`) with default
+    /// options; see [`DieselDb::builder`] to tune them.
+    pub fn connect(url: &str) -> impl Future<Output = Result<DieselDb>> + Send + 'static {
+        DieselDb::builder(url).connect()
+    }
+
+    /// Opens `url` with default options, blocking the calling thread while the first
+    /// connection is made (for `main` before a runtime starts).
+    pub fn open(url: &str) -> Result<DieselDb> {
+        DieselDb::builder(url).open()
+    }
+
+    /// Options for opening `url`.
+    pub fn builder(url: &str) -> DieselDbBuilder {
+        DieselDbBuilder {
+            url: url.to_string(),
+            max_connections: None,
+            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+        }
+    }
+
+    /// Serves an existing blocking pool to async code, with `max_connections` workers and
+    /// `acquire_timeout` for admission.
+    ///
+    /// Pass the values `db` was opened with: more workers than the pool has connections
+    /// would make the extra ones wait inside the pool (up to its own timeout) instead of
+    /// queueing asynchronously. Blocking code still using a clone of `db` competes with the
+    /// workers for connections in the same way.
+    pub fn from_blocking(db: BlockingDb) -> Result<DieselDb> {
+        let (size, timeout) = (db.max_connections(), db.acquire_timeout());
+        DieselDb::start(db, size, timeout)
+    }
+
+    fn start(db: BlockingDb, size: u32, acquire_timeout: Duration) -> Result<DieselDb> {
+        let workers = usize::try_from(size)
+            .map_err(|_| Error::Config("max_connections does not fit this platform".into()))?;
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        let stats = WorkerStats::default();
+        for i in 0..workers {
+            let db = db.clone();
+            let queue = Arc::clone(&queue);
+            let mine = stats.clone();
+            // Counted before the thread exists so that `alive` can never be seen below the
+            // number of running workers.
+            stats.0.spawned.fetch_add(1, Ordering::SeqCst);
+            stats.0.alive.fetch_add(1, Ordering::SeqCst);
+            let spawned = std::thread::Builder::new()
+                .name(format!("ambidex-diesel-{i}"))
+                .spawn(move || worker(db, queue, mine));
+            if let Err(e) = spawned {
+                stats.0.spawned.fetch_sub(1, Ordering::SeqCst);
+                stats.0.alive.fetch_sub(1, Ordering::SeqCst);
+                // Dropping `jobs` on return stops the workers already started.
+                return Err(Error::Config(
+                    format!("cannot start diesel worker thread {i} of {workers}: {e}").into(),
+                ));
+            }
+        }
+        Ok(DieselDb {
+            shared: Arc::new(Shared {
+                dialect: db.dialect(),
+                db,
+                permits: Arc::new(Semaphore::new(workers)),
+                jobs,
+                max_connections: size,
+                acquire_timeout,
+                stats,
+            }),
+        })
+    }
+
+    /// The SQL dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        self.shared.dialect
+    }
+
+    /// The URL, with any password hidden.
+    pub fn url(&self) -> &str {
+        self.shared.db.url()
+    }
+
+    /// The most connections the pool holds, which is also the number of worker threads.
+    pub fn max_connections(&self) -> u32 {
+        self.shared.max_connections
+    }
+
+    /// How many worker threads this handle has started (always `max_connections`).
+    #[doc(hidden)]
+    pub fn worker_count(&self) -> usize {
+        self.shared.stats.spawned()
+    }
+
+    /// How many workers are free: not serving an operation or a transaction, with their
+    /// last connection back in the pool.
+    #[doc(hidden)]
+    pub fn idle_workers(&self) -> usize {
+        self.shared.permits.available_permits()
+    }
+
+    /// Counters that outlive the handle, to watch the workers shut down.
+    #[doc(hidden)]
+    pub fn worker_stats(&self) -> WorkerStats {
+        self.shared.stats.clone()
+    }
+
+    /// Opens a transaction on one worker and one connection, held until the returned
+    /// [`DieselTx`] commits, rolls back or is dropped (which rolls back).
+    pub async fn begin(&self) -> Result<DieselTx> {
+        let mut conn = self.session().await?;
+        transaction::begin(&mut conn).await?;
+        Ok(DieselTx { conn })
+    }
+
+    /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns
+    /// `Err` (returning that error even if the rollback fails too), and rolls back if it
+    /// panics (the panic then continues) or if this future is dropped before it finishes.
+    ///
+    /// The signature is `ambidex::Db::transaction`'s: the closure returns a boxed future
+    /// borrowing the transaction; move owned data into it.
+    ///
+    /// ```
+    /// # async fn demo(db: &ambidex::DieselDb) -> ambidex::Result<()> {
+    /// use ambidex::raw;
+    /// let moved = db
+    ///     .transaction(|tx| {
+    ///         Box::pin(async move {
+    ///             raw("UPDATE accounts SET balance = balance - 10 WHERE id = 1").execute(&mut *tx).await?;
+    ///             raw("UPDATE accounts SET balance = balance + 10 WHERE id = 2").execute(&mut *tx).await?;
+    ///             Ok::<_, ambidex::Error>(10)
+    ///         })
+    ///     })
+    ///     .await?;
+    /// # let _ = moved; Ok(()) }
+    /// ```
+    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut DieselTx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        let mut tx = self.begin().await?;
+        match f(&mut tx).await {
+            Ok(value) => {
+                tx.commit().await?;
+                Ok(value)
+            }
+            Err(e) => {
+                // A failed rollback leaves the depth raised, so the worker's connection is
+                // rolled back (or discarded) by the pool when the transaction is dropped.
+                let _ = tx.rollback().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Admits the caller (waiting for a free worker up to the acquire timeout) and hands a
+    /// new session to the workers: the returned connection's statements run on one worker
+    /// and one pooled connection until it is dropped.
+    async fn session(&self) -> Result<RemoteConn> {
+        let shared = &self.shared;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(Error::WrongWorld(
+                "`ambidex::DieselDb` is an async handle and needs a Tokio runtime; use \
+                 `ambidex::blocking::Db` in blocking code"
+                    .into(),
+            ));
+        }
+        let permit = match Arc::clone(&shared.permits).try_acquire_owned() {
+            Ok(permit) => permit,
+            Err(TryAcquireError::NoPermits) => {
+                let started = Instant::now();
+                let waiting = Arc::clone(&shared.permits).acquire_owned();
+                match tokio::time::timeout(shared.acquire_timeout, waiting).await {
+                    Ok(Ok(permit)) => permit,
+                    Ok(Err(_)) => return Err(stopped()),
+                    Err(_) => {
+                        return Err(Error::PoolTimeout {
+                            waited: started.elapsed(),
+                            pool_size: shared.max_connections,
+                        });
+                    }
+                }
+            }
+            Err(TryAcquireError::Closed) => return Err(stopped()),
+        };
+        let (requests, inbox) = mpsc::channel();
+        shared
+            .jobs
+            .send(Job { permit, inbox })
+            .map_err(|_| stopped())?;
+        Ok(RemoteConn {
+            requests,
+            dialect: shared.dialect,
+            depth: 0,
+        })
+    }
+}
+
+/// The error for a worker set that stopped; unreachable while a handle exists.
+fn stopped() -> Error {
+    Error::Internal("the diesel worker threads have stopped".into())
+}
+
+// ---------------------------------------------------------------------------------------
+// Transactions
+// ---------------------------------------------------------------------------------------
+
+/// An open transaction of a [`DieselDb`], on one worker and one connection for its whole
+/// life; pass `&mut tx` (or `&mut *tx`) to terminal methods to run them inside it.
+///
+/// End it with [`DieselTx::commit`] or [`DieselTx::rollback`]. Dropped without either (an
+/// early `?`, a panic, a cancelled task), its worker rolls it back and returns the
+/// connection to the pool.
+pub struct DieselTx {
+    conn: RemoteConn,
+}
+
+impl fmt::Debug for DieselTx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DieselTx")
+            .field("dialect", &self.conn.dialect)
+            .field("depth", &self.conn.depth)
+            .finish()
+    }
+}
+
+impl DieselTx {
+    /// The SQL dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect
+    }
+
+    /// Commits the transaction and frees its worker.
+    ///
+    /// If an operation inside the transaction was cancelled while it held a savepoint (so
+    /// it is unknown what that operation left behind), nothing is committed: the whole
+    /// transaction is rolled back and [`Error::Cancelled`] returned. If COMMIT itself
+    /// fails, the worker rolls the connection back before pooling it (or discards it).
+    pub async fn commit(mut self) -> Result<()> {
+        if self.conn.depth != 1 {
+            transaction::rollback_all(&mut self.conn).await?;
+            return Err(Error::Cancelled {
+                message: "an operation inside the transaction was cancelled or failed to roll \
+                          back while a savepoint was open, so the whole transaction was rolled \
+                          back instead of committed"
+                    .into(),
+            });
+        }
+        transaction::commit(&mut self.conn).await
+    }
+
+    /// Rolls the transaction back and frees its worker.
+    pub async fn rollback(mut self) -> Result<()> {
+        transaction::rollback_all(&mut self.conn).await
+    }
+
+    /// Runs `f` in a nested transaction (a savepoint): releases it if `f` returns `Ok`,
+    /// rolls back to it if `f` returns `Err` (returning that error), and leaves the outer
+    /// transaction usable either way. If this future is dropped before it finishes, the
+    /// outer transaction can no longer commit (see [`DieselTx::commit`]).
+    pub async fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut DieselTx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        let level = self.conn.depth;
+        transaction::begin(&mut self.conn).await?;
+        let outcome = f(self).await;
+        if outcome.is_ok() && self.conn.depth == level + 1 {
+            transaction::commit(&mut self.conn).await?;
+            return outcome;
+        }
+        // Roll back every level `f` opened and did not close, then ours. A level whose
+        // savepoint was never created makes this fail and leaves the depth raised, which
+        // stops the outer transaction from committing.
+        let unwound = self.unwind_to(level).await;
+        match outcome {
+            Err(e) => Err(e),
+            Ok(_) => {
+                unwound?;
+                Err(Error::Cancelled {
+                    message: "an operation inside the nested transaction was cancelled while \
+                              a savepoint was open; the nested transaction was rolled back"
+                        .into(),
+                }
+                .into())
+            }
+        }
+    }
+
+    async fn unwind_to(&mut self, level: u32) -> Result<()> {
+        while self.conn.depth > level {
+            transaction::rollback(&mut self.conn).await?;
+        }
+        Ok(())
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Executors
+// ---------------------------------------------------------------------------------------
+
+impl<'e> Executor<'e> for &'e DieselDb {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        Box::pin(async move {
+            let mut conn = self.session().await?;
+            plan.run(&mut conn).await
+        })
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut DieselDb {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        <&'e DieselDb as Executor<'e>>::run(self, plan)
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut DieselTx {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        Box::pin(async move { plan.run(&mut self.conn).await })
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The remote connection: the caller's side of a session
+// ---------------------------------------------------------------------------------------
+
+/// What a session sends its worker, in order.
+enum Request {
+    /// Run one statement on the held connection and answer (the closure owns the
+    /// statement, the sink and the reply channel).
+    Run(Task),
+    /// The transaction depth the shared transaction code just recorded.
+    Depth(u32),
+}
+
+/// One statement for a worker: given the held connection (or why there is none), it runs
+/// the statement, catches a panic, and answers on its own oneshot channel.
+type Task = Box<dyn FnOnce(Result<&mut HeldConnection>) + Send>;
+
+/// One session handed to the workers: the permit that admitted it and its request stream.
+struct Job {
+    permit: OwnedSemaphorePermit,
+    inbox: mpsc::Receiver<Request>,
+}
+
+/// A [`Connection`] whose statements run on a worker's held diesel connection. Dropping it
+/// ends the session: the worker finishes what it was sent, then releases.
+struct RemoteConn {
+    requests: mpsc::Sender<Request>,
+    dialect: Dialect,
+    /// The caller's copy of the depth; every change is mirrored to the worker.
+    depth: u32,
+}
+
+impl RemoteConn {
+    /// Sends `job` to the worker and awaits its answer.
+    fn call<T: Send + 'static>(
+        &mut self,
+        job: impl FnOnce(&mut HeldConnection) -> Result<T> + Send + 'static,
+    ) -> impl Future<Output = Result<T>> + Send + 'static {
+        let (reply, answer) = oneshot::channel();
+        let task: Task = Box::new(move |conn: Result<&mut HeldConnection>| {
+            let out = match conn {
+                Ok(held) => catch_unwind(AssertUnwindSafe(|| job(held)))
+                    .unwrap_or_else(|payload| Err(panicked(payload.as_ref()))),
+                Err(e) => Err(e),
+            };
+            // The caller may be gone (its future was dropped); the answer is then dropped.
+            let _ = reply.send(out);
+        });
+        let sent = self.requests.send(Request::Run(task));
+        async move {
+            sent.map_err(|_| stopped())?;
+            answer.await.map_err(|_| {
+                Error::Internal("the diesel worker stopped before answering a statement".into())
+            })?
+        }
+    }
+}
+
+/// The error a caught worker panic becomes.
+fn panicked(payload: &(dyn Any + Send)) -> Error {
+    let what = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    Error::Internal(
+        format!(
+            "a statement panicked on a diesel worker thread (the worker caught it and lives \
+             on): {what}"
+        )
+        .into(),
+    )
+}
+
+impl Connection for RemoteConn {
+    fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    fn fetch<S: RowSink>(
+        &mut self,
+        statement: Statement,
+        sink: S,
+    ) -> impl Future<Output = Result<S>> + Send {
+        self.call(move |held| complete(held.fetch(statement, sink)))
+    }
+
+    fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send {
+        self.call(move |held| complete(held.execute(statement)))
+    }
+
+    fn transaction_depth(&self) -> u32 {
+        self.depth
+    }
+
+    fn set_transaction_depth(&mut self, depth: u32) {
+        self.depth = depth;
+        // Ordered with the statements: the worker knows the depth before it runs the next
+        // one, and before it releases the connection. A send can only fail once the worker
+        // is gone, and then the next statement reports it.
+        let _ = self.requests.send(Request::Depth(depth));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Workers
+// ---------------------------------------------------------------------------------------
+
+/// Counters of a [`DieselDb`]'s workers, shared with them; they outlive the handle.
+#[doc(hidden)]
+#[derive(Clone, Default, Debug)]
+pub struct WorkerStats(Arc<Counters>);
+
+#[derive(Default, Debug)]
+struct Counters {
+    spawned: AtomicUsize,
+    alive: AtomicUsize,
+}
+
+impl WorkerStats {
+    /// Worker threads started in total.
+    pub fn spawned(&self) -> usize {
+        self.0.spawned.load(Ordering::SeqCst)
+    }
+
+    /// Worker threads still running.
+    pub fn alive(&self) -> usize {
+        self.0.alive.load(Ordering::SeqCst)
+    }
+}
+
+/// Marks a worker as gone when its thread ends, however it ends.
+struct Alive(WorkerStats);
+
+impl Drop for Alive {
+    fn drop(&mut self) {
+        self.0.0.alive.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// A worker thread: takes sessions until every handle is gone.
+fn worker(db: BlockingDb, queue: Arc<Mutex<mpsc::Receiver<Job>>>, stats: WorkerStats) {
+    let _alive = Alive(stats);
+    loop {
+        // The lock is held only while waiting for the next job, so no panic can poison it;
+        // recover anyway rather than stop the worker.
+        let next = queue.lock().unwrap_or_else(PoisonError::into_inner).recv();
+        let Ok(Job { permit, inbox }) = next else {
+            return; // every handle is gone
+        };
+        // Each statement already catches its own panic; this catches anything else
+        // (dropping the connection, say) so the worker survives it. Unwinding drops the
+        // held connection, which the pool rolls back or discards as usual.
+        let _ = catch_unwind(AssertUnwindSafe(|| serve(&db, inbox)));
+        // Only now, with the connection back in the pool, may another caller be admitted.
+        drop(permit);
+    }
+}
+
+/// Serves one session: checks a connection out, runs its statements in order until the
+/// caller drops its end, then returns the connection to the pool. A connection returned
+/// with a depth above zero is rolled back by the pool's manager, or discarded if that
+/// fails (`ambidex-sync`'s `manager.rs`), so no transaction survives its session.
+fn serve(db: &BlockingDb, inbox: mpsc::Receiver<Request>) {
+    // The first statement gets the checkout's own error; later ones (if the caller goes on)
+    // get a copy of its message.
+    let (mut held, mut failure) = match db.acquire() {
+        Ok(conn) => (Some(conn), None),
+        Err(e) => (None, Some(e)),
+    };
+    let reason = failure
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    for request in inbox.iter() {
+        match (request, &mut held) {
+            (Request::Depth(depth), Some(conn)) => conn.set_transaction_depth(depth),
+            (Request::Depth(_), None) => {}
+            (Request::Run(task), Some(conn)) => task(Ok(conn)),
+            (Request::Run(task), None) => {
+                task(Err(failure.take().unwrap_or_else(|| Error::Connection {
+                    url: db.url().to_string(),
+                    message: format!("no connection for this operation: {reason}"),
+                })))
+            }
+        }
+    }
+    // Back to the pool, rolled back first if a transaction may be open.
+    drop(held);
+}
