@@ -88,13 +88,22 @@ extern crate self as ambidex;
 mod shim;
 
 pub use ambidex_codegen::Model;
+pub use ambidex_codegen::dual;
 pub use ambidex_core::{
     Column, Dialect, Error, Executor, Expr, IntoOperand, Model, Order, Raw, Result, Select,
     SqlField, Statement, Target, TextField, Update, Value, raw, redact_url,
 };
 
 #[cfg(feature = "async")]
+pub use ambidex_async::{AnyBackend, Database, SqlxBackend};
+#[cfg(feature = "async")]
 pub use ambidex_async::{Db, DbBuilder, Tx};
+#[cfg(all(feature = "async", feature = "mysql"))]
+pub use ambidex_async::{MysqlDb, MysqlTx};
+#[cfg(all(feature = "async", feature = "postgres"))]
+pub use ambidex_async::{PgDb, PgTx};
+#[cfg(all(feature = "async", feature = "sqlite"))]
+pub use ambidex_async::{SqliteDb, SqliteTx};
 
 #[cfg(all(feature = "blocking", feature = "async"))]
 #[doc(hidden)]
@@ -106,7 +115,14 @@ pub use crate::shim::async_over_blocking::{DieselDb, DieselDbBuilder, DieselTx};
 /// `Result`s. Needs no async runtime.
 #[cfg(feature = "blocking")]
 pub mod blocking {
+    pub use ambidex_sync::{AnyConnection, Database, DieselBackend};
     pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx};
+    #[cfg(feature = "mysql")]
+    pub use ambidex_sync::{MysqlDb, MysqlTx};
+    #[cfg(feature = "postgres")]
+    pub use ambidex_sync::{PgDb, PgTx};
+    #[cfg(feature = "sqlite")]
+    pub use ambidex_sync::{SqliteDb, SqliteTx};
 
     #[cfg(feature = "async")]
     pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxTx};

@@ -24,7 +24,7 @@ use crate::backend::Backend;
 use crate::error::{ErrorContext, from_sqlx};
 
 /// One pooled connection of backend `B`, with its transaction depth.
-pub(crate) struct SqlxConn<B: Backend> {
+pub struct SqlxConn<B: Backend> {
     /// Always `Some` until dropped; an `Option` so that `Drop` can detach it.
     conn: Option<PoolConnection<B::Db>>,
     /// Open transaction levels, or levels that may be open (see the module docs).

@@ -5,12 +5,13 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use ambidex_core::{Dialect, Error, Result};
 
-use crate::backend::{self, Conn, Pool, PoolSettings};
+use crate::backend::{self, AnyBackend, PoolSettings, SqlxBackend};
 use crate::error::ErrorContext;
 
 /// How long an acquire waits for a free connection unless configured otherwise.
@@ -37,33 +38,84 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// log in to MySQL/MariaDB with an empty password (sqlx issue 3484). A URL whose backend
 /// is not compiled in is refused with [`Error::Config`]. Printing a `Db` (or any error it
 /// returns) never shows a password.
-#[derive(Clone)]
-pub struct Db {
-    shared: Arc<Shared>,
+///
+/// # Which handle
+///
+/// - [`Db`] (`Database<AnyBackend>`): the backend is chosen by the URL at run time, so one
+///   binary serves SQLite in tests and PostgreSQL in production. Each operation goes
+///   through one `match` over the compiled backends. Pick it unless you know better.
+/// - `SqliteDb`, `PgDb`, `MysqlDb` (`Database<sqlx::Sqlite>`...): one backend, fixed
+///   at compile time, holding that backend's sqlx pool and connections directly, with no
+///   dispatch. Connecting one to another backend's URL is an [`Error::Config`] naming the
+///   scheme it expects. Pick one when an application only ever talks to one backend and
+///   wants that said in its types.
+///
+/// Both run the same operations with the same results and errors; transactions, savepoints
+/// and every terminal method are the same code for every backend `B`.
+pub struct Database<B: SqlxBackend = AnyBackend> {
+    shared: Arc<Shared<B>>,
 }
 
-struct Shared {
-    pool: Pool,
+/// The async handle for whichever backend the URL names (`sqlite://`, `postgres://`,
+/// `mysql://`...): the one most programs want. See [`Database`] for the one-backend
+/// handles.
+pub type Db = Database<AnyBackend>;
+
+/// An async handle for SQLite only, with no backend dispatch (see [`Database`]).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ambidex_core::Result<()> {
+/// let db = ambidex_async::SqliteDb::connect("sqlite::memory:").await?;
+/// assert_eq!(ambidex_core::raw("CREATE TABLE t (x INTEGER)").execute(&db).await?, 0);
+/// let err = ambidex_async::SqliteDb::connect("postgres://localhost/app").await.unwrap_err();
+/// assert!(matches!(err, ambidex_core::Error::Config(_)), "{err}");
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "sqlite")]
+pub type SqliteDb = Database<sqlx::Sqlite>;
+
+/// An async handle for PostgreSQL only, with no backend dispatch (see [`Database`]).
+#[cfg(feature = "postgres")]
+pub type PgDb = Database<sqlx::Postgres>;
+
+/// An async handle for MySQL / MariaDB only, with no backend dispatch (see [`Database`]).
+#[cfg(feature = "mysql")]
+pub type MysqlDb = Database<sqlx::MySql>;
+
+struct Shared<B: SqlxBackend> {
+    pool: B::Pool,
     ctx: Arc<ErrorContext>,
 }
 
-impl Db {
+impl<B: SqlxBackend> Clone for Database<B> {
+    fn clone(&self) -> Self {
+        Database {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+}
+
+impl<B: SqlxBackend> Database<B> {
     /// Opens a pool with default settings; see [`Db::builder`] to tune it.
     ///
     /// At least one connection is opened before this returns, so a wrong path or an
     /// unreachable server fails here with [`Error::Connection`] and refused credentials
-    /// with [`Error::Authentication`]; an unknown scheme or a backend this build does not
-    /// include fails with [`Error::Config`].
-    pub fn connect(url: &str) -> impl Future<Output = Result<Db>> + Send + 'static {
-        Db::builder(url).connect()
+    /// with [`Error::Authentication`]; an unknown scheme, a backend this build does not
+    /// include, or (for a one-backend handle) another backend's URL fails with
+    /// [`Error::Config`]. Call it through an alias ([`Db::connect`],
+    /// `SqliteDb::connect`...), which fixes the backend.
+    pub fn connect(url: &str) -> impl Future<Output = Result<Self>> + Send + 'static {
+        Self::builder(url).connect()
     }
 
     /// Starts configuring a pool for `url`.
-    pub fn builder(url: &str) -> DbBuilder {
+    pub fn builder(url: &str) -> DbBuilder<B> {
         DbBuilder {
             url: url.to_string(),
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            backend: PhantomData,
         }
     }
 
@@ -81,19 +133,19 @@ impl Db {
     /// every checked-out connection came back, then closes them all. Every clone of this
     /// `Db` is affected.
     pub async fn close(&self) {
-        self.shared.pool.close().await;
+        B::close(&self.shared.pool).await;
     }
 
     /// Takes a connection from the pool.
-    pub(crate) async fn acquire(&self) -> Result<Conn> {
-        self.shared.pool.acquire(&self.shared.ctx).await
+    pub(crate) async fn acquire(&self) -> Result<B::Conn> {
+        B::acquire(&self.shared.pool, &self.shared.ctx).await
     }
 }
 
-impl fmt::Debug for Db {
+impl<B: SqlxBackend> fmt::Debug for Database<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let ctx = &self.shared.ctx;
-        f.debug_struct("Db")
+        f.debug_struct(B::HANDLE)
             .field("url", &ctx.url)
             .field("dialect", &ctx.dialect)
             .field("max_connections", &ctx.pool_size)
@@ -102,7 +154,8 @@ impl fmt::Debug for Db {
     }
 }
 
-/// Pool settings for a [`Db`], from [`Db::builder`].
+/// Pool settings for a [`Database`], from [`Database::builder`] ([`Db::builder`],
+/// `SqliteDb::builder`...).
 ///
 /// ```
 /// # async fn demo() -> ambidex_core::Result<()> {
@@ -114,15 +167,26 @@ impl fmt::Debug for Db {
 ///     .await?;
 /// # Ok(()) }
 /// ```
-#[derive(Clone)]
 #[must_use = "a builder does nothing until `.connect().await`"]
-pub struct DbBuilder {
+pub struct DbBuilder<B: SqlxBackend = AnyBackend> {
     url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
+    backend: PhantomData<fn() -> B>,
 }
 
-impl DbBuilder {
+impl<B: SqlxBackend> Clone for DbBuilder<B> {
+    fn clone(&self) -> Self {
+        DbBuilder {
+            url: self.url.clone(),
+            max_connections: self.max_connections,
+            acquire_timeout: self.acquire_timeout,
+            backend: PhantomData,
+        }
+    }
+}
+
+impl<B: SqlxBackend> DbBuilder<B> {
     /// The most connections the pool opens at once (at least 1).
     ///
     /// Defaults to the number of CPUs, at least 4. An in-memory SQLite database always
@@ -145,7 +209,7 @@ impl DbBuilder {
     ///
     /// The pool does not ping a connection before handing it out: the ping would double the
     /// cost of a primary-key lookup, and a broken connection fails its statement anyway.
-    pub async fn connect(self) -> Result<Db> {
+    pub async fn connect(self) -> Result<Database<B>> {
         if self.max_connections == Some(0) {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }
@@ -153,8 +217,8 @@ impl DbBuilder {
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
         };
-        let opened = backend::connect(&self.url, &settings).await?;
-        Ok(Db {
+        let opened = backend::connect::<B>(&self.url, &settings).await?;
+        Ok(Database {
             shared: Arc::new(Shared {
                 pool: opened.pool,
                 ctx: Arc::new(opened.ctx),
@@ -163,7 +227,7 @@ impl DbBuilder {
     }
 }
 
-impl fmt::Debug for DbBuilder {
+impl<B: SqlxBackend> fmt::Debug for DbBuilder<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DbBuilder")
             .field("url", &ambidex_core::redact_url(&self.url))

@@ -16,7 +16,7 @@ use sqlx::error::{DatabaseError, ErrorKind};
 /// What a connection needs to know to describe its failures: the backend, the redacted URL
 /// and the pool's limits. Built once per [`crate::Db`] and shared by its connections.
 #[derive(Debug)]
-pub(crate) struct ErrorContext {
+pub struct ErrorContext {
     /// The backend's dialect, which classifies database-reported failures.
     pub(crate) dialect: Dialect,
     /// The connection URL with any password replaced by `***`.

@@ -10,37 +10,37 @@ use std::pin::Pin;
 
 use ambidex_core::{Executor, Plan, Result};
 
-use crate::backend::with_conn;
-use crate::db::Db;
+use crate::backend::SqlxBackend;
+use crate::db::Database;
 use crate::transaction::Tx;
 
 /// A boxed, `Send` future: what every async terminal method returns, and what a
 /// transaction closure returns.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-impl<'e> Executor<'e> for &'e Db {
+impl<'e, B: SqlxBackend> Executor<'e> for &'e Database<B> {
     type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
         Box::pin(async move {
             let mut conn = self.acquire().await?;
-            with_conn!(&mut conn, c => plan.run(c).await)
+            B::run(&mut conn, plan).await
         })
     }
 }
 
-impl<'e> Executor<'e> for &'e mut Db {
+impl<'e, B: SqlxBackend> Executor<'e> for &'e mut Database<B> {
     type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
-        <&'e Db as Executor<'e>>::run(self, plan)
+        <&'e Database<B> as Executor<'e>>::run(self, plan)
     }
 }
 
-impl<'e> Executor<'e> for &'e mut Tx {
+impl<'e, B: SqlxBackend> Executor<'e> for &'e mut Tx<B> {
     type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
-        Box::pin(async move { with_conn!(self.conn_mut(), c => plan.run(c).await) })
+        Box::pin(async move { B::run(self.conn_mut(), plan).await })
     }
 }

@@ -43,6 +43,19 @@ mod error;
 mod executor;
 mod transaction;
 
-pub use db::{Db, DbBuilder};
+pub use backend::{AnyBackend, SqlxBackend};
+#[cfg(feature = "mysql")]
+pub use db::MysqlDb;
+#[cfg(feature = "postgres")]
+pub use db::PgDb;
+#[cfg(feature = "sqlite")]
+pub use db::SqliteDb;
+pub use db::{Database, Db, DbBuilder};
 pub use executor::BoxFuture;
+#[cfg(feature = "mysql")]
+pub use transaction::MysqlTx;
+#[cfg(feature = "postgres")]
+pub use transaction::PgTx;
+#[cfg(feature = "sqlite")]
+pub use transaction::SqliteTx;
 pub use transaction::Tx;

@@ -10,8 +10,8 @@ use std::fmt;
 
 use ambidex_core::{Connection, Dialect, Error, Result, transaction};
 
-use crate::backend::{Conn, with_conn};
-use crate::db::Db;
+use crate::backend::{AnyBackend, SqlxBackend};
+use crate::db::Database;
 use crate::executor::BoxFuture;
 
 /// An open transaction on one connection; pass `&mut *tx` (or `&mut tx`) to terminal
@@ -20,16 +20,32 @@ use crate::executor::BoxFuture;
 /// End it with [`Tx::commit`] or [`Tx::rollback`]. Dropped without either (an early `?`,
 /// a panic, a cancelled task), its connection is closed instead of pooled, which rolls the
 /// transaction back.
-pub struct Tx {
-    conn: Conn,
+///
+/// `B` is the backend of the handle that opened it: [`AnyBackend`] for [`crate::Db`] (so
+/// `Tx` alone is its transaction), one sqlx database type for `SqliteDb`,
+/// `PgDb` or `MysqlDb` (see `SqliteTx`...).
+pub struct Tx<B: SqlxBackend = AnyBackend> {
+    conn: B::Conn,
 }
 
-impl Db {
+/// A transaction of a `SqliteDb`.
+#[cfg(feature = "sqlite")]
+pub type SqliteTx = Tx<sqlx::Sqlite>;
+
+/// A transaction of a `PgDb`.
+#[cfg(feature = "postgres")]
+pub type PgTx = Tx<sqlx::Postgres>;
+
+/// A transaction of a `MysqlDb`.
+#[cfg(feature = "mysql")]
+pub type MysqlTx = Tx<sqlx::MySql>;
+
+impl<B: SqlxBackend> Database<B> {
     /// Opens a transaction on a connection of the pool (`BEGIN IMMEDIATE` on SQLite, so
     /// the write lock is taken up front and conflicts surface here, not mid-transaction).
-    pub async fn begin(&self) -> Result<Tx> {
+    pub async fn begin(&self) -> Result<Tx<B>> {
         let mut conn = self.acquire().await?;
-        with_conn!(&mut conn, c => transaction::begin(c).await)?;
+        transaction::begin(&mut conn).await?;
         Ok(Tx { conn })
     }
 
@@ -56,7 +72,7 @@ impl Db {
     /// ```
     pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        F: for<'t> FnOnce(&'t mut Tx<B>) -> BoxFuture<'t, Result<T, E>> + Send,
         E: From<Error> + Send,
         T: Send,
     {
@@ -79,18 +95,18 @@ impl Db {
     }
 }
 
-impl Tx {
+impl<B: SqlxBackend> Tx<B> {
     /// The SQL dialect of the database.
     pub fn dialect(&self) -> Dialect {
-        with_conn!(&self.conn, c => c.dialect())
+        self.conn.dialect()
     }
 
     fn depth(&self) -> u32 {
-        with_conn!(&self.conn, c => c.transaction_depth())
+        self.conn.transaction_depth()
     }
 
     /// The connection, for the executor.
-    pub(crate) fn conn_mut(&mut self) -> &mut Conn {
+    pub(crate) fn conn_mut(&mut self) -> &mut B::Conn {
         &mut self.conn
     }
 
@@ -110,7 +126,7 @@ impl Tx {
                     .into(),
             });
         }
-        with_conn!(&mut self.conn, c => transaction::commit(c).await)
+        transaction::commit(&mut self.conn).await
     }
 
     /// Rolls the transaction back and returns its connection to the pool (or closes it if
@@ -120,7 +136,7 @@ impl Tx {
     }
 
     async fn rollback_all(&mut self) -> Result<()> {
-        with_conn!(&mut self.conn, c => transaction::rollback_all(c).await)
+        transaction::rollback_all(&mut self.conn).await
     }
 
     /// Runs `f` in a nested transaction (a savepoint): releases it if `f` returns `Ok`,
@@ -129,15 +145,15 @@ impl Tx {
     /// outer transaction can no longer commit (see [`Tx::commit`]).
     pub async fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
-        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        F: for<'t> FnOnce(&'t mut Tx<B>) -> BoxFuture<'t, Result<T, E>> + Send,
         E: From<Error> + Send,
         T: Send,
     {
         let level = self.depth();
-        with_conn!(&mut self.conn, c => transaction::begin(c).await)?;
+        transaction::begin(&mut self.conn).await?;
         let outcome = f(self).await;
         if outcome.is_ok() && self.depth() == level + 1 {
-            with_conn!(&mut self.conn, c => transaction::commit(c).await)?;
+            transaction::commit(&mut self.conn).await?;
             return outcome;
         }
         // Roll back every level `f` opened and did not close, then ours. A level whose
@@ -171,7 +187,7 @@ impl Tx {
     /// [`Tx::release_savepoint`] or [`Tx::rollback_to_savepoint`]. The closure form
     /// [`Tx::transaction`] does this for you.
     pub async fn savepoint(&mut self) -> Result<()> {
-        with_conn!(&mut self.conn, c => transaction::begin(c).await)
+        transaction::begin(&mut self.conn).await
     }
 
     /// Releases (keeps the work of) the innermost savepoint.
@@ -179,7 +195,7 @@ impl Tx {
         if self.depth() < 2 {
             return Err(Error::InvalidQuery("no savepoint is open".into()));
         }
-        with_conn!(&mut self.conn, c => transaction::commit(c).await)
+        transaction::commit(&mut self.conn).await
     }
 
     /// Rolls back to, and closes, the innermost savepoint.
@@ -187,18 +203,18 @@ impl Tx {
         if self.depth() < 2 {
             return Err(Error::InvalidQuery("no savepoint is open".into()));
         }
-        with_conn!(&mut self.conn, c => transaction::rollback(c).await)
+        transaction::rollback(&mut self.conn).await
     }
 
     async fn unwind_to(&mut self, level: u32) -> Result<()> {
         while self.depth() > level {
-            with_conn!(&mut self.conn, c => transaction::rollback(c).await)?;
+            transaction::rollback(&mut self.conn).await?;
         }
         Ok(())
     }
 }
 
-impl fmt::Debug for Tx {
+impl<B: SqlxBackend> fmt::Debug for Tx<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tx")
             .field("dialect", &self.dialect())

@@ -110,6 +110,37 @@ impl Target {
         }
     }
 
+    /// Checks that the target is a `dialect` database, for a handle (`handle`, e.g.
+    /// `ambidex::blocking::PgDb`) that serves one backend only: another backend's URL is an
+    /// [`Error::Config`] naming the scheme the handle expects.
+    ///
+    /// ```
+    /// use ambidex_core::{Dialect, Error, Target};
+    /// let target = Target::parse("sqlite::memory:").unwrap();
+    /// assert!(target.require(Dialect::Sqlite, "SqliteDb").is_ok());
+    /// let Err(Error::Config(message)) = target.require(Dialect::Postgres, "PgDb") else { panic!() };
+    /// assert!(message.contains("postgres://"), "{message}");
+    /// ```
+    pub fn require(&self, dialect: Dialect, handle: &str) -> Result<()> {
+        if self.dialect() == dialect {
+            return Ok(());
+        }
+        let expected = match dialect {
+            Dialect::Sqlite => "a sqlite:// URL (sqlite://path or sqlite::memory:)",
+            Dialect::Postgres => "a postgres:// (or postgresql://) URL",
+            Dialect::Mysql => "a mysql:// (or mariadb://) URL",
+        };
+        Err(Error::Config(
+            format!(
+                "`{handle}` connects to {} only and needs {expected}, but was given a {} URL; \
+                 use the handle that picks the backend from the URL (`Db`) for that",
+                dialect.name(),
+                self.dialect().name(),
+            )
+            .into(),
+        ))
+    }
+
     /// The error for a backend this build does not include.
     pub fn feature_disabled(&self, engine: &str) -> Error {
         Error::Config(

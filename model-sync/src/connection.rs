@@ -8,18 +8,19 @@ use std::future::{Future, ready};
 
 use ambidex_core::{Connection, Dialect, Executed, Result, RowSink, Statement};
 
-use crate::backend::AnyConnection;
+use crate::backend::DieselBackend;
 use crate::error::breaks_connection;
 
-/// One diesel connection with ambidex's bookkeeping.
-pub struct DieselConn {
-    pub(crate) inner: AnyConnection,
+/// One diesel connection with ambidex's bookkeeping; `C` is [`crate::AnyConnection`] or one
+/// backend's diesel connection.
+pub struct DieselConn<C> {
+    pub(crate) inner: C,
     depth: u32,
     pub(crate) broken: bool,
 }
 
-impl DieselConn {
-    pub(crate) fn new(inner: AnyConnection) -> Self {
+impl<C: DieselBackend> DieselConn<C> {
+    pub(crate) fn new(inner: C) -> Self {
         DieselConn {
             inner,
             depth: 0,
@@ -37,7 +38,7 @@ impl DieselConn {
     }
 }
 
-impl Connection for DieselConn {
+impl<C: DieselBackend> Connection for DieselConn<C> {
     #[inline]
     fn dialect(&self) -> Dialect {
         self.inner.dialect()

@@ -4,8 +4,11 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::marker::PhantomData;
+
 use ambidex_core::{Dialect, Error, Result, Target, redact_url};
 
+use crate::backend::{AnyConnection, DieselBackend};
 use crate::manager::Manager;
 
 /// The default number of pooled connections (a blocking program rarely runs more threads
@@ -15,40 +18,102 @@ const DEFAULT_MAX_CONNECTIONS: u32 = 8;
 /// How long a caller waits for a free connection before [`Error::PoolTimeout`].
 const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
-pub(crate) type Pool = r2d2::Pool<Manager>;
-pub(crate) type Pooled = r2d2::PooledConnection<Manager>;
+pub(crate) type Pool<C> = r2d2::Pool<Manager<C>>;
+pub(crate) type Pooled<C> = r2d2::PooledConnection<Manager<C>>;
 
-/// A blocking database: a pool of diesel connections. Cheap to clone; share it between
-/// threads.
+/// A blocking database: a pool of diesel connections of type `C`. Cheap to clone; share it
+/// between threads.
 ///
 /// Pass `&db` (or `&mut db`) to any terminal method: `User::query().all(&db)?`.
-#[derive(Clone)]
-pub struct Db {
-    pool: Pool,
+///
+/// # Which handle
+///
+/// - [`Db`] (`Database<AnyConnection>`): the backend is chosen by the URL at run time, so
+///   one binary serves SQLite in tests and PostgreSQL in production. Each statement goes
+///   through one `match` over the compiled backends. Pick it unless you know better.
+/// - `SqliteDb`, `PgDb`, `MysqlDb` (`Database<diesel::SqliteConnection>`...): one
+///   backend, fixed at compile time, with no dispatch on the path of a statement. Opening
+///   one with another backend's URL is an [`Error::Config`] naming the scheme it expects.
+///   Pick one when an application only ever talks to one backend and wants that said in
+///   its types.
+///
+/// Both run the same operations with the same results and errors; transactions,
+/// [`Database::acquire`] and every terminal method are the same code for every `C`.
+///
+/// ```
+/// # #[cfg(feature = "sqlite")] {
+/// let any = ambidex_sync::Db::open("sqlite::memory:")?;
+/// let sqlite = ambidex_sync::SqliteDb::open("sqlite::memory:")?;
+/// assert_eq!(any.dialect(), sqlite.dialect());
+/// # }
+/// # Ok::<(), ambidex_core::Error>(())
+/// ```
+pub struct Database<C: DieselBackend = AnyConnection> {
+    pool: Pool<C>,
     dialect: Dialect,
     url: Arc<str>,
     max_connections: u32,
     acquire_timeout: Duration,
 }
 
-impl fmt::Debug for Db {
+/// The blocking handle for whichever backend the URL names (`sqlite://`, `postgres://`,
+/// `mysql://`...): the one most programs want. See [`Database`] for the one-backend
+/// handles.
+pub type Db = Database<AnyConnection>;
+
+/// A blocking handle for SQLite only, with no backend dispatch (see [`Database`]).
+#[cfg(feature = "sqlite")]
+pub type SqliteDb = Database<diesel::sqlite::SqliteConnection>;
+
+/// A blocking handle for PostgreSQL only, with no backend dispatch (see [`Database`]).
+#[cfg(feature = "postgres")]
+pub type PgDb = Database<diesel::pg::PgConnection>;
+
+/// A blocking handle for MySQL / MariaDB only, with no backend dispatch (see [`Database`]).
+#[cfg(feature = "mysql")]
+pub type MysqlDb = Database<diesel::mysql::MysqlConnection>;
+
+impl<C: DieselBackend> Clone for Database<C> {
+    fn clone(&self) -> Self {
+        Database {
+            pool: self.pool.clone(),
+            dialect: self.dialect,
+            url: Arc::clone(&self.url),
+            max_connections: self.max_connections,
+            acquire_timeout: self.acquire_timeout,
+        }
+    }
+}
+
+impl<C: DieselBackend> fmt::Debug for Database<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("blocking::Db")
+        f.debug_struct(C::HANDLE)
             .field("url", &self.url)
             .field("max_connections", &self.max_connections)
             .finish_non_exhaustive()
     }
 }
 
-/// Options for opening a blocking [`Db`].
-#[derive(Clone)]
-pub struct DbBuilder {
+/// Options for opening a blocking [`Database`] (from [`Database::builder`]).
+pub struct DbBuilder<C: DieselBackend = AnyConnection> {
     url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
+    connection: PhantomData<fn() -> C>,
 }
 
-impl fmt::Debug for DbBuilder {
+impl<C: DieselBackend> Clone for DbBuilder<C> {
+    fn clone(&self) -> Self {
+        DbBuilder {
+            url: self.url.clone(),
+            max_connections: self.max_connections,
+            acquire_timeout: self.acquire_timeout,
+            connection: PhantomData,
+        }
+    }
+}
+
+impl<C: DieselBackend> fmt::Debug for DbBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DbBuilder")
             .field("url", &redact_url(&self.url))
@@ -58,7 +123,7 @@ impl fmt::Debug for DbBuilder {
     }
 }
 
-impl DbBuilder {
+impl<C: DieselBackend> DbBuilder<C> {
     /// The most connections the pool holds (default 8; always 1 for `sqlite::memory:`,
     /// where every connection would be a separate database).
     pub fn max_connections(mut self, n: u32) -> Self {
@@ -73,8 +138,9 @@ impl DbBuilder {
     }
 
     /// Opens the database, checking that one connection can be made.
-    pub fn open(self) -> Result<Db> {
+    pub fn open(self) -> Result<Database<C>> {
         let target = Target::parse(&self.url)?;
+        C::accepts(&target)?;
         let dialect = target.dialect();
         if self.max_connections == Some(0) {
             return Err(Error::Config("a pool needs at least one connection".into()));
@@ -97,20 +163,18 @@ impl DbBuilder {
             // the pool retire it.
             builder = builder.max_lifetime(None).idle_timeout(None);
         }
-        let pool = builder.build(Manager {
-            target: target.clone(),
-        });
+        let pool = builder.build(Manager::new(target.clone()));
         let pool = match pool {
             Ok(p) => p,
             // Surface the real reason (feature disabled, bad path) rather than r2d2's timeout.
             Err(e) => {
-                return Err(match crate::backend::AnyConnection::establish(&target) {
+                return Err(match C::establish(&target) {
                     Err(real) => real,
                     Ok(_) => Error::connection(&url, e),
                 });
             }
         };
-        Ok(Db {
+        Ok(Database {
             pool,
             dialect,
             url,
@@ -120,24 +184,36 @@ impl DbBuilder {
     }
 }
 
-impl Db {
-    /// Opens `url` (`sqlite://app.db`, `sqlite::memory:`) with default options.
+impl<C: DieselBackend> Database<C> {
+    /// Opens `url` (`sqlite://app.db`, `sqlite::memory:`, `postgres://...`) with default
+    /// options. Call it through an alias ([`Db::open`], `SqliteDb::open`...), which fixes
+    /// the connection type.
     ///
     /// ```
     /// let db = ambidex_sync::Db::open("sqlite::memory:")?;
     /// assert_eq!(db.dialect(), ambidex_core::Dialect::Sqlite);
     /// # Ok::<(), ambidex_core::Error>(())
     /// ```
-    pub fn open(url: &str) -> Result<Db> {
-        Db::builder(url).open()
+    ///
+    /// A one-backend handle refuses another backend's URL:
+    ///
+    /// ```
+    /// # #[cfg(feature = "sqlite")] {
+    /// let err = ambidex_sync::SqliteDb::open("postgres://localhost/app").unwrap_err();
+    /// assert!(matches!(err, ambidex_core::Error::Config(_)), "{err}");
+    /// # }
+    /// ```
+    pub fn open(url: &str) -> Result<Self> {
+        Self::builder(url).open()
     }
 
     /// Options for opening `url`.
-    pub fn builder(url: &str) -> DbBuilder {
+    pub fn builder(url: &str) -> DbBuilder<C> {
         DbBuilder {
             url: url.to_string(),
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            connection: PhantomData,
         }
     }
 
@@ -162,7 +238,7 @@ impl Db {
     }
 
     /// A pooled connection, waiting up to the acquire timeout.
-    pub(crate) fn checkout(&self) -> Result<Pooled> {
+    pub(crate) fn checkout(&self) -> Result<Pooled<C>> {
         self.pool.get().map_err(|e| {
             if self.pool.state().connections == 0 {
                 Error::connection(&self.url, e)

@@ -5,10 +5,11 @@
 
 use ambidex_core::{Executor, Plan, Result, complete};
 
-use crate::db::Db;
+use crate::backend::DieselBackend;
+use crate::db::Database;
 use crate::transaction::Tx;
 
-impl<'e> Executor<'e> for &'e Db {
+impl<'e, C: DieselBackend> Executor<'e> for &'e Database<C> {
     type Output<T: Send + 'static> = Result<T>;
 
     #[inline]
@@ -18,7 +19,7 @@ impl<'e> Executor<'e> for &'e Db {
     }
 }
 
-impl<'e> Executor<'e> for &'e mut Db {
+impl<'e, C: DieselBackend> Executor<'e> for &'e mut Database<C> {
     type Output<T: Send + 'static> = Result<T>;
 
     #[inline]
@@ -27,7 +28,7 @@ impl<'e> Executor<'e> for &'e mut Db {
     }
 }
 
-impl<'e> Executor<'e> for &'e mut Tx {
+impl<'e, C: DieselBackend> Executor<'e> for &'e mut Tx<C> {
     type Output<T: Send + 'static> = Result<T>;
 
     #[inline]

@@ -10,14 +10,16 @@ use ambidex_core::{
     Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Statement, complete,
 };
 
-use crate::db::{Db, Pooled};
+use crate::backend::{AnyConnection, DieselBackend};
+use crate::db::{Database, Pooled};
 
-/// A pooled diesel connection held by the caller.
-pub struct HeldConnection {
-    conn: Pooled,
+/// A pooled diesel connection held by the caller; `C` is the handle's connection type
+/// ([`AnyConnection`] for [`crate::Db`]).
+pub struct HeldConnection<C: DieselBackend = AnyConnection> {
+    conn: Pooled<C>,
 }
 
-impl fmt::Debug for HeldConnection {
+impl<C: DieselBackend> fmt::Debug for HeldConnection<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HeldConnection")
             .field("dialect", &self.conn.dialect())
@@ -25,16 +27,16 @@ impl fmt::Debug for HeldConnection {
     }
 }
 
-impl Db {
+impl<C: DieselBackend> Database<C> {
     /// Checks a connection out of the pool and holds it until the result is dropped.
-    pub fn acquire(&self) -> Result<HeldConnection> {
+    pub fn acquire(&self) -> Result<HeldConnection<C>> {
         Ok(HeldConnection {
             conn: self.checkout()?,
         })
     }
 }
 
-impl Connection for HeldConnection {
+impl<C: DieselBackend> Connection for HeldConnection<C> {
     fn dialect(&self) -> Dialect {
         self.conn.dialect()
     }
@@ -60,7 +62,7 @@ impl Connection for HeldConnection {
     }
 }
 
-impl<'e> Executor<'e> for &'e mut HeldConnection {
+impl<'e, C: DieselBackend> Executor<'e> for &'e mut HeldConnection<C> {
     type Output<T: Send + 'static> = Result<T>;
 
     fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {

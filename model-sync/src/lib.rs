@@ -22,6 +22,19 @@ mod manager;
 mod statement;
 mod transaction;
 
-pub use db::{Db, DbBuilder};
+pub use backend::{AnyConnection, DieselBackend};
+#[cfg(feature = "mysql")]
+pub use db::MysqlDb;
+#[cfg(feature = "postgres")]
+pub use db::PgDb;
+#[cfg(feature = "sqlite")]
+pub use db::SqliteDb;
+pub use db::{Database, Db, DbBuilder};
 pub use held::HeldConnection;
+#[cfg(feature = "mysql")]
+pub use transaction::MysqlTx;
+#[cfg(feature = "postgres")]
+pub use transaction::PgTx;
+#[cfg(feature = "sqlite")]
+pub use transaction::SqliteTx;
 pub use transaction::Tx;

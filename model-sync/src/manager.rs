@@ -6,25 +6,38 @@
 //! back here, in one place; if that fails, or an error broke the connection, r2d2 discards
 //! it. No connection is ever pooled inside a transaction.
 
+use std::marker::PhantomData;
+
 use ambidex_core::{Connection, Error, Result, Target, complete, transaction};
 
-use crate::backend::AnyConnection;
+use crate::backend::DieselBackend;
 use crate::connection::DieselConn;
 
-/// Opens and recycles diesel connections for one target.
-pub(crate) struct Manager {
+/// Opens and recycles diesel connections of type `C` for one target.
+pub(crate) struct Manager<C> {
     pub(crate) target: Target,
+    /// `fn() -> C`: the manager makes connections, it holds none (so it is `Sync`).
+    pub(crate) connection: PhantomData<fn() -> C>,
 }
 
-impl r2d2::ManageConnection for Manager {
-    type Connection = DieselConn;
+impl<C: DieselBackend> Manager<C> {
+    pub(crate) fn new(target: Target) -> Self {
+        Manager {
+            target,
+            connection: PhantomData,
+        }
+    }
+}
+
+impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
+    type Connection = DieselConn<C>;
     type Error = Error;
 
-    fn connect(&self) -> Result<DieselConn> {
-        AnyConnection::establish(&self.target).map(DieselConn::new)
+    fn connect(&self) -> Result<DieselConn<C>> {
+        C::establish(&self.target).map(DieselConn::new)
     }
 
-    fn is_valid(&self, conn: &mut DieselConn) -> Result<()> {
+    fn is_valid(&self, conn: &mut DieselConn<C>) -> Result<()> {
         if conn.broken {
             return Err(Error::Connection {
                 url: "(pooled connection)".into(),
@@ -34,7 +47,7 @@ impl r2d2::ManageConnection for Manager {
         Ok(())
     }
 
-    fn has_broken(&self, conn: &mut DieselConn) -> bool {
+    fn has_broken(&self, conn: &mut DieselConn<C>) -> bool {
         if conn.transaction_depth() > 0 && complete(transaction::rollback_all(conn)).is_err() {
             tracing::warn!(
                 "discarding a pooled connection whose open transaction could not be rolled back"

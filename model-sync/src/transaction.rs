@@ -9,23 +9,40 @@ use std::fmt;
 
 use ambidex_core::{Error, Result, complete, transaction};
 
-use crate::db::{Db, Pooled};
+use crate::backend::{AnyConnection, DieselBackend};
+use crate::db::{Database, Pooled};
 
 /// An open blocking transaction. Pass `&mut tx` to terminal methods.
-pub struct Tx {
-    pub(crate) conn: Pooled,
+///
+/// `C` is the connection type of the handle that opened it: [`AnyConnection`] for
+/// [`crate::Db`] (so `Tx` alone is its transaction), one backend's diesel connection for
+/// `SqliteDb`, `PgDb` or `MysqlDb` (see `SqliteTx`...).
+pub struct Tx<C: DieselBackend = AnyConnection> {
+    pub(crate) conn: Pooled<C>,
 }
 
-impl fmt::Debug for Tx {
+/// A transaction of a `SqliteDb`.
+#[cfg(feature = "sqlite")]
+pub type SqliteTx = Tx<diesel::sqlite::SqliteConnection>;
+
+/// A transaction of a `PgDb`.
+#[cfg(feature = "postgres")]
+pub type PgTx = Tx<diesel::pg::PgConnection>;
+
+/// A transaction of a `MysqlDb`.
+#[cfg(feature = "mysql")]
+pub type MysqlTx = Tx<diesel::mysql::MysqlConnection>;
+
+impl<C: DieselBackend> fmt::Debug for Tx<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("blocking::Tx").finish_non_exhaustive()
     }
 }
 
-impl Db {
+impl<C: DieselBackend> Database<C> {
     /// Opens a transaction on one pooled connection. Dropped without [`Tx::commit`], it
     /// rolls back.
-    pub fn begin(&self) -> Result<Tx> {
+    pub fn begin(&self) -> Result<Tx<C>> {
         let mut conn = self.checkout()?;
         complete(transaction::begin(&mut *conn))?;
         Ok(Tx { conn })
@@ -46,7 +63,7 @@ impl Db {
     /// ```
     pub fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut Tx) -> Result<T, E>,
+        F: FnOnce(&mut Tx<C>) -> Result<T, E>,
         E: From<Error>,
     {
         let mut tx = self.begin()?;
@@ -54,7 +71,7 @@ impl Db {
     }
 }
 
-fn finish<T, E: From<Error>>(outcome: Result<T, E>, tx: Tx) -> Result<T, E> {
+fn finish<C: DieselBackend, T, E: From<Error>>(outcome: Result<T, E>, tx: Tx<C>) -> Result<T, E> {
     match outcome {
         Ok(value) => {
             tx.commit()?;
@@ -69,7 +86,7 @@ fn finish<T, E: From<Error>>(outcome: Result<T, E>, tx: Tx) -> Result<T, E> {
     }
 }
 
-impl Tx {
+impl<C: DieselBackend> Tx<C> {
     /// Commits the transaction.
     pub fn commit(mut self) -> Result<()> {
         complete(transaction::commit(&mut *self.conn))
@@ -84,7 +101,7 @@ impl Tx {
     /// the savepoint on `Err`, leaving the outer transaction open either way.
     pub fn transaction<T, E, F>(&mut self, f: F) -> Result<T, E>
     where
-        F: FnOnce(&mut Tx) -> Result<T, E>,
+        F: FnOnce(&mut Tx<C>) -> Result<T, E>,
         E: From<Error>,
     {
         complete(transaction::begin(&mut *self.conn))?;

@@ -3,10 +3,17 @@
 //! Everything that differs between SQLite, PostgreSQL and MySQL on the sqlx side (opening a
 //! pool, binding values, running a statement, reading a cell) sits behind [`Backend`], one
 //! module per backend. The rest of the crate is written once: [`crate::connection`] is
-//! generic over `Backend`, and [`Pool`] / [`Conn`] are enums with one variant per compiled
-//! backend, dispatched by `with_conn!`. Adding a backend means adding its module, one
-//! variant to each enum and one arm to the dispatch and the URL routing in [`connect`];
-//! nothing else changes.
+//! generic over `Backend`, and the handles ([`crate::Database`], [`crate::Tx`]) are generic
+//! over [`SqlxBackend`], which says which pool and connection a handle holds:
+//!
+//! - sqlx's own database types (`sqlx::Sqlite`, `sqlx::Postgres`, `sqlx::MySql`) hold that
+//!   backend's pool and [`SqlxConn`] directly: no dispatch at all;
+//! - [`AnyBackend`] holds [`Pool`] / [`Conn`], enums with one variant per compiled backend,
+//!   dispatched by `with_conn!` once per operation (the URL picks the variant).
+//!
+//! Adding a backend means adding its module, one variant to each enum, one arm to the
+//! dispatch and the URL routing in [`AnyBackend`], and one `direct_backend!` line; nothing
+//! else changes.
 
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
@@ -19,7 +26,9 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use ambidex_core::{Cell, Dialect, Executed, Result, Target, Value};
+use ambidex_core::{
+    Cell, Connection, Dialect, Executed, Plan, Result, RowSink, Statement, Target, Value,
+};
 use futures_util::Stream;
 use sqlx::Database;
 
@@ -27,7 +36,7 @@ use crate::connection::SqlxConn;
 use crate::error::ErrorContext;
 
 /// One sqlx driver, as the generic engine needs it.
-pub(crate) trait Backend: Send + Sync + Sized + 'static {
+pub trait Backend: Send + Sync + Sized + 'static {
     /// The sqlx database type.
     type Db: Database;
 
@@ -56,9 +65,226 @@ pub(crate) trait Backend: Send + Sync + Sized + 'static {
     fn cell(row: &<Self::Db as Database>::Row, index: usize) -> Result<Cell<'_>>;
 }
 
+/// The pool and connection types a handle holds: [`AnyBackend`] (the backend is chosen by
+/// the URL) or one of sqlx's database types (`sqlx::Sqlite`, `sqlx::Postgres`,
+/// `sqlx::MySql`, each behind its feature), with no dispatch at all.
+///
+/// Sealed: the engine needs exactly what it implements for these types.
+pub trait SqlxBackend: sealed::Sealed {}
+
+pub(crate) mod sealed {
+    use std::future::Future;
+    use std::sync::Arc;
+
+    use ambidex_core::{Connection, Plan, Result, Target};
+
+    use super::{Opened, PoolSettings};
+    use crate::error::ErrorContext;
+
+    /// What the handles need of a backend; unnameable outside this crate.
+    pub trait Sealed: Send + Sync + Sized + 'static {
+        /// The handle's name, for `Debug` and messages (`SqliteDb`).
+        const HANDLE: &'static str;
+        /// The pool a handle holds.
+        type Pool: Send + Sync + 'static;
+        /// A pooled connection.
+        type Conn: Connection + Send + 'static;
+
+        /// Refuses a target this backend cannot open, before anything is opened.
+        fn accepts(target: &Target) -> Result<()>;
+
+        /// Opens a pool for an accepted `target`; `redacted` is its URL for messages.
+        fn connect(
+            target: &Target,
+            redacted: String,
+            settings: &PoolSettings,
+        ) -> impl Future<Output = Result<Opened<Self::Pool>>> + Send;
+
+        /// Takes a connection from the pool.
+        fn acquire(
+            pool: &Self::Pool,
+            ctx: &Arc<ErrorContext>,
+        ) -> impl Future<Output = Result<Self::Conn>> + Send;
+
+        /// Closes the pool (see [`crate::Database::close`]).
+        fn close(pool: &Self::Pool) -> impl Future<Output = ()> + Send;
+
+        /// Runs `plan` on `conn`, monomorphised for the backend connection.
+        fn run<P: Plan>(
+            conn: &mut Self::Conn,
+            plan: P,
+        ) -> impl Future<Output = Result<P::Output>> + Send;
+    }
+}
+
+/// The error for a target of another backend than `dialect`.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "mysql"))]
+fn wrong_target(target: &Target, dialect: Dialect, handle: &str) -> ambidex_core::Error {
+    match target.require(dialect, handle) {
+        Err(e) => e,
+        Ok(()) => ambidex_core::Error::Internal("a target was refused for its own backend".into()),
+    }
+}
+
+/// Implements [`SqlxBackend`] for one of sqlx's database types: its pool and connection,
+/// held directly.
+macro_rules! direct_backend {
+    ($db:ty, $backend:ty, $pool:ty, $variant:ident { $field:ident }, $module:ident, $handle:literal, |$p:ident| $sqlx_pool:expr) => {
+        impl SqlxBackend for $db {}
+
+        impl sealed::Sealed for $db {
+            const HANDLE: &'static str = $handle;
+            type Pool = $pool;
+            type Conn = SqlxConn<$backend>;
+
+            fn accepts(target: &Target) -> Result<()> {
+                target.require(<$backend as Backend>::DIALECT, $handle)
+            }
+
+            async fn connect(
+                target: &Target,
+                redacted: String,
+                settings: &PoolSettings,
+            ) -> Result<Opened<$pool>> {
+                match target {
+                    Target::$variant { $field } => {
+                        $module::connect($field, redacted, settings).await
+                    }
+                    other => Err(wrong_target(other, <$backend as Backend>::DIALECT, $handle)),
+                }
+            }
+
+            async fn acquire(pool: &$pool, ctx: &Arc<ErrorContext>) -> Result<Self::Conn> {
+                let $p = pool;
+                SqlxConn::acquire($sqlx_pool, ctx).await
+            }
+
+            async fn close(pool: &$pool) {
+                let $p = pool;
+                $sqlx_pool.close().await
+            }
+
+            #[inline]
+            fn run<P: Plan>(
+                conn: &mut Self::Conn,
+                plan: P,
+            ) -> impl Future<Output = Result<P::Output>> + Send {
+                plan.run(conn)
+            }
+        }
+    };
+}
+
+#[cfg(feature = "sqlite")]
+direct_backend!(
+    sqlx::Sqlite,
+    sqlite::SqliteBackend,
+    sqlite::SqlitePool,
+    Sqlite { path },
+    sqlite,
+    "SqliteDb",
+    |p| p.pool()
+);
+#[cfg(feature = "postgres")]
+direct_backend!(
+    sqlx::Postgres,
+    postgres::PostgresBackend,
+    sqlx::PgPool,
+    Postgres { url },
+    postgres,
+    "PgDb",
+    |p| p
+);
+#[cfg(feature = "mysql")]
+direct_backend!(
+    sqlx::MySql,
+    mysql::MysqlBackend,
+    sqlx::MySqlPool,
+    Mysql { url },
+    mysql,
+    "MysqlDb",
+    |p| p
+);
+
+/// The backend of [`crate::Db`]: whichever compiled-in backend the URL names. Its pool and
+/// connections are enums over the compiled backends, dispatched once per operation.
+#[derive(Debug, Clone, Copy)]
+pub struct AnyBackend(());
+
+impl SqlxBackend for AnyBackend {}
+
+impl sealed::Sealed for AnyBackend {
+    const HANDLE: &'static str = "Db";
+    type Pool = Pool;
+    type Conn = Conn;
+
+    fn accepts(target: &Target) -> Result<()> {
+        match target {
+            #[cfg(feature = "sqlite")]
+            Target::Sqlite { .. } => Ok(()),
+            #[cfg(feature = "postgres")]
+            Target::Postgres { .. } => Ok(()),
+            #[cfg(feature = "mysql")]
+            Target::Mysql { .. } => Ok(()),
+            #[allow(unreachable_patterns)]
+            other => Err(other.feature_disabled("async")),
+        }
+    }
+
+    async fn connect(
+        target: &Target,
+        redacted: String,
+        settings: &PoolSettings,
+    ) -> Result<Opened<Pool>> {
+        match target {
+            #[cfg(feature = "sqlite")]
+            Target::Sqlite { path } => {
+                let o = sqlite::connect(path, redacted, settings).await?;
+                Ok(Opened {
+                    pool: Pool::Sqlite(o.pool),
+                    ctx: o.ctx,
+                })
+            }
+            #[cfg(feature = "postgres")]
+            Target::Postgres { url } => {
+                let o = postgres::connect(url, redacted, settings).await?;
+                Ok(Opened {
+                    pool: Pool::Postgres(o.pool),
+                    ctx: o.ctx,
+                })
+            }
+            #[cfg(feature = "mysql")]
+            Target::Mysql { url } => {
+                let o = mysql::connect(url, redacted, settings).await?;
+                Ok(Opened {
+                    pool: Pool::Mysql(o.pool),
+                    ctx: o.ctx,
+                })
+            }
+            #[allow(unreachable_patterns)]
+            other => {
+                let _ = (redacted, settings);
+                Err(other.feature_disabled("async"))
+            }
+        }
+    }
+
+    fn acquire(pool: &Pool, ctx: &Arc<ErrorContext>) -> impl Future<Output = Result<Conn>> + Send {
+        pool.acquire(ctx)
+    }
+
+    fn close(pool: &Pool) -> impl Future<Output = ()> + Send {
+        pool.close()
+    }
+
+    async fn run<P: Plan>(conn: &mut Conn, plan: P) -> Result<P::Output> {
+        with_conn!(conn, c => plan.run(c).await)
+    }
+}
+
 /// Pool settings chosen on [`crate::DbBuilder`].
 #[derive(Debug, Clone)]
-pub(crate) struct PoolSettings {
+pub struct PoolSettings {
     /// The requested maximum pool size, or `None` for the backend's default.
     pub(crate) max_connections: Option<u32>,
     /// How long an acquire waits for a free connection.
@@ -73,7 +299,7 @@ pub(crate) fn default_pool_size() -> u32 {
 }
 
 /// A pool of one of the compiled backends.
-pub(crate) enum Pool {
+pub enum Pool {
     /// A SQLite pool.
     #[cfg(feature = "sqlite")]
     Sqlite(sqlite::SqlitePool),
@@ -89,7 +315,7 @@ pub(crate) enum Pool {
 }
 
 /// A pooled connection of one of the compiled backends.
-pub(crate) enum Conn {
+pub enum Conn {
     /// A SQLite connection.
     #[cfg(feature = "sqlite")]
     Sqlite(SqlxConn<sqlite::SqliteBackend>),
@@ -107,7 +333,7 @@ pub(crate) enum Conn {
 /// The connection of a build without any backend: it cannot be constructed (its pool
 /// cannot), and exists so that code dispatching over [`Conn`] compiles unchanged.
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
-pub(crate) struct NoBackend(std::convert::Infallible);
+pub struct NoBackend(std::convert::Infallible);
 
 #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
 impl ambidex_core::Connection for NoBackend {
@@ -154,6 +380,34 @@ macro_rules! with_conn {
 }
 pub(crate) use with_conn;
 
+/// Each call dispatched to the backend connection: how a [`crate::Tx`] of a [`crate::Db`]
+/// runs its BEGIN, COMMIT and ROLLBACK statements (operations dispatch once, in
+/// [`AnyBackend`]'s `run`).
+impl Connection for Conn {
+    #[inline]
+    fn dialect(&self) -> Dialect {
+        with_conn!(self, c => c.dialect())
+    }
+
+    async fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {
+        with_conn!(self, c => c.fetch(statement, sink).await)
+    }
+
+    async fn execute(&mut self, statement: Statement) -> Result<Executed> {
+        with_conn!(self, c => c.execute(statement).await)
+    }
+
+    #[inline]
+    fn transaction_depth(&self) -> u32 {
+        with_conn!(self, c => c.transaction_depth())
+    }
+
+    #[inline]
+    fn set_transaction_depth(&mut self, depth: u32) {
+        with_conn!(self, c => c.set_transaction_depth(depth))
+    }
+}
+
 impl Pool {
     /// Takes a connection from the pool.
     pub(crate) async fn acquire(&self, ctx: &Arc<ErrorContext>) -> Result<Conn> {
@@ -199,33 +453,24 @@ pub(crate) async fn within_timeout<C>(
     }
 }
 
-/// What [`connect`] opened: the pool, and how its failures are described (its dialect,
-/// redacted URL and the size it was given).
-pub(crate) struct Opened {
+/// What a backend's `connect` opened: the pool, and how its failures are described (its
+/// dialect, redacted URL and the size it was given).
+pub struct Opened<P> {
     /// The pool.
-    pub(crate) pool: Pool,
+    pub(crate) pool: P,
     /// Its error context, shared by every connection of the pool.
     pub(crate) ctx: ErrorContext,
 }
 
-/// Opens a pool for `url`, routing on its scheme (parsed by ambidex-core, so both worlds
-/// accept the same URLs and refuse the same ones with the same errors).
-pub(crate) async fn connect(url: &str, settings: &PoolSettings) -> Result<Opened> {
+/// Opens a pool of backend `B` for `url` (parsed by ambidex-core, so both worlds accept the
+/// same URLs and refuse the same ones with the same errors).
+pub(crate) async fn connect<B: SqlxBackend>(
+    url: &str,
+    settings: &PoolSettings,
+) -> Result<Opened<B::Pool>> {
     let target = Target::parse(url)?;
-    let redacted = ambidex_core::redact_url(url);
-    match &target {
-        #[cfg(feature = "sqlite")]
-        Target::Sqlite { path } => sqlite::connect(path, redacted, settings).await,
-        #[cfg(feature = "postgres")]
-        Target::Postgres { url } => postgres::connect(url, redacted, settings).await,
-        #[cfg(feature = "mysql")]
-        Target::Mysql { url } => mysql::connect(url, redacted, settings).await,
-        #[allow(unreachable_patterns)]
-        other => {
-            let _ = (redacted, settings);
-            Err(other.feature_disabled("async"))
-        }
-    }
+    B::accepts(&target)?;
+    B::connect(&target, ambidex_core::redact_url(url), settings).await
 }
 
 #[cfg(test)]

@@ -43,11 +43,11 @@ use sqlx::{
     ValueRef,
 };
 
-use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect, url_has_password};
 
 /// The MySQL / MariaDB backend.
-pub(crate) struct MysqlBackend;
+pub struct MysqlBackend;
 
 /// Opens a MySQL / MariaDB pool for `url` (scheme already normalized to `mysql://`);
 /// `redacted` is the URL without its password, for messages.
@@ -55,7 +55,7 @@ pub(crate) async fn connect(
     url: &str,
     redacted: String,
     settings: &PoolSettings,
-) -> Result<Opened> {
+) -> Result<Opened<sqlx::MySqlPool>> {
     let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
     let ctx = ErrorContext {
         dialect: Dialect::Mysql,
@@ -87,10 +87,7 @@ pub(crate) async fn connect(
         .await
         .map_err(|e| from_connect(e, &ctx))?;
     tracing::debug!(url = %ctx.url, pool_size, "MySQL pool opened");
-    Ok(Opened {
-        pool: Pool::Mysql(pool),
-        ctx,
-    })
+    Ok(Opened { pool, ctx })
 }
 
 /// Runs the dialect's per-connection setup statements (shared with the blocking engine).

@@ -29,11 +29,11 @@ use sqlx::postgres::{
 };
 use sqlx::{Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Row, TypeInfo, ValueRef};
 
-use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect, url_has_password};
 
 /// The PostgreSQL backend.
-pub(crate) struct PostgresBackend;
+pub struct PostgresBackend;
 
 /// Opens a PostgreSQL pool for `url`; `redacted` is the URL without its password, for
 /// messages.
@@ -41,7 +41,7 @@ pub(crate) async fn connect(
     url: &str,
     redacted: String,
     settings: &PoolSettings,
-) -> Result<Opened> {
+) -> Result<Opened<sqlx::PgPool>> {
     let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
     let ctx = ErrorContext {
         dialect: Dialect::Postgres,
@@ -69,10 +69,7 @@ pub(crate) async fn connect(
         .await
         .map_err(|e| from_connect(e, &ctx))?;
     tracing::debug!(url = %ctx.url, pool_size, "PostgreSQL pool opened");
-    Ok(Opened {
-        pool: Pool::Postgres(pool),
-        ctx,
-    })
+    Ok(Opened { pool, ctx })
 }
 
 /// Runs the dialect's per-connection setup statements (shared with the blocking engine).

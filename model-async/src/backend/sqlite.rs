@@ -27,7 +27,7 @@ use sqlx::{
     Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, ValueRef,
 };
 
-use super::{Backend, Opened, Pool, PoolSettings, default_pool_size};
+use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect};
 
 /// How long a connection waits for another one's write lock before reporting
@@ -36,10 +36,10 @@ use crate::error::{ErrorContext, from_connect};
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The SQLite backend.
-pub(crate) struct SqliteBackend;
+pub struct SqliteBackend;
 
 /// A SQLite pool, with the connection that keeps an in-memory database alive.
-pub(crate) struct SqlitePool {
+pub struct SqlitePool {
     pool: sqlx::SqlitePool,
     /// Open for the pool's whole life when the database is in memory; never used. A mutex
     /// only to make the pool `Sync`; it is never locked.
@@ -55,7 +55,11 @@ impl SqlitePool {
 
 /// Opens a SQLite pool for the database at `path` (a file, or `:memory:`); `url` is the
 /// redacted URL, for messages.
-pub(crate) async fn connect(path: &str, url: String, settings: &PoolSettings) -> Result<Opened> {
+pub(crate) async fn connect(
+    path: &str,
+    url: String,
+    settings: &PoolSettings,
+) -> Result<Opened<SqlitePool>> {
     let in_memory = path == ":memory:";
     let pool_size = if in_memory {
         if settings.max_connections.is_some_and(|n| n > 1) {
@@ -105,10 +109,10 @@ pub(crate) async fn connect(path: &str, url: String, settings: &PoolSettings) ->
         .map_err(|e| from_connect(e, &ctx))?;
     tracing::debug!(url = %ctx.url, pool_size, in_memory, "SQLite pool opened");
     Ok(Opened {
-        pool: Pool::Sqlite(SqlitePool {
+        pool: SqlitePool {
             pool,
             _keeper: keeper,
-        }),
+        },
         ctx,
     })
 }
