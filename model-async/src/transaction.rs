@@ -117,16 +117,7 @@ impl<B: SqlxBackend> Tx<B> {
     /// transaction is rolled back and [`Error::Cancelled`] returned. If COMMIT itself fails,
     /// the connection is closed, which rolls back.
     pub async fn commit(mut self) -> Result<()> {
-        if self.depth() != 1 {
-            self.rollback_all().await?;
-            return Err(Error::Cancelled {
-                message: "an operation inside the transaction was cancelled or failed to roll \
-                          back while a savepoint was open, so the whole transaction was rolled \
-                          back instead of committed"
-                    .into(),
-            });
-        }
-        transaction::commit(&mut self.conn).await
+        transaction::commit_outermost(&mut self.conn).await
     }
 
     /// Rolls the transaction back and returns its connection to the pool (or closes it if
@@ -152,35 +143,7 @@ impl<B: SqlxBackend> Tx<B> {
         let level = self.depth();
         transaction::begin(&mut self.conn).await?;
         let outcome = f(self).await;
-        if outcome.is_ok() && self.depth() == level + 1 {
-            transaction::commit(&mut self.conn).await?;
-            return outcome;
-        }
-        // Roll back every level `f` opened and did not close, then ours. A level whose
-        // savepoint was never created makes this fail and leaves the depth raised, which
-        // stops the outer transaction from committing.
-        let unwound = self.unwind_to(level).await;
-        match outcome {
-            Err(e) => {
-                if let Err(rollback) = unwound {
-                    tracing::warn!(
-                        error = %rollback,
-                        "rolling back a failed nested transaction failed; the outer transaction \
-                         can no longer commit"
-                    );
-                }
-                Err(e)
-            }
-            Ok(_) => {
-                unwound?;
-                Err(Error::Cancelled {
-                    message: "an operation inside the nested transaction was cancelled while \
-                              a savepoint was open; the nested transaction was rolled back"
-                        .into(),
-                }
-                .into())
-            }
-        }
+        transaction::finish_nested(&mut self.conn, level, outcome).await
     }
 
     /// Opens a savepoint (a nested level) explicitly; close it with
@@ -204,13 +167,6 @@ impl<B: SqlxBackend> Tx<B> {
             return Err(Error::InvalidQuery("no savepoint is open".into()));
         }
         transaction::rollback(&mut self.conn).await
-    }
-
-    async fn unwind_to(&mut self, level: u32) -> Result<()> {
-        while self.depth() > level {
-            transaction::rollback(&mut self.conn).await?;
-        }
-        Ok(())
     }
 }
 

@@ -87,3 +87,54 @@ pub async fn rollback_all<C: Connection>(conn: &mut C) -> Result<()> {
     conn.set_transaction_depth(0);
     Ok(())
 }
+
+/// Commits the outermost transaction. If a nested level is still open (an operation inside
+/// was cancelled while it held a savepoint, so what it left behind is unknown), nothing is
+/// committed: everything is rolled back and [`crate::Error::Cancelled`] returned.
+pub async fn commit_outermost<C: Connection>(conn: &mut C) -> Result<()> {
+    if conn.transaction_depth() != 1 {
+        rollback_all(conn).await?;
+        return Err(crate::Error::Cancelled {
+            message: "an operation inside the transaction was cancelled or failed to roll back \
+                      while a savepoint was open, so the whole transaction was rolled back \
+                      instead of committed"
+                .into(),
+        });
+    }
+    commit(conn).await
+}
+
+/// Closes the nested level a closure-form nested transaction opened at `level` (the depth
+/// before its savepoint): released when the closure returned `Ok` and closed every level it
+/// opened; otherwise every level above `level` is rolled back and the closure's error (or
+/// [`crate::Error::Cancelled`] for levels it left open) returned. A rollback that fails
+/// leaves the depth raised, which stops the outer transaction from committing.
+pub async fn finish_nested<C: Connection, T, E: From<crate::Error>>(
+    conn: &mut C,
+    level: u32,
+    outcome: std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    if outcome.is_ok() && conn.transaction_depth() == level + 1 {
+        commit(conn).await?;
+        return outcome;
+    }
+    let mut unwound = Ok(());
+    while conn.transaction_depth() > level {
+        if let Err(e) = rollback(conn).await {
+            unwound = Err(e);
+            break;
+        }
+    }
+    match outcome {
+        Err(e) => Err(e),
+        Ok(_) => {
+            unwound?;
+            Err(crate::Error::Cancelled {
+                message: "an operation inside the nested transaction was cancelled while a \
+                          savepoint was open; the nested transaction was rolled back"
+                    .into(),
+            }
+            .into())
+        }
+    }
+}

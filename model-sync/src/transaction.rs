@@ -89,7 +89,7 @@ fn finish<C: DieselBackend, T, E: From<Error>>(outcome: Result<T, E>, tx: Tx<C>)
 impl<C: DieselBackend> Tx<C> {
     /// Commits the transaction.
     pub fn commit(mut self) -> Result<()> {
-        complete(transaction::commit(&mut *self.conn))
+        complete(transaction::commit_outermost(&mut *self.conn))
     }
 
     /// Rolls the transaction back.
@@ -104,18 +104,10 @@ impl<C: DieselBackend> Tx<C> {
         F: FnOnce(&mut Tx<C>) -> Result<T, E>,
         E: From<Error>,
     {
+        let level = ambidex_core::Connection::transaction_depth(&*self.conn);
         complete(transaction::begin(&mut *self.conn))?;
-        match f(self) {
-            Ok(value) => {
-                complete(transaction::commit(&mut *self.conn))?;
-                Ok(value)
-            }
-            Err(e) => {
-                if let Err(rollback) = complete(transaction::rollback(&mut *self.conn)) {
-                    tracing::warn!(error = %rollback, "rollback to savepoint failed");
-                }
-                Err(e)
-            }
-        }
+        let outcome = f(self);
+        let conn = &mut *self.conn;
+        complete(async move { Ok(transaction::finish_nested(conn, level, outcome).await) })?
     }
 }

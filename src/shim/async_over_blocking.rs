@@ -432,16 +432,7 @@ impl DieselTx {
     /// transaction is rolled back and [`Error::Cancelled`] returned. If COMMIT itself
     /// fails, the worker rolls the connection back before pooling it (or discards it).
     pub async fn commit(mut self) -> Result<()> {
-        if self.conn.depth != 1 {
-            transaction::rollback_all(&mut self.conn).await?;
-            return Err(Error::Cancelled {
-                message: "an operation inside the transaction was cancelled or failed to roll \
-                          back while a savepoint was open, so the whole transaction was rolled \
-                          back instead of committed"
-                    .into(),
-            });
-        }
-        transaction::commit(&mut self.conn).await
+        transaction::commit_outermost(&mut self.conn).await
     }
 
     /// Rolls the transaction back and frees its worker.
@@ -462,33 +453,7 @@ impl DieselTx {
         let level = self.conn.depth;
         transaction::begin(&mut self.conn).await?;
         let outcome = f(self).await;
-        if outcome.is_ok() && self.conn.depth == level + 1 {
-            transaction::commit(&mut self.conn).await?;
-            return outcome;
-        }
-        // Roll back every level `f` opened and did not close, then ours. A level whose
-        // savepoint was never created makes this fail and leaves the depth raised, which
-        // stops the outer transaction from committing.
-        let unwound = self.unwind_to(level).await;
-        match outcome {
-            Err(e) => Err(e),
-            Ok(_) => {
-                unwound?;
-                Err(Error::Cancelled {
-                    message: "an operation inside the nested transaction was cancelled while \
-                              a savepoint was open; the nested transaction was rolled back"
-                        .into(),
-                }
-                .into())
-            }
-        }
-    }
-
-    async fn unwind_to(&mut self, level: u32) -> Result<()> {
-        while self.conn.depth > level {
-            transaction::rollback(&mut self.conn).await?;
-        }
-        Ok(())
+        transaction::finish_nested(&mut self.conn, level, outcome).await
     }
 }
 
