@@ -64,6 +64,18 @@ impl From<ambidex::Error> for ApiError {
     }
 }
 
+impl From<crate::repo::CreatePostError> for ApiError {
+    fn from(e: crate::repo::CreatePostError) -> Self {
+        use crate::repo::CreatePostError as E;
+        match e {
+            E::Db(e) => ApiError::Db(e),
+            refused @ (E::BlankTitle | E::UnknownAuthor(_)) => {
+                ApiError::invalid(refused.to_string())
+            }
+        }
+    }
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(r: JsonRejection) -> Self {
         ApiError::BadRequest(r.status(), r.body_text())

@@ -8,6 +8,9 @@
 //! - **async**, through sqlx on tokio, by the axum JSON server in [`server`], whose
 //!   handlers only compile because ambidex's futures are `Send`.
 //!
+//! The operations both programs perform are written once, in [`repo`], with
+//! `#[ambidex::dual]`: the server awaits them, the CLI calls their blocking twins.
+//!
 //! [`demo::run`] drives both worlds against one SQLite file; `cargo run --example demo`
 //! from the repository root runs it.
 
@@ -16,5 +19,6 @@
 pub mod demo;
 pub mod http_error;
 pub mod models;
+pub mod repo;
 pub mod seed;
 pub mod server;

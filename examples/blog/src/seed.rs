@@ -73,11 +73,10 @@ const TITLES: [&str; 20] = [
     "It's easier to ask forgiveness",
 ];
 
-/// Creates the blog's tables, their unique constraints and indexes, if they do not exist.
+/// Creates the blog's tables, their unique constraints and indexes, if they do not exist:
+/// the blocking twin of [`crate::repo::create_tables`], which the server awaits.
 pub fn create_tables(db: &Db) -> Result<()> {
-    Author::create_table(db)?;
-    Post::create_table(db)?;
-    Comment::create_table(db)
+    crate::repo::create_tables_blocking(db)
 }
 
 /// Creates the tables if needed and inserts 3 authors, 20 posts (15 published) and a few

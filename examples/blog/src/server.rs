@@ -17,8 +17,13 @@
 //! | `GET /stats` | row counts |
 //!
 //! Failures are answered by [`ApiError`] as `{"error": message}`.
+//!
+//! Data access shared with the blocking CLI (creating the tables, publishing, counting)
+//! and the post operations (creating, listing an author's posts) are not written here but
+//! in [`crate::repo`], once, with `#[ambidex::dual]`: these handlers await the async
+//! functions, the CLI calls their blocking twins.
 
-use ambidex::{Db, Model, Result};
+use ambidex::{Db, Model};
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
@@ -29,6 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::http_error::ApiError;
 use crate::models::{Author, Comment, Post};
+use crate::repo;
+pub use crate::repo::{NewPost, Stats, create_tables};
 
 /// How many posts `GET /authors/{id}/posts` returns without a `limit`.
 pub const DEFAULT_POST_LIMIT: u64 = 20;
@@ -51,13 +58,6 @@ pub fn app(db: Db) -> Router {
         .with_state(db)
 }
 
-/// Creates the blog's tables, their unique constraints and indexes, if they do not exist.
-pub async fn create_tables(db: &Db) -> Result<()> {
-    Author::create_table(db).await?;
-    Post::create_table(db).await?;
-    Comment::create_table(db).await
-}
-
 /// The body of `POST /authors`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewAuthor {
@@ -70,20 +70,6 @@ pub struct NewAuthor {
     pub bio: Option<String>,
 }
 
-/// The body of `POST /posts`.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct NewPost {
-    /// An existing author's id.
-    pub author_id: i64,
-    /// The title; must not be blank.
-    pub title: String,
-    /// The text.
-    pub body: String,
-    /// Publish at once (default: a draft).
-    #[serde(default)]
-    pub published: bool,
-}
-
 /// The query string of `GET /authors/{id}/posts`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct PostFilter {
@@ -91,19 +77,6 @@ pub struct PostFilter {
     pub published: Option<bool>,
     /// At most this many posts (default [`DEFAULT_POST_LIMIT`], capped at [`MAX_POST_LIMIT`]).
     pub limit: Option<u64>,
-}
-
-/// The answer of `GET /stats`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stats {
-    /// Number of authors.
-    pub authors: u64,
-    /// Number of posts, drafts included.
-    pub posts: u64,
-    /// Number of published posts.
-    pub published: u64,
-    /// Number of comments.
-    pub comments: u64,
 }
 
 /// `GET /authors`
@@ -157,21 +130,12 @@ async fn author_posts(
 ) -> ApiResult<Json<Vec<Post>>> {
     let Path(id) = id?;
     let Query(filter) = filter?;
-    // 404 for an unknown author rather than an empty list.
-    Author::get(id, &db).await?;
-    let mut query = Post::query().filter(Post::AUTHOR_ID.eq(id));
-    if let Some(published) = filter.published {
-        query = query.filter(Post::PUBLISHED.eq(published));
-    }
     let limit = filter
         .limit
         .unwrap_or(DEFAULT_POST_LIMIT)
         .min(MAX_POST_LIMIT);
-    let posts = query
-        .order_by(Post::ID.desc())
-        .limit(limit)
-        .all(&db)
-        .await?;
+    // An unknown author is `NotFound` (404) rather than an empty list.
+    let posts = repo::posts_by(&db, id, filter.published, limit).await?;
     Ok(Json(posts))
 }
 
@@ -181,31 +145,8 @@ async fn create_post(
     body: std::result::Result<Json<NewPost>, JsonRejection>,
 ) -> ApiResult<impl IntoResponse> {
     let Json(new) = body?;
-    if new.title.trim().is_empty() {
-        return Err(ApiError::invalid("title must not be blank"));
-    }
-    // Check the author and insert in one transaction, so the author cannot vanish between.
-    let stored = db
-        .transaction(move |tx| {
-            Box::pin(async move {
-                if !Author::find(new.author_id).exists(&mut *tx).await? {
-                    return Err(ApiError::invalid(format!(
-                        "author {} does not exist",
-                        new.author_id
-                    )));
-                }
-                let post = Post {
-                    id: 0,
-                    author_id: new.author_id,
-                    title: new.title,
-                    body: new.body,
-                    published: new.published,
-                    views: None,
-                };
-                Ok(post.insert(&mut *tx).await?)
-            })
-        })
-        .await?;
+    // A blank title or an unknown author is 422 (see `ApiError`'s `From<CreatePostError>`).
+    let stored = repo::create_post(&db, new).await?;
     let location = format!("/posts/{}", stored.id);
     Ok((
         StatusCode::CREATED,
@@ -229,19 +170,7 @@ async fn publish_post(
     id: std::result::Result<Path<i64>, PathRejection>,
 ) -> ApiResult<Json<Post>> {
     let Path(id) = id?;
-    let post = db
-        .transaction(move |tx| {
-            Box::pin(async move {
-                let mut post = Post::get(id, &mut *tx).await?;
-                if !post.published {
-                    post.published = true;
-                    post.update(&mut *tx).await?;
-                }
-                Ok::<_, ambidex::Error>(post)
-            })
-        })
-        .await?;
-    Ok(Json(post))
+    Ok(Json(repo::publish(&db, id).await?))
 }
 
 /// `DELETE /posts/{id}`: the post and its comments, in one explicit transaction.
@@ -264,18 +193,7 @@ async fn delete_post(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /stats`: four counts, run concurrently on pooled connections.
+/// `GET /stats`: four counts, one after another (see [`repo::stats`]).
 async fn stats(State(db): State<Db>) -> ApiResult<Json<Stats>> {
-    let (authors, posts, published, comments) = tokio::try_join!(
-        Author::query().count(&db),
-        Post::query().count(&db),
-        Post::query().filter(Post::PUBLISHED.eq(true)).count(&db),
-        Comment::query().count(&db),
-    )?;
-    Ok(Json(Stats {
-        authors,
-        posts,
-        published,
-        comments,
-    }))
+    Ok(Json(repo::stats(&db).await?))
 }

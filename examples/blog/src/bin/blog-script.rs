@@ -2,6 +2,8 @@
 //!
 //! It shows the other half of "one model, two worlds": the same models the async server
 //! uses, run through diesel with plain `Result`s and no async runtime in its code path.
+//! `publish` and `stats` call the blocking twins of the functions the server awaits
+//! ([`ambidex_example_blog::repo`], written once with `#[ambidex::dual]`).
 //!
 //! ```text
 //! blog-script --database sqlite://blog.db seed
@@ -15,7 +17,8 @@ use std::process::ExitCode;
 
 use ambidex::Model;
 use ambidex::blocking::Db;
-use ambidex_example_blog::models::{Author, Comment, Post};
+use ambidex_example_blog::models::{Author, Post};
+use ambidex_example_blog::repo;
 use ambidex_example_blog::seed::{create_tables, seed};
 use clap::{Parser, Subcommand};
 
@@ -142,23 +145,26 @@ fn list(db: &Db, author_email: Option<&str>) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `publish ID`: an update of the rows a query matches, then a lookup by key.
+/// `publish ID`
 fn publish(db: &Db, id: i64) -> Result<(), Failure> {
-    let matched = Post::find(id).set(Post::PUBLISHED, true).update(db)?;
-    if matched == 0 {
-        return Err(Failure::Usage(format!("no post with id {id}")));
-    }
-    let post = Post::get(id, db)?;
+    let post = match repo::publish_blocking(db, id) {
+        Err(ambidex::Error::NotFound { .. }) => {
+            return Err(Failure::Usage(format!("no post with id {id}")));
+        }
+        other => other?,
+    };
     println!("published #{}: {}", post.id, post.title);
     Ok(())
 }
 
 /// `stats`
 fn stats(db: &Db) -> Result<(), Failure> {
-    let authors = Author::query().count(db)?;
-    let posts = Post::query().count(db)?;
-    let published = Post::query().filter(Post::PUBLISHED.eq(true)).count(db)?;
-    let comments = Comment::query().count(db)?;
+    let repo::Stats {
+        authors,
+        posts,
+        published,
+        comments,
+    } = repo::stats_blocking(db)?;
     println!("authors:   {authors}");
     println!("posts:     {posts} ({published} published)");
     println!("comments:  {comments}");
