@@ -15,6 +15,7 @@
 //! dispatch and the URL routing in [`AnyBackend`], and one `direct_backend!` line; nothing
 //! else changes.
 
+mod bind;
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
 #[cfg(feature = "postgres")]

@@ -21,13 +21,13 @@ use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value, ValueKind};
+use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
 use futures_util::{Stream, TryFutureExt};
 use sqlx::postgres::{
     PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
     PgValueFormat, PgValueRef, Postgres,
 };
-use sqlx::{Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection as _, Row, TypeInfo, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect, url_has_password};
@@ -80,49 +80,13 @@ async fn setup(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
-    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
-}
-
 impl Backend for PostgresBackend {
     type Db = Postgres;
 
     const DIALECT: Dialect = Dialect::Postgres;
 
     fn arguments(binds: &[Value]) -> Result<PgArguments> {
-        let mut args = PgArguments::default();
-        args.reserve(binds.len(), 0);
-        for (i, value) in binds.iter().enumerate() {
-            let added = match value {
-                // A NULL is bound with the type of the column it stands for.
-                Value::Null(kind) => match kind {
-                    ValueKind::Bool => args.add(None::<bool>),
-                    ValueKind::I16 => args.add(None::<i16>),
-                    ValueKind::I32 => args.add(None::<i32>),
-                    ValueKind::I64 => args.add(None::<i64>),
-                    ValueKind::F32 => args.add(None::<f32>),
-                    ValueKind::F64 => args.add(None::<f64>),
-                    ValueKind::Text => args.add(None::<&str>),
-                    ValueKind::Blob => args.add(None::<&[u8]>),
-                    other => {
-                        return Err(bind_error(
-                            i,
-                            format!("no PostgreSQL type is known for a NULL of kind {other:?}"),
-                        ));
-                    }
-                },
-                Value::Bool(b) => args.add(*b),
-                Value::I16(n) => args.add(*n),
-                Value::I32(n) => args.add(*n),
-                Value::I64(n) => args.add(*n),
-                Value::F32(f) => args.add(*f),
-                Value::F64(f) => args.add(*f),
-                Value::Text(s) => args.add(s.as_str()),
-                Value::Blob(b) => args.add(b.as_slice()),
-            };
-            added.map_err(|e| bind_error(i, e))?;
-        }
-        Ok(args)
+        super::bind::arguments::<Self::Db>(binds)
     }
 
     fn fetch<'c>(
@@ -375,6 +339,10 @@ fn numeric_text(bytes: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use ambidex_core::ValueKind;
+    #[allow(unused_imports)]
+    use sqlx::Arguments;
 
     #[test]
     fn every_value_binds_with_a_type() {

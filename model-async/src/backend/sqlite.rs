@@ -17,15 +17,13 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value, ValueKind};
+use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
 use futures_util::{Stream, TryFutureExt};
 use sqlx::sqlite::{
     Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqlitePoolOptions, SqliteRow,
     SqliteTypeInfo, SqliteValueRef,
 };
-use sqlx::{
-    Arguments, AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, ValueRef,
-};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect};
@@ -125,44 +123,13 @@ async fn setup(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
-    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
-}
-
 impl Backend for SqliteBackend {
     type Db = Sqlite;
 
     const DIALECT: Dialect = Dialect::Sqlite;
 
     fn arguments(binds: &[Value]) -> Result<SqliteArguments> {
-        let mut args = SqliteArguments::default();
-        args.reserve(binds.len(), 0);
-        for (i, value) in binds.iter().enumerate() {
-            let added = match value {
-                Value::Null(kind) => match kind {
-                    ValueKind::Bool => args.add(None::<bool>),
-                    ValueKind::I16 => args.add(None::<i16>),
-                    ValueKind::I32 => args.add(None::<i32>),
-                    ValueKind::I64 => args.add(None::<i64>),
-                    ValueKind::F32 => args.add(None::<f32>),
-                    ValueKind::F64 => args.add(None::<f64>),
-                    ValueKind::Text => args.add(None::<&str>),
-                    ValueKind::Blob => args.add(None::<&[u8]>),
-                    // SQLite's NULL is untyped: any kind binds the same NULL.
-                    _ => args.add(None::<i64>),
-                },
-                Value::Bool(b) => args.add(*b),
-                Value::I16(n) => args.add(*n),
-                Value::I32(n) => args.add(*n),
-                Value::I64(n) => args.add(*n),
-                Value::F32(f) => args.add(*f),
-                Value::F64(f) => args.add(*f),
-                Value::Text(s) => args.add(s.as_str()),
-                Value::Blob(b) => args.add(b.as_slice()),
-            };
-            added.map_err(|e| bind_error(i, e))?;
-        }
-        Ok(args)
+        super::bind::arguments::<Self::Db>(binds)
     }
 
     fn fetch<'c>(
@@ -244,6 +211,10 @@ fn decode<'r, T: Decode<'r, Sqlite>>(value: SqliteValueRef<'r>, index: usize) ->
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[allow(unused_imports)]
+    use ambidex_core::ValueKind;
+    #[allow(unused_imports)]
+    use sqlx::Arguments;
 
     #[test]
     fn every_value_binds() {

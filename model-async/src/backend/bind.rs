@@ -1,0 +1,64 @@
+//! Binding ambidex values as sqlx arguments, written once for every sqlx backend: each
+//! value with its own type, and a NULL with the type of the column it stands for (which
+//! PostgreSQL needs; SQLite and MySQL accept any typed NULL).
+
+use ambidex_core::{Error, Result, Value, ValueKind};
+use sqlx::{Arguments, Database, Encode, Type};
+
+fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
+    Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
+}
+
+/// The driver's arguments for `binds`, in placeholder order.
+pub(crate) fn arguments<DB: Database>(binds: &[Value]) -> Result<DB::Arguments>
+where
+    for<'t> bool: Encode<'t, DB> + Type<DB>,
+    for<'t> i16: Encode<'t, DB> + Type<DB>,
+    for<'t> i32: Encode<'t, DB> + Type<DB>,
+    for<'t> i64: Encode<'t, DB> + Type<DB>,
+    for<'t> f32: Encode<'t, DB> + Type<DB>,
+    for<'t> f64: Encode<'t, DB> + Type<DB>,
+    for<'t> &'t str: Encode<'t, DB> + Type<DB>,
+    for<'t> &'t [u8]: Encode<'t, DB> + Type<DB>,
+    for<'t> Option<bool>: Encode<'t, DB>,
+    for<'t> Option<i16>: Encode<'t, DB>,
+    for<'t> Option<i32>: Encode<'t, DB>,
+    for<'t> Option<i64>: Encode<'t, DB>,
+    for<'t> Option<f32>: Encode<'t, DB>,
+    for<'t> Option<f64>: Encode<'t, DB>,
+    for<'t> Option<&'t str>: Encode<'t, DB>,
+    for<'t> Option<&'t [u8]>: Encode<'t, DB>,
+{
+    let mut args = DB::Arguments::default();
+    args.reserve(binds.len(), 0);
+    for (i, value) in binds.iter().enumerate() {
+        let added = match value {
+            Value::Null(kind) => match kind {
+                ValueKind::Bool => args.add(None::<bool>),
+                ValueKind::I16 => args.add(None::<i16>),
+                ValueKind::I32 => args.add(None::<i32>),
+                ValueKind::I64 => args.add(None::<i64>),
+                ValueKind::F32 => args.add(None::<f32>),
+                ValueKind::F64 => args.add(None::<f64>),
+                ValueKind::Text => args.add(None::<&str>),
+                ValueKind::Blob => args.add(None::<&[u8]>),
+                other => {
+                    return Err(bind_error(
+                        i,
+                        format!("no column type is known for a NULL of kind {other:?}"),
+                    ));
+                }
+            },
+            Value::Bool(b) => args.add(*b),
+            Value::I16(n) => args.add(*n),
+            Value::I32(n) => args.add(*n),
+            Value::I64(n) => args.add(*n),
+            Value::F32(f) => args.add(*f),
+            Value::F64(f) => args.add(*f),
+            Value::Text(s) => args.add(s.as_str()),
+            Value::Blob(b) => args.add(b.as_slice()),
+        };
+        added.map_err(|e| bind_error(i, e))?;
+    }
+    Ok(args)
+}
