@@ -18,6 +18,7 @@
 mod bind;
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
+mod open;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
 #[cfg(feature = "sqlite")]
@@ -129,6 +130,7 @@ fn wrong_target(target: &Target, dialect: Dialect, handle: &str) -> ambidex_core
 
 /// Implements [`SqlxBackend`] for one of sqlx's database types: its pool and connection,
 /// held directly.
+#[allow(unused_macros)] // unused in a build with no backend feature
 macro_rules! direct_backend {
     ($db:ty, $backend:ty, $pool:ty, $variant:ident { $field:ident }, $module:ident, $handle:literal, |$p:ident| $sqlx_pool:expr) => {
         impl SqlxBackend for $db {}
@@ -437,20 +439,6 @@ impl Pool {
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Pool::Unavailable(never) => match *never {},
         }
-    }
-}
-
-/// Opens a server connection outside the pool, giving up after the acquire timeout (an
-/// unreachable host could otherwise hang for minutes in TCP retries).
-#[cfg(any(feature = "postgres", feature = "mysql"))]
-pub(crate) async fn within_timeout<C>(
-    connect: impl Future<Output = Result<C, sqlx::Error>>,
-    ctx: &ErrorContext,
-) -> Result<C> {
-    match tokio::time::timeout(ctx.acquire_timeout, connect).await {
-        Ok(opened) => opened.map_err(|e| crate::error::from_connect(e, ctx)),
-        // Reported as "no connection could be opened within ...".
-        Err(_elapsed) => Err(crate::error::from_connect(sqlx::Error::PoolTimedOut, ctx)),
     }
 }
 

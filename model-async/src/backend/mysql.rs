@@ -35,10 +35,10 @@ use std::sync::Arc;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
 use futures_util::{Stream, TryFutureExt};
 use sqlx::mysql::{
-    MySql, MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlPoolOptions, MySqlRow,
-    MySqlTypeInfo, MySqlValueRef,
+    MySql, MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlRow, MySqlTypeInfo,
+    MySqlValueRef,
 };
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, Decode, Row, Type, TypeInfo, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect, url_has_password};
@@ -66,33 +66,8 @@ pub(crate) async fn connect(
         // The SQL mode is the dialect's business (see the module docs).
         .pipes_as_concat(false)
         .no_engine_substitution(false);
-    // One connection opened here first, so that a bad URL or refused credentials are
-    // reported as they are (the pool would retry until its timeout and report only that).
-    let mut first = super::within_timeout(options.connect(), &ctx).await?;
-    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
-    // Closing is best-effort: the connection is idle and nothing depends on it.
-    let _ = first.close().await;
-    let pool = MySqlPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(settings.acquire_timeout)
-        // Pinging every connection on acquire would add a round trip to each statement,
-        // doubling the latency of a primary-key lookup; a broken connection fails its
-        // statement with `Error::Connection` instead, and the pool replaces it.
-        .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(setup(conn)))
-        .connect_with(options)
-        .await
-        .map_err(|e| from_connect(e, &ctx))?;
-    tracing::debug!(url = %ctx.url, pool_size, "MySQL pool opened");
+    let pool = super::open::checked_pool::<sqlx::MySql>(options, &ctx).await?;
     Ok(Opened { pool, ctx })
-}
-
-/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
-async fn setup(conn: &mut MySqlConnection) -> Result<(), sqlx::Error> {
-    for &sql in Dialect::Mysql.rules().connection_setup() {
-        sqlx::raw_sql(sql).execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 impl Backend for MysqlBackend {

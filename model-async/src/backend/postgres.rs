@@ -24,10 +24,10 @@ use std::sync::Arc;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
 use futures_util::{Stream, TryFutureExt};
 use sqlx::postgres::{
-    PgArguments, PgConnectOptions, PgConnection, PgPoolOptions, PgRow, PgTypeInfo, PgTypeKind,
-    PgValueFormat, PgValueRef, Postgres,
+    PgArguments, PgConnectOptions, PgConnection, PgRow, PgTypeInfo, PgTypeKind, PgValueFormat,
+    PgValueRef, Postgres,
 };
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection as _, Row, TypeInfo, ValueRef};
+use sqlx::{AssertSqlSafe, Row, TypeInfo, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect, url_has_password};
@@ -51,33 +51,8 @@ pub(crate) async fn connect(
         acquire_timeout: settings.acquire_timeout,
     };
     let options = PgConnectOptions::from_str(url).map_err(|e| from_connect(e, &ctx))?;
-    // One connection opened here first, so that a bad URL or refused credentials are
-    // reported as they are (the pool would retry until its timeout and report only that).
-    let mut first = super::within_timeout(options.connect(), &ctx).await?;
-    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
-    // Closing is best-effort: the connection is idle and nothing depends on it.
-    let _ = first.close().await;
-    let pool = PgPoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(settings.acquire_timeout)
-        // Pinging every connection on acquire would add a round trip to each statement,
-        // doubling the latency of a primary-key lookup; a broken connection fails its
-        // statement with `Error::Connection` instead, and the pool replaces it.
-        .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(setup(conn)))
-        .connect_with(options)
-        .await
-        .map_err(|e| from_connect(e, &ctx))?;
-    tracing::debug!(url = %ctx.url, pool_size, "PostgreSQL pool opened");
+    let pool = super::open::checked_pool::<sqlx::Postgres>(options, &ctx).await?;
     Ok(Opened { pool, ctx })
-}
-
-/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
-async fn setup(conn: &mut PgConnection) -> Result<(), sqlx::Error> {
-    for &sql in Dialect::Postgres.rules().connection_setup() {
-        sqlx::raw_sql(sql).execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 impl Backend for PostgresBackend {

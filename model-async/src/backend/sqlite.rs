@@ -20,10 +20,10 @@ use std::time::Duration;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
 use futures_util::{Stream, TryFutureExt};
 use sqlx::sqlite::{
-    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqlitePoolOptions, SqliteRow,
-    SqliteTypeInfo, SqliteValueRef,
+    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteRow, SqliteTypeInfo,
+    SqliteValueRef,
 };
-use sqlx::{AssertSqlSafe, ConnectOptions, Connection as _, Decode, Row, Type, ValueRef};
+use sqlx::{AssertSqlSafe, Connection as _, Decode, Row, Type, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
 use crate::error::{ErrorContext, from_connect};
@@ -84,10 +84,7 @@ pub(crate) async fn connect(
             .create_if_missing(true)
     };
     let options = options.busy_timeout(BUSY_TIMEOUT);
-    // One connection opened here first, so that a bad path or a failing setup statement is
-    // reported as it is (the pool would retry until its timeout and report only that).
-    let mut first = options.connect().await.map_err(|e| from_connect(e, &ctx))?;
-    setup(&mut first).await.map_err(|e| from_connect(e, &ctx))?;
+    let first = super::open::first_connection::<sqlx::Sqlite>(&options, &ctx).await?;
     let keeper = if in_memory {
         Some(Mutex::new(first))
     } else {
@@ -95,16 +92,7 @@ pub(crate) async fn connect(
         let _ = first.close().await;
         None
     };
-    let pool = SqlitePoolOptions::new()
-        .max_connections(pool_size)
-        .acquire_timeout(settings.acquire_timeout)
-        // Pinging every connection on acquire would double the cost of a primary-key
-        // lookup; a broken SQLite connection (a local file) is rare and reported on use.
-        .test_before_acquire(false)
-        .after_connect(|conn, _| Box::pin(setup(conn)))
-        .connect_with(options)
-        .await
-        .map_err(|e| from_connect(e, &ctx))?;
+    let pool = super::open::pool::<sqlx::Sqlite>(options, &ctx).await?;
     tracing::debug!(url = %ctx.url, pool_size, in_memory, "SQLite pool opened");
     Ok(Opened {
         pool: SqlitePool {
@@ -113,14 +101,6 @@ pub(crate) async fn connect(
         },
         ctx,
     })
-}
-
-/// Runs the dialect's per-connection setup (WAL, busy timeout, foreign keys, synchronous).
-async fn setup(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
-    for &sql in Dialect::Sqlite.rules().connection_setup() {
-        sqlx::raw_sql(sql).execute(&mut *conn).await?;
-    }
-    Ok(())
 }
 
 impl Backend for SqliteBackend {

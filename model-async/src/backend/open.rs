@@ -1,0 +1,91 @@
+//! Opening a sqlx pool, written once for every backend: one connection first (so a bad
+//! URL, refused credentials or a failing setup statement is reported as it is, not as a
+//! pool timeout), the dialect's setup statements on every connection, and the pool options
+//! ambidex chooses for speed.
+
+use ambidex_core::{Dialect, Result};
+use sqlx::pool::{Pool, PoolOptions};
+use sqlx::{ConnectOptions, Connection, Database};
+
+use crate::error::{ErrorContext, from_connect};
+
+/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
+pub(crate) async fn setup<DB: Database>(
+    conn: &mut DB::Connection,
+    dialect: Dialect,
+) -> Result<(), sqlx::Error>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    for &sql in dialect.rules().connection_setup() {
+        sqlx::raw_sql(sql).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Opens and sets up one connection, within the acquire timeout.
+pub(crate) async fn first_connection<DB: Database>(
+    options: &<DB::Connection as Connection>::Options,
+    ctx: &ErrorContext,
+) -> Result<DB::Connection>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let mut conn = within_timeout(options.connect(), ctx).await?;
+    setup::<DB>(&mut conn, ctx.dialect)
+        .await
+        .map_err(|e| from_connect(e, ctx))?;
+    Ok(conn)
+}
+
+/// The pool, each of whose connections runs the dialect's setup.
+pub(crate) async fn pool<DB: Database>(
+    options: <DB::Connection as Connection>::Options,
+    ctx: &ErrorContext,
+) -> Result<Pool<DB>>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let dialect = ctx.dialect;
+    PoolOptions::<DB>::new()
+        .max_connections(ctx.pool_size)
+        .acquire_timeout(ctx.acquire_timeout)
+        // Pinging every connection on acquire would add a round trip to each statement,
+        // doubling the latency of a primary-key lookup; a broken connection fails its
+        // statement with `Error::Connection` instead, and the pool replaces it.
+        .test_before_acquire(false)
+        .after_connect(move |conn, _| Box::pin(setup::<DB>(conn, dialect)))
+        .connect_with(options)
+        .await
+        .map_err(|e| from_connect(e, ctx))
+}
+
+/// Checks that `options` reach a working server, then opens the pool.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) async fn checked_pool<DB: Database>(
+    options: <DB::Connection as Connection>::Options,
+    ctx: &ErrorContext,
+) -> Result<Pool<DB>>
+where
+    for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
+{
+    let first = first_connection::<DB>(&options, ctx).await?;
+    // Closing is best-effort: the connection is idle and nothing depends on it.
+    let _ = first.close().await;
+    let pool = pool::<DB>(options, ctx).await?;
+    tracing::debug!(url = %ctx.url, pool_size = ctx.pool_size, dialect = ctx.dialect.name(), "pool opened");
+    Ok(pool)
+}
+
+/// Opens a connection outside the pool, giving up after the acquire timeout (an unreachable
+/// host could otherwise hang for minutes in TCP retries).
+async fn within_timeout<C>(
+    connect: impl std::future::Future<Output = Result<C, sqlx::Error>>,
+    ctx: &ErrorContext,
+) -> Result<C> {
+    match tokio::time::timeout(ctx.acquire_timeout, connect).await {
+        Ok(opened) => opened.map_err(|e| from_connect(e, ctx)),
+        // Reported as "no connection could be opened within ...".
+        Err(_elapsed) => Err(from_connect(sqlx::Error::PoolTimedOut, ctx)),
+    }
+}
