@@ -179,6 +179,12 @@ pub trait SqlDialect: Send + Sync + 'static {
         false
     }
 
+    /// Whether a connection failure's message says the server refused the login (for
+    /// drivers that report no code at connect time).
+    fn is_refused_login(&self, _message: &str) -> bool {
+        false
+    }
+
     /// Whether the backend stores `value` faithfully; `Err` says why not.
     fn check_float(&self, _value: f64) -> Result<(), &'static str> {
         Ok(())

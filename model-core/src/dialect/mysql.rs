@@ -160,6 +160,10 @@ impl SqlDialect for Mysql {
         " ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"
     }
 
+    fn is_refused_login(&self, message: &str) -> bool {
+        message.contains("Access denied")
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let from_message =
             key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));

@@ -90,6 +90,12 @@ impl SqlDialect for Postgres {
         }
     }
 
+    fn is_refused_login(&self, message: &str) -> bool {
+        message.contains("password authentication failed")
+            || message.contains("no password supplied")
+            || (message.contains("role \"") && message.contains("does not exist"))
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let constraint = constraint_or_unknown(&f);
         match f.code.as_deref() {

@@ -278,6 +278,29 @@ impl sealed::Sealed for AnyConnection {
     }
 }
 
+/// Opens a diesel connection to `url` and runs the dialect's setup; a refused login is
+/// [`ambidex_core::Error::Authentication`], anything else a connection error, both with the
+/// password hidden.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn establish_server<C>(url: &str, dialect: Dialect) -> Result<C>
+where
+    C: diesel::Connection + diesel::connection::SimpleConnection,
+{
+    let mut conn = C::establish(url).map_err(|e| {
+        let message = e.to_string();
+        if dialect.rules().is_refused_login(&message) {
+            ambidex_core::Error::Authentication {
+                url: ambidex_core::redact_url(url),
+                message,
+            }
+        } else {
+            ambidex_core::Error::connection(url, message)
+        }
+    })?;
+    run_setup(&mut conn, dialect)?;
+    Ok(conn)
+}
+
 /// Runs the dialect's connection setup statements on a fresh diesel connection.
 pub(crate) fn run_setup<C: diesel::connection::SimpleConnection>(
     conn: &mut C,

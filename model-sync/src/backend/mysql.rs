@@ -4,30 +4,15 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
-use diesel::Connection as _;
 use diesel::deserialize::FromSql;
 use diesel::mysql::{Mysql, MysqlConnection, MysqlType};
 use diesel::row::{Field, Row};
 use diesel::sql_types;
 
-use super::{decoded_rows, diesel_io, run_setup};
+use super::{decoded_rows, diesel_io};
 
 pub(crate) fn establish(url: &str) -> Result<MysqlConnection> {
-    let mut conn = MysqlConnection::establish(url).map_err(|e| connect_error(url, e))?;
-    run_setup(&mut conn, Dialect::Mysql)?;
-    Ok(conn)
-}
-
-fn connect_error(url: &str, e: diesel::ConnectionError) -> Error {
-    let message = e.to_string();
-    if message.contains("Access denied") {
-        Error::Authentication {
-            url: ambidex_core::redact_url(url),
-            message,
-        }
-    } else {
-        Error::connection(url, message)
-    }
+    super::establish_server(url, Dialect::Mysql)
 }
 
 diesel_io!(MysqlConnection, Dialect::Mysql);

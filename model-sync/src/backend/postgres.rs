@@ -4,33 +4,15 @@ use std::borrow::Cow;
 use std::marker::PhantomData;
 
 use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
-use diesel::Connection as _;
 use diesel::deserialize::FromSql;
 use diesel::pg::{Pg, PgConnection};
 use diesel::row::{Field, Row};
 use diesel::sql_types;
 
-use super::{decoded_rows, diesel_io, run_setup};
+use super::{decoded_rows, diesel_io};
 
 pub(crate) fn establish(url: &str) -> Result<PgConnection> {
-    let mut conn = PgConnection::establish(url).map_err(|e| connect_error(url, e))?;
-    run_setup(&mut conn, Dialect::Postgres)?;
-    Ok(conn)
-}
-
-fn connect_error(url: &str, e: diesel::ConnectionError) -> Error {
-    let message = e.to_string();
-    let refused_login = message.contains("password authentication failed")
-        || message.contains("no password supplied")
-        || (message.contains("role \"") && message.contains("does not exist"));
-    if refused_login {
-        Error::Authentication {
-            url: ambidex_core::redact_url(url),
-            message,
-        }
-    } else {
-        Error::connection(url, message)
-    }
+    super::establish_server(url, Dialect::Postgres)
 }
 
 diesel_io!(PgConnection, Dialect::Postgres);
