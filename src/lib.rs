@@ -78,14 +78,22 @@
 //!
 //! This facade re-exports `ambidex-core` (models, queries, SQL, errors), `ambidex-sync`
 //! (the blocking engine, as [`blocking`]) and `ambidex-async` (the async engine, as
-//! [`Db`]). Features: `sqlite` (default), `blocking` (default; diesel, no tokio) and
+//! `SqlxDb`). [`Db`], the async handle, runs on the engine measured fastest for its
+//! backend ([`Engine`]: diesel on a bounded worker pool for SQLite, sqlx for PostgreSQL and
+//! MySQL/MariaDB); `Db::builder(url).engine(..)` overrides it. Features: `sqlite` (default), `blocking` (default; diesel, no tokio) and
 //! `async` (default; sqlx and tokio). They are additive: enabling one never disables a
 //! world for another crate in the build.
 #![warn(missing_docs)]
 
 extern crate self as ambidex;
 
+#[cfg(feature = "async")]
+mod db;
+#[cfg(feature = "async")]
+mod engine;
 mod shim;
+#[cfg(feature = "async")]
+mod tx;
 
 pub use ambidex_codegen::Model;
 pub use ambidex_codegen::dual;
@@ -95,9 +103,17 @@ pub use ambidex_core::{
 };
 
 #[cfg(feature = "async")]
+pub use crate::db::{Db, DbBuilder};
+#[cfg(feature = "async")]
+pub use crate::engine::Engine;
+#[cfg(feature = "async")]
+pub use crate::tx::Tx;
+#[cfg(feature = "async")]
+pub use ambidex_async::BoxFuture;
+#[cfg(feature = "async")]
 pub use ambidex_async::{AnyBackend, Database, SqlxBackend};
 #[cfg(feature = "async")]
-pub use ambidex_async::{Db, DbBuilder, Tx};
+pub use ambidex_async::{Db as SqlxDb, DbBuilder as SqlxDbBuilder, Tx as SqlxTx};
 #[cfg(all(feature = "async", feature = "mysql"))]
 pub use ambidex_async::{MysqlDb, MysqlTx};
 #[cfg(all(feature = "async", feature = "postgres"))]
@@ -117,6 +133,12 @@ pub use crate::shim::async_over_blocking::{DieselDb, DieselDbBuilder, DieselTx};
 pub mod blocking {
     pub use ambidex_sync::{AnyConnection, Database, DieselBackend};
     pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx};
+    /// The blocking API on diesel, by its engine's name: the same type as [`Db`] (diesel is
+    /// the blocking API's native engine), so that `#[ambidex::dual]` maps
+    /// `ambidex::DieselDb` to it.
+    pub type DieselDb = Db;
+    /// The transaction of a [`DieselDb`]: the same type as [`Tx`].
+    pub type DieselTx = Tx;
     #[cfg(feature = "mysql")]
     pub use ambidex_sync::{MysqlDb, MysqlTx};
     #[cfg(feature = "postgres")]

@@ -1,3 +1,7 @@
+//! The blocking API alone (built with `--no-default-features --features blocking,sqlite`
+//! in CI): a model created, written and read with no async runtime in the build.
+#![cfg(feature = "blocking")]
+
 use ambidex::prelude::*;
 
 #[derive(Model, Debug, Clone, PartialEq)]

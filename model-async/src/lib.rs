@@ -59,3 +59,5 @@ pub use transaction::PgTx;
 #[cfg(feature = "sqlite")]
 pub use transaction::SqliteTx;
 pub use transaction::Tx;
+#[doc(hidden)]
+pub use transaction::{EndTransaction, run_transaction};

@@ -7,6 +7,7 @@
 //! rolls back. Nothing is ever pooled with a transaction open.
 
 use std::fmt;
+use std::future::Future;
 
 use ambidex_core::{Connection, Dialect, Error, Result, transaction};
 
@@ -76,21 +77,54 @@ impl<B: SqlxBackend> Database<B> {
         E: From<Error> + Send,
         T: Send,
     {
-        let mut tx = self.begin().await?;
-        match f(&mut tx).await {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
+        run_transaction(self.begin().await?, f).await
+    }
+}
+
+/// An open async transaction that the closure form can end; implemented by [`Tx`] and by
+/// the facade's transaction types, which share [`run_transaction`].
+#[doc(hidden)]
+pub trait EndTransaction: Send + Sized {
+    /// Commits (the type's own `commit`).
+    fn end_commit(self) -> impl Future<Output = Result<()>> + Send;
+    /// Rolls back (the type's own `rollback`).
+    fn end_rollback(self) -> impl Future<Output = Result<()>> + Send;
+}
+
+impl<B: SqlxBackend> EndTransaction for Tx<B> {
+    fn end_commit(self) -> impl Future<Output = Result<()>> + Send {
+        self.commit()
+    }
+
+    fn end_rollback(self) -> impl Future<Output = Result<()>> + Send {
+        self.rollback()
+    }
+}
+
+/// The closure form of a transaction, for every async handle: runs `f` on the open
+/// transaction `tx`, commits if it returns `Ok`, rolls back if it returns `Err` (returning
+/// that error even if the rollback fails too). A panic in `f`, or this future being dropped,
+/// drops `tx`, whose connection then rolls back.
+#[doc(hidden)]
+pub async fn run_transaction<X, T, E, F>(mut tx: X, f: F) -> Result<T, E>
+where
+    X: EndTransaction,
+    F: for<'t> FnOnce(&'t mut X) -> BoxFuture<'t, Result<T, E>> + Send,
+    E: From<Error> + Send,
+    T: Send,
+{
+    match f(&mut tx).await {
+        Ok(value) => {
+            tx.end_commit().await?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = tx.end_rollback().await {
+                // The depth stays raised, so the connection is closed or rolled back
+                // before anyone reuses it; the closure's error is the one to return.
+                tracing::warn!(error = %rollback, "rolling back a failed transaction failed");
             }
-            Err(e) => {
-                if let Err(rollback) = tx.rollback().await {
-                    tracing::warn!(
-                        error = %rollback,
-                        "rolling back a failed transaction failed; its connection was closed instead"
-                    );
-                }
-                Err(e)
-            }
+            Err(e)
         }
     }
 }
@@ -107,6 +141,13 @@ impl<B: SqlxBackend> Tx<B> {
 
     /// The connection, for the executor.
     pub(crate) fn conn_mut(&mut self) -> &mut B::Conn {
+        &mut self.conn
+    }
+
+    /// The transaction's connection, for handles built on this one (the facade's
+    /// engine-choosing `ambidex::Tx`), which run the same shared transaction code on it.
+    #[doc(hidden)]
+    pub fn connection(&mut self) -> &mut impl Connection {
         &mut self.conn
     }
 

@@ -40,7 +40,7 @@ fn admin_execute(url: &str, sql: &str) -> ambidex::Result<()> {
             .build()
             .expect("runtime");
         return rt.block_on(async {
-            let db = ambidex::Db::builder(url)
+            let db = ambidex::SqlxDb::builder(url)
                 .max_connections(1)
                 .connect()
                 .await?;
@@ -208,34 +208,51 @@ pub async fn mysql_diesel_async() -> Option<(Scratch, ambidex::DieselDb)> {
     diesel_async(scratch_mysql()).await
 }
 
-/// An async handle on a fresh SQLite file.
+/// Opens `scratch` with an async handle of type `$db` (`ambidex::SqlxDb` for the sqlx
+/// cells, `ambidex::Db` for the default-engine cells).
+#[allow(unused_macros)] // unused in a build without `async`
+macro_rules! async_open {
+    ($db:ty, $scratch:expr, $what:literal) => {{
+        let scratch = $scratch?;
+        let db = <$db>::connect(&scratch.url).await.expect($what);
+        Some((scratch, db))
+    }};
+}
+
+/// The async API on sqlx, on a fresh SQLite file.
 #[cfg(feature = "async")]
-pub async fn sqlite_async() -> Option<(Scratch, ambidex::Db)> {
-    let scratch = scratch_sqlite();
-    let db = ambidex::Db::connect(&scratch.url)
-        .await
-        .expect("open async sqlite");
-    Some((scratch, db))
+pub async fn sqlite_async() -> Option<(Scratch, ambidex::SqlxDb)> {
+    async_open!(ambidex::SqlxDb, Some(scratch_sqlite()), "open sqlx sqlite")
 }
 
-/// An async handle on a fresh PostgreSQL schema.
+/// The async API on sqlx, on a fresh PostgreSQL schema.
 #[cfg(all(feature = "async", feature = "postgres"))]
-pub async fn postgres_async() -> Option<(Scratch, ambidex::Db)> {
-    let scratch = scratch_postgres()?;
-    let db = ambidex::Db::connect(&scratch.url)
-        .await
-        .expect("open async postgres");
-    Some((scratch, db))
+pub async fn postgres_async() -> Option<(Scratch, ambidex::SqlxDb)> {
+    async_open!(ambidex::SqlxDb, scratch_postgres(), "open sqlx postgres")
 }
 
-/// An async handle on a fresh MariaDB database.
+/// The async API on sqlx, on a fresh MariaDB database.
 #[cfg(all(feature = "async", feature = "mysql"))]
-pub async fn mysql_async() -> Option<(Scratch, ambidex::Db)> {
-    let scratch = scratch_mysql()?;
-    let db = ambidex::Db::connect(&scratch.url)
-        .await
-        .expect("open async mysql");
-    Some((scratch, db))
+pub async fn mysql_async() -> Option<(Scratch, ambidex::SqlxDb)> {
+    async_open!(ambidex::SqlxDb, scratch_mysql(), "open sqlx mysql")
+}
+
+/// `ambidex::Db` (the engine chosen for the backend), on a fresh SQLite file.
+#[cfg(feature = "async")]
+pub async fn sqlite_default_async() -> Option<(Scratch, ambidex::Db)> {
+    async_open!(ambidex::Db, Some(scratch_sqlite()), "open default sqlite")
+}
+
+/// `ambidex::Db` (the engine chosen for the backend), on a fresh PostgreSQL schema.
+#[cfg(all(feature = "async", feature = "postgres"))]
+pub async fn postgres_default_async() -> Option<(Scratch, ambidex::Db)> {
+    async_open!(ambidex::Db, scratch_postgres(), "open default postgres")
+}
+
+/// `ambidex::Db` (the engine chosen for the backend), on a fresh MariaDB database.
+#[cfg(all(feature = "async", feature = "mysql"))]
+pub async fn mysql_default_async() -> Option<(Scratch, ambidex::Db)> {
+    async_open!(ambidex::Db, scratch_mysql(), "open default mysql")
 }
 
 /// Runs a scenario body that never suspends (a blocking cell) to completion.
@@ -276,7 +293,10 @@ pub fn run_async<F: std::future::Future<Output = ambidex::Result<()>> + Send>(bo
 pub type DieselTx = ambidex::blocking::Tx;
 /// The async engine's transaction.
 #[cfg(feature = "async")]
-pub type SqlxAsyncTx = ambidex::Tx;
+pub type SqlxAsyncTx = ambidex::SqlxTx;
+/// The transaction of `ambidex::Db`, whichever engine it runs on.
+#[cfg(feature = "async")]
+pub type DefaultAsyncTx = ambidex::Tx;
 /// The blocking-over-sqlx shim's transaction.
 #[cfg(all(feature = "blocking", feature = "async"))]
 pub type SqlxTx = ambidex::blocking::SqlxTx;

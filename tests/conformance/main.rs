@@ -16,7 +16,7 @@ mod scenarios;
 
 #[cfg(feature = "async")]
 #[allow(unused_imports)]
-use ambidex::Tx as SqlxAsyncTx;
+use ambidex::SqlxTx as SqlxAsyncTx;
 #[cfg(all(feature = "blocking", feature = "async"))]
 #[allow(unused_imports)]
 use ambidex::blocking::SqlxTx;
@@ -24,7 +24,8 @@ use ambidex::blocking::SqlxTx;
 #[allow(unused_imports)]
 use ambidex::blocking::Tx as DieselTx;
 
-// API world, engine, backend: one line per cell.
+// API world, engine, backend: one line per cell. The `async_default_*` cells run
+// `ambidex::Db`, whose engine is the one chosen for the backend (`ambidex::Engine`).
 cell!(
     blocking_diesel_sqlite,
     blocking,
@@ -108,4 +109,25 @@ cell!(
     "mysql",
     crate::harness::mysql_diesel_async,
     crate::harness::DieselAsyncTx
+);
+cell!(
+    async_default_sqlite,
+    async,
+    "sqlite",
+    crate::harness::sqlite_default_async,
+    crate::harness::DefaultAsyncTx
+);
+cell!(
+    async_default_postgres,
+    async,
+    "postgres",
+    crate::harness::postgres_default_async,
+    crate::harness::DefaultAsyncTx
+);
+cell!(
+    async_default_mysql,
+    async,
+    "mysql",
+    crate::harness::mysql_default_async,
+    crate::harness::DefaultAsyncTx
 );

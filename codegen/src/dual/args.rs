@@ -135,6 +135,10 @@ const HANDLES: &[&str] = &[
     "PgTx",
     "MysqlDb",
     "MysqlTx",
+    "SqlxDb",
+    "SqlxTx",
+    "DieselDb",
+    "DieselTx",
 ];
 
 /// `::ambidex::blocking::{name}`.
