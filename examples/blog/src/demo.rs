@@ -139,6 +139,7 @@ async fn async_world(db: ambidex::Db) -> Result<(), DemoError> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let engine = db.engine();
     let server = tokio::spawn(async move {
         axum::serve(listener, app(db))
             .with_graceful_shutdown(async {
@@ -146,7 +147,7 @@ async fn async_world(db: ambidex::Db) -> Result<(), DemoError> {
             })
             .await
     });
-    println!("[async] axum serving ambidex::Db on http://{addr}");
+    println!("[async] axum serving ambidex::Db (engine for SQLite: {engine}) on http://{addr}");
 
     let client = Client {
         http: reqwest::Client::new(),
@@ -159,7 +160,7 @@ async fn async_world(db: ambidex::Db) -> Result<(), DemoError> {
     let new_post = json!({
         "author_id": 2,
         "title": "Written from the async world",
-        "body": "Posted over HTTP, stored by sqlx.",
+        "body": "Posted over HTTP, stored through ambidex::Db.",
     });
     let created = client.call(Method::POST, "/posts", Some(new_post)).await?;
     let id = created["id"].as_i64().ok_or("POST /posts returned no id")?;

@@ -5,8 +5,10 @@
 //!
 //! - **blocking**, through diesel, by the `blog-script` CLI and by [`seed`], with plain
 //!   `Result`s and no async runtime;
-//! - **async**, through sqlx on tokio, by the axum JSON server in [`server`], whose
-//!   handlers only compile because ambidex's futures are `Send`.
+//! - **async**, on tokio, by the axum JSON server in [`server`], whose handlers only
+//!   compile because ambidex's futures are `Send`. Its `ambidex::Db` runs on sqlx for
+//!   PostgreSQL and MariaDB and on diesel's bounded worker pool for SQLite (the engine
+//!   measured fastest for each backend; `ambidex::Engine`).
 //!
 //! The operations both programs perform are written once, in [`repo`], with
 //! `#[ambidex::dual]`: the server awaits them, the CLI calls their blocking twins.

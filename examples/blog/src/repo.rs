@@ -9,7 +9,7 @@
 //!
 //! - **one definition**: a fix or a new rule (say, what a valid post is) is made once and
 //!   both programs get it;
-//! - **both worlds**: the server awaits `publish(&db, id)` on an [`ambidex::Db`] (sqlx on
+//! - **both worlds**: the server awaits `publish(&db, id)` on an [`ambidex::Db`] (async, on
 //!   tokio); the CLI calls `publish_blocking(&db, id)` on an [`ambidex::blocking::Db`]
 //!   (diesel, no runtime), with the same queries, transactions, errors and results;
 //! - **same build**: the twins are ordinary items of this module, compiled and type-checked
