@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 
 use crate::ast::{CmpOp, ColumnRef, Node, QueryParts};
+use crate::column::Column;
 use crate::dialect::Dialect;
 use crate::engine::Executor;
 use crate::error::{Error, Result};
@@ -17,6 +18,7 @@ use crate::ops;
 use crate::query::Select;
 use crate::row::RowReader;
 use crate::statement::SqlTemplate;
+use crate::upsert;
 use crate::value::{DefaultValue, Value, ValueKind};
 
 /// One column of a model, as declared.
@@ -191,6 +193,44 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// Inserts this row and returns it as stored (generated key and defaults filled in).
     fn insert<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Self> {
         db.run(ops::InsertRow { row: self })
+    }
+
+    /// Inserts this row, or, if a row with the same primary key exists, updates that row's
+    /// other columns to this row's values; returns the row as stored. The key is always
+    /// written, even a generated (`auto`) one: use it for rows whose key you know (syncing
+    /// from elsewhere, say). On PostgreSQL, writing keys of a serial column yourself does
+    /// not advance its sequence.
+    ///
+    /// PostgreSQL and SQLite send `INSERT ... ON CONFLICT (key) DO UPDATE`; MySQL/MariaDB an
+    /// INSERT that falls back to an UPDATE, with the same result (see `ambidex_core::upsert`).
+    fn upsert<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Self> {
+        db.run(upsert::Upsert {
+            row: self,
+            target: Self::META.key,
+        })
+    }
+
+    /// Inserts this row, or, if a row with the same value in the unique column `target`
+    /// exists, updates that row's non-key columns to this row's values (its key stays);
+    /// returns the row as stored. `target` must be the key or a `#[ambidex(unique)]`
+    /// column ([`Error::InvalidQuery`] otherwise). A conflict on another unique column is
+    /// [`Error::UniqueViolation`], as with `ON CONFLICT (target)`.
+    fn upsert_on<'e, T: SqlField, E: Executor<'e>>(
+        &'e self,
+        target: Column<Self, T>,
+        db: E,
+    ) -> E::Output<Self> {
+        match upsert::Upsert::<Self>::check_target(target.column_ref()) {
+            Ok(target) => db.run(upsert::Upsert { row: self, target }),
+            Err(e) => db.run(ops::Fail::new(e)),
+        }
+    }
+
+    /// Inserts this row unless that would violate a unique constraint (its key or a unique
+    /// column): `Some(row as stored)` if inserted, `None` if a conflicting row exists (that
+    /// row is left as it is). Other errors (NOT NULL, range...) are errors, never ignored.
+    fn insert_or_ignore<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Option<Self>> {
+        db.run(upsert::InsertOrIgnore { row: self })
     }
 
     /// Inserts many rows in one transaction, batched under the backend's parameter limit;

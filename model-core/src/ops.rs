@@ -76,6 +76,30 @@ async fn scalar<T: SqlField, C: Connection>(conn: &mut C, statement: Statement) 
         .ok_or(Error::Internal("a scalar query returned no row".into()))
 }
 
+/// An operation refused before anything was sent (a bad argument): its error arrives the
+/// way the operation's result would, as a `Result` or a future.
+pub struct Fail<T> {
+    error: Error,
+    output: PhantomData<fn() -> T>,
+}
+
+impl<T> Fail<T> {
+    /// Fails with `error`.
+    pub fn new(error: Error) -> Self {
+        Fail {
+            error,
+            output: PhantomData,
+        }
+    }
+}
+
+impl<T: Send + 'static> Plan for Fail<T> {
+    type Output = T;
+    async fn run<C: Connection>(self, _conn: &mut C) -> Result<T> {
+        Err(self.error)
+    }
+}
+
 /// `all`: every matching row.
 pub struct FetchAll<M> {
     /// The query.
@@ -225,21 +249,36 @@ impl<M: Model> Plan for InsertRow<'_, M> {
                 ));
         }
         let done = conn.execute(t.bind(binds)?).await?;
-        let key = if M::META.key_column().auto {
-            match (done.last_insert_id, rules.last_insert_id_query()) {
-                (Some(id), _) => Value::I64(id),
-                (None, Some(q)) => Value::I64(scalar::<i64, C>(conn, Statement::plain(q)).await?),
-                (None, None) => {
-                    return Err(Error::Internal("no way to read the generated key".into()));
-                }
-            }
-        } else {
-            self.row.key_value()
-        };
-        get_by_key::<M, C>(conn, key).await?.ok_or(Error::Internal(
-            "the inserted row could not be read back".into(),
-        ))
+        read_back_inserted(conn, self.row, done, false).await
     }
+}
+
+/// Reads back a row an INSERT without `RETURNING` just wrote: by the key the database
+/// generated, or by the row's own key when it has no generated one or `sent_key` (the
+/// INSERT wrote it).
+pub(crate) async fn read_back_inserted<M: Model, C: Connection>(
+    conn: &mut C,
+    row: &M,
+    done: crate::engine::Executed,
+    sent_key: bool,
+) -> Result<M> {
+    let key = if M::META.key_column().auto && !sent_key {
+        match (
+            done.last_insert_id,
+            conn.dialect().rules().last_insert_id_query(),
+        ) {
+            (Some(id), _) => Value::I64(id),
+            (None, Some(q)) => Value::I64(scalar::<i64, C>(conn, Statement::plain(q)).await?),
+            (None, None) => {
+                return Err(Error::Internal("no way to read the generated key".into()));
+            }
+        }
+    } else {
+        row.key_value()
+    };
+    get_by_key::<M, C>(conn, key).await?.ok_or(Error::Internal(
+        "the inserted row could not be read back".into(),
+    ))
 }
 
 /// The most rows one batch statement carries, whatever the parameter limit allows: past

@@ -255,9 +255,25 @@ pub fn insert(
     rows: usize,
     returning: bool,
 ) -> Result<SqlTemplate> {
+    insert_rows(dialect, meta, rows, returning, false)
+}
+
+/// A one-row INSERT without `RETURNING`, that also writes a generated key when `with_key`
+/// (an upsert by key names its row by the key).
+pub fn insert_explicit(dialect: Dialect, meta: &ModelMeta, with_key: bool) -> Result<SqlTemplate> {
+    insert_rows(dialect, meta, 1, false, with_key)
+}
+
+fn insert_rows(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    rows: usize,
+    returning: bool,
+    with_key: bool,
+) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
     w.push("INSERT INTO ").ident(meta.table);
-    let columns = meta.insert_columns();
+    let columns = meta.columns.iter().filter(|c| with_key || !c.auto);
     let width = columns.clone().count();
     if width == 0 {
         w.push(dialect.rules().insert_defaults_clause());
@@ -285,6 +301,70 @@ pub fn insert(
         w.push(" RETURNING ");
         column_list(&mut w, meta);
     }
+    w.finish_template()
+}
+
+/// What an insert does when a row with the same key or unique value exists.
+#[derive(Debug, Clone, Copy)]
+pub enum OnConflict<'a> {
+    /// Update the existing row's non-key columns to the new row's values (`target`: the
+    /// columns of the constraint that decides what "the same row" is).
+    Update {
+        /// The conflict target.
+        target: &'a str,
+    },
+    /// Keep the existing row and insert nothing, whatever unique constraint conflicts.
+    Nothing,
+}
+
+/// `INSERT INTO table (columns) VALUES (...) ON CONFLICT ... RETURNING every column`, for
+/// dialects with `ON CONFLICT` ([`crate::dialect::SqlDialect::supports_on_conflict`]).
+/// `with_key` also writes a generated key (an upsert by key must send it).
+pub fn insert_on_conflict(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    with_key: bool,
+    on_conflict: OnConflict<'_>,
+) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("INSERT INTO ").ident(meta.table).push(" (");
+    let columns: Vec<&str> = meta
+        .columns
+        .iter()
+        .filter(|c| with_key || !c.auto)
+        .map(|c| c.name)
+        .collect();
+    for (i, c) in columns.iter().enumerate() {
+        w.push(if i == 0 { "" } else { ", " }).ident(c);
+    }
+    w.push(") VALUES (");
+    for i in 0..columns.len() {
+        w.push(if i == 0 { "" } else { ", " }).placeholder();
+    }
+    w.push(")");
+    match on_conflict {
+        OnConflict::Nothing => {
+            w.push(" ON CONFLICT DO NOTHING");
+        }
+        OnConflict::Update { target } => {
+            w.push(" ON CONFLICT (")
+                .ident(target)
+                .push(") DO UPDATE SET ");
+            let mut set: Vec<&str> = meta.update_columns().map(|c| c.name).collect();
+            if set.is_empty() {
+                // A key-only model: a no-op update, so that RETURNING still yields the row.
+                set.push(target);
+            }
+            for (i, c) in set.iter().enumerate() {
+                w.push(if i == 0 { "" } else { ", " })
+                    .ident(c)
+                    .push(" = EXCLUDED.")
+                    .ident(c);
+            }
+        }
+    }
+    w.push(" RETURNING ");
+    column_list(&mut w, meta);
     w.finish_template()
 }
 
@@ -451,6 +531,28 @@ mod tests {
         let st = raw(Dialect::Postgres, "SELECT '?', ? , ??", vec![Value::I32(1)]).unwrap();
         assert_eq!(st.sql(), "SELECT '?', $1 , ?");
         assert!(raw(Dialect::Sqlite, "SELECT ?", vec![]).is_err());
+    }
+
+    #[test]
+    fn upsert_templates() {
+        let t = insert_on_conflict(
+            Dialect::Postgres,
+            &META,
+            true,
+            OnConflict::Update { target: "id" },
+        )
+        .unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("id", "group") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "group" = EXCLUDED."group" RETURNING "id", "group""#
+        );
+        let t = insert_on_conflict(Dialect::Sqlite, &META, false, OnConflict::Nothing).unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("group") VALUES (?) ON CONFLICT DO NOTHING RETURNING "id", "group""#
+        );
+        let t = insert_explicit(Dialect::Mysql, &META, true).unwrap();
+        assert_eq!(t.sql(), "INSERT INTO `t` (`id`, `group`) VALUES (?, ?)");
     }
 
     #[test]

@@ -109,6 +109,15 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// Whether `INSERT ... RETURNING` gives back the inserted row.
     fn supports_returning(&self) -> bool;
 
+    /// Whether `INSERT ... ON CONFLICT (target) DO UPDATE / DO NOTHING ... RETURNING` is
+    /// available (PostgreSQL, SQLite). Where it is not (MySQL's `ON DUPLICATE KEY UPDATE`
+    /// fires on *any* unique key, and `INSERT IGNORE` turns other errors into warnings),
+    /// upserts are an INSERT that falls back to an UPDATE on a unique violation
+    /// (`crate::upsert`), which gives the same result.
+    fn supports_on_conflict(&self) -> bool {
+        false
+    }
+
     /// Where RETURNING is missing: the query that reads the key the last insert generated,
     /// for drivers that do not report it themselves.
     fn last_insert_id_query(&self) -> Option<&'static str> {

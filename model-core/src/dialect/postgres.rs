@@ -61,6 +61,10 @@ impl SqlDialect for Postgres {
         true
     }
 
+    fn supports_on_conflict(&self) -> bool {
+        true
+    }
+
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
         // Backslash is PostgreSQL's default LIKE escape, as in ambidex's pattern syntax.
         w.push(column)

@@ -78,6 +78,10 @@ impl SqlDialect for Sqlite {
         true
     }
 
+    fn supports_on_conflict(&self) -> bool {
+        true
+    }
+
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
         w.push(column);
         if case_insensitive {

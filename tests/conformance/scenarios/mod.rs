@@ -13,6 +13,8 @@ mod types;
 mod errors;
 #[macro_use]
 mod transaction;
+#[macro_use]
+mod upsert;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -81,6 +83,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             write_scenarios!();
+        }
+        mod upsert {
+            #[allow(unused_imports)]
+            use super::*;
+            upsert_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]

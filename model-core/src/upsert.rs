@@ -1,0 +1,178 @@
+//! Insert-or-update and insert-or-ignore, with the same result on every backend.
+//!
+//! PostgreSQL and SQLite have `INSERT ... ON CONFLICT (target) DO UPDATE / DO NOTHING ...
+//! RETURNING`: one statement, the row as stored comes back. MySQL/MariaDB has nothing
+//! equivalent: `ON DUPLICATE KEY UPDATE` fires on a conflict with *any* unique key (so it
+//! would update a different row than the one named), and `INSERT IGNORE` also turns NOT
+//! NULL and range errors into warnings (silent data loss). There the plan sends a plain
+//! INSERT and, on a unique violation, falls back to an UPDATE of the row the target names
+//! (or to nothing, for insert-or-ignore). MySQL rolls back only the failed statement, so
+//! no savepoint is needed, and inside a transaction the outcome is the same as with
+//! `ON CONFLICT`: the target's row updated, or the unique violation of another constraint
+//! returned as [`Error::UniqueViolation`].
+
+use crate::ast::{CmpOp, ColumnRef, Node, Projection, QueryParts};
+use crate::engine::{Connection, Plan};
+use crate::error::{Error, Result};
+use crate::model::{ColumnDef, Model};
+use crate::ops::{Single, read_back_inserted};
+use crate::render::{self, OnConflict};
+use crate::value::Value;
+
+/// Every column's value of `row`, in declaration order (the key included).
+fn all_values<M: Model>(row: &M) -> Vec<Value> {
+    let mut non_key = Vec::with_capacity(M::META.columns.len());
+    row.push_update_values(&mut non_key);
+    let mut non_key = non_key.into_iter();
+    M::META
+        .columns
+        .iter()
+        .map(|c| {
+            if c.primary_key {
+                row.key_value()
+            } else {
+                non_key.next().unwrap_or(Value::Null(c.kind))
+            }
+        })
+        .collect()
+}
+
+/// The values an insert sends: every column's, or all but a generated key's.
+fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Value> {
+    columns
+        .iter()
+        .zip(all)
+        .filter(|(c, _)| with_key || !c.auto)
+        .map(|(_, v)| v.clone())
+        .collect()
+}
+
+/// The query for the row whose `column` holds `value`.
+fn where_equal(column: &ColumnDef, table: &'static str, value: Value) -> QueryParts {
+    QueryParts {
+        filter: Some(Node::Compare {
+            column: ColumnRef {
+                table,
+                name: column.name,
+                nullable: column.nullable,
+            },
+            op: CmpOp::Eq,
+            value,
+        }),
+        ..QueryParts::default()
+    }
+}
+
+/// `upsert` / `upsert_on`: insert the row, or update the row with the same value in the
+/// target column (the key, or a unique column); returns the row as stored.
+pub struct Upsert<'a, M> {
+    /// The row.
+    pub row: &'a M,
+    /// Index of the target column in `M::META.columns`.
+    pub target: usize,
+}
+
+impl<M: Model> Upsert<'_, M> {
+    /// Checks that `target` names the key or a unique column of `M`.
+    pub fn check_target(target: ColumnRef) -> Result<usize> {
+        let meta = M::META;
+        meta.columns
+            .iter()
+            .position(|c| c.name == target.name && (c.primary_key || c.unique))
+            .ok_or_else(|| {
+                Error::InvalidQuery(
+                    format!(
+                        "upsert_on({}.{}): the target must be the primary key or a column \
+                         declared `#[ambidex(unique)]`, since only a unique constraint \
+                         decides which row is the same",
+                        meta.name, target.name
+                    )
+                    .into(),
+                )
+            })
+    }
+}
+
+impl<M: Model> Plan for Upsert<'_, M> {
+    type Output = M;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        let meta = M::META;
+        let d = conn.dialect();
+        let target = &meta.columns[self.target];
+        // An upsert by key must send the key, even a generated one: it names the row.
+        let with_key = target.primary_key;
+        let all = all_values(self.row);
+        let binds = insert_values(meta.columns, &all, with_key);
+        if d.rules().supports_on_conflict() {
+            let t = render::insert_on_conflict(
+                d,
+                meta,
+                with_key,
+                OnConflict::Update {
+                    target: target.name,
+                },
+            )?;
+            return conn
+                .fetch(t.bind(binds)?, Single(None))
+                .await?
+                .0
+                .ok_or(Error::Internal(
+                    "INSERT ... ON CONFLICT DO UPDATE returned no row".into(),
+                ));
+        }
+        let insert = render::insert_explicit(d, meta, with_key)?;
+        match conn.execute(insert.bind(binds)?).await {
+            Ok(done) => read_back_inserted(conn, self.row, done, with_key).await,
+            Err(conflict @ Error::UniqueViolation { .. }) => {
+                let mut non_key = Vec::new();
+                self.row.push_update_values(&mut non_key);
+                let located = where_equal(target, meta.table, all[self.target].clone());
+                if !non_key.is_empty() {
+                    let assignments: Vec<(ColumnRef, Value)> = meta
+                        .update_columns()
+                        .map(|c| ColumnRef {
+                            table: meta.table,
+                            name: c.name,
+                            nullable: c.nullable,
+                        })
+                        .zip(non_key)
+                        .collect();
+                    let update = render::update_where(d, meta, &located, &assignments)?;
+                    conn.execute(update).await?;
+                }
+                let select = render::select(d, meta, &located, Projection::Model)?;
+                // No row with the target's value: the conflict was on another unique
+                // constraint, which `ON CONFLICT (target)` reports as well.
+                conn.fetch(select, Single(None)).await?.0.ok_or(conflict)
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// `insert_or_ignore`: insert the row unless it would violate a unique constraint; the row
+/// as stored if it was inserted, `None` if a conflicting row exists.
+pub struct InsertOrIgnore<'a, M> {
+    /// The row.
+    pub row: &'a M,
+}
+
+impl<M: Model> Plan for InsertOrIgnore<'_, M> {
+    type Output = Option<M>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<M>> {
+        let meta = M::META;
+        let d = conn.dialect();
+        let mut binds = Vec::with_capacity(meta.columns.len());
+        self.row.push_insert_values(&mut binds);
+        if d.rules().supports_on_conflict() {
+            let t = render::insert_on_conflict(d, meta, false, OnConflict::Nothing)?;
+            return Ok(conn.fetch(t.bind(binds)?, Single(None)).await?.0);
+        }
+        let insert = render::insert_explicit(d, meta, false)?;
+        match conn.execute(insert.bind(binds)?).await {
+            Ok(done) => Ok(Some(read_back_inserted(conn, self.row, done, false).await?)),
+            Err(Error::UniqueViolation { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
