@@ -65,6 +65,56 @@
 //! Each field gets a typed column constant (`User::AGE: Column<User, Option<i32>>`) whose
 //! operators only accept values of its type: `User::AGE.ge("x")` does not compile.
 //!
+//! ## Selecting columns and aggregates, upserts, raw rows
+//!
+//! ```
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> ambidex::Result<()> {
+//! use ambidex::prelude::*;
+//! use ambidex::{count, raw};
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Pet {
+//!     #[ambidex(primary_key, auto)]
+//!     pub id: i64,
+//!     #[ambidex(unique)]
+//!     pub name: String,
+//!     pub kind: String,
+//!     pub age: Option<i32>,
+//! }
+//!
+//! let db = ambidex::blocking::Db::open("sqlite::memory:")?;
+//! Pet::create_table(&db)?;
+//! for (name, kind, age) in [("Rex", "dog", Some(3)), ("Tom", "cat", Some(5)), ("Ace", "dog", None)] {
+//!     Pet { id: 0, name: name.into(), kind: kind.into(), age }.insert(&db)?;
+//! }
+//!
+//! // Chosen columns and aggregates decode into tuples of the right types.
+//! let per_kind: Vec<(String, i64, Option<i32>)> = Pet::query()
+//!     .select((Pet::KIND, count(), Pet::AGE.max()))
+//!     .group_by(Pet::KIND)
+//!     .having(count().ge(1))
+//!     .order_by(count().desc())
+//!     .all(&db)?;
+//! assert_eq!(per_kind, [("dog".to_string(), 2, Some(3)), ("cat".to_string(), 1, Some(5))]);
+//! let average: Option<f64> = Pet::query().select(Pet::AGE.avg()).one(&db)?;
+//! assert_eq!(average, Some(4.0));
+//!
+//! // Insert, or update the row with the same unique name.
+//! let older = Pet { id: 0, name: "Rex".into(), kind: "dog".into(), age: Some(4) }
+//!     .upsert_on(Pet::NAME, &db)?;
+//! assert_eq!((older.id, older.age), (1, Some(4)));
+//!
+//! // Hand-written SQL, values bound, rows decoded into tuples.
+//! let names: Vec<(String,)> = raw("SELECT name FROM pet WHERE kind = ? ORDER BY name")
+//!     .bind("dog")
+//!     .fetch_rows(&db)?;
+//! assert_eq!(names, [("Ace".to_string(),), ("Rex".to_string(),)]);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
 //! ## Semantics ambidex defines (the same on every backend)
 //!
 //! - Comparisons with a NULL column are false; `ne`, `not_in` and `not` are the exact
@@ -98,8 +148,9 @@ mod tx;
 pub use ambidex_codegen::Model;
 pub use ambidex_codegen::dual;
 pub use ambidex_core::{
-    Column, Dialect, Error, Executor, Expr, IntoOperand, Model, Order, Raw, Result, Select,
-    SqlField, Statement, Target, TextField, Update, Value, raw, redact_url,
+    Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
+    Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable, Target,
+    TextField, Update, Value, count, raw, redact_url,
 };
 
 #[cfg(feature = "async")]

@@ -112,6 +112,23 @@ pub enum Node {
     Not(Box<Node>),
     /// A constant.
     Const(bool),
+    /// `aggregate <op> value` in a `HAVING` clause; false when the aggregate is NULL.
+    AggregateCompare {
+        /// The aggregate.
+        aggregate: Aggregate,
+        /// The operator.
+        op: CmpOp,
+        /// The value.
+        value: Value,
+    },
+    /// `col IN (SELECT ...)`; false when the column is NULL or the subquery has no
+    /// match. Its complement is `Not(InSubquery)`, which matches NULL columns.
+    InSubquery {
+        /// The column.
+        column: ColumnRef,
+        /// The subquery, selecting one column.
+        subquery: Box<SelectList>,
+    },
 }
 
 impl Node {
@@ -124,17 +141,108 @@ impl Node {
             Node::IsNull { .. } | Node::Const(_) => 0,
             Node::And(a, b) | Node::Or(a, b) => a.bind_count() + b.bind_count(),
             Node::Not(a) => a.bind_count(),
+            Node::AggregateCompare { .. } => 1,
+            Node::InSubquery { subquery, .. } => subquery.bind_count(),
         }
     }
+}
+
+/// What an `ORDER BY` term, a `SELECT` item or a `HAVING` comparison is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    /// A column.
+    Column(ColumnRef),
+    /// An aggregate over the group's rows.
+    Aggregate(Aggregate),
+}
+
+impl Operand {
+    /// Whether the operand can be NULL (a nullable column; SUM, AVG, MIN, MAX of no rows).
+    pub fn nullable(&self) -> bool {
+        match self {
+            Operand::Column(c) => c.nullable,
+            Operand::Aggregate(a) => a.func != AggFunc::Count,
+        }
+    }
+}
+
+/// An aggregate function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AggFunc {
+    /// `COUNT(*)`, `COUNT(col)` (non-NULL values) or `COUNT(DISTINCT col)`.
+    Count,
+    /// `SUM(col)`.
+    Sum,
+    /// `AVG(col)`.
+    Avg,
+    /// `MIN(col)`.
+    Min,
+    /// `MAX(col)`.
+    Max,
+}
+
+impl AggFunc {
+    /// The SQL function name.
+    pub fn sql(self) -> &'static str {
+        match self {
+            AggFunc::Count => "COUNT",
+            AggFunc::Sum => "SUM",
+            AggFunc::Avg => "AVG",
+            AggFunc::Min => "MIN",
+            AggFunc::Max => "MAX",
+        }
+    }
+}
+
+/// An aggregate: `func([DISTINCT] column)`, or `COUNT(*)` when `column` is `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Aggregate {
+    /// The function.
+    pub func: AggFunc,
+    /// The column, or `None` for `COUNT(*)`.
+    pub column: Option<ColumnRef>,
+    /// Over distinct values only.
+    pub distinct: bool,
+    /// The type the result is cast to, so that every backend returns the same one (SUM of
+    /// integers is `bigint` on SQLite but `numeric` on PostgreSQL and `decimal` on MySQL).
+    pub cast: Option<crate::value::ValueKind>,
 }
 
 /// One `ORDER BY` term.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct OrderTerm {
-    /// The column.
-    pub column: ColumnRef,
+    /// What is ordered by.
+    pub operand: Operand,
     /// Ascending.
     pub ascending: bool,
+}
+
+/// A `SELECT` of chosen columns and aggregates: `SELECT [DISTINCT] items FROM table WHERE
+/// ... GROUP BY ... HAVING ... ORDER BY ... LIMIT ...`. Also a subquery's shape.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SelectList {
+    /// The table.
+    pub table: &'static str,
+    /// What each result column is.
+    pub items: Vec<Operand>,
+    /// `SELECT DISTINCT`.
+    pub distinct: bool,
+    /// `GROUP BY` columns.
+    pub group_by: Vec<ColumnRef>,
+    /// The `HAVING` condition (over aggregates).
+    pub having: Option<Node>,
+    /// Filter, order, limit and offset.
+    pub parts: QueryParts,
+}
+
+impl SelectList {
+    /// How many values the statement binds.
+    pub fn bind_count(&self) -> usize {
+        self.parts.filter.as_ref().map_or(0, Node::bind_count)
+            + self.having.as_ref().map_or(0, Node::bind_count)
+            + usize::from(self.parts.limit.is_some())
+            + usize::from(self.parts.offset.is_some())
+    }
 }
 
 /// The part of a query every statement kind shares: where, order, limit, offset.

@@ -8,7 +8,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::ast::{CmpOp, ColumnRef, Node, OrderTerm};
+use crate::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm};
 use crate::expr::{Expr, Order};
 use crate::field::{IntoOperand, SqlField, TextField};
 use crate::value::Value;
@@ -132,7 +132,7 @@ impl<M, T: SqlField> Column<M, T> {
     /// Ascending order (NULLs first, as `None < Some(_)` in Rust, on every backend).
     pub fn asc(self) -> Order<M> {
         Order::from_term(OrderTerm {
-            column: self.column,
+            operand: Operand::Column(self.column),
             ascending: true,
         })
     }
@@ -140,7 +140,7 @@ impl<M, T: SqlField> Column<M, T> {
     /// Descending order (NULLs last, on every backend).
     pub fn desc(self) -> Order<M> {
         Order::from_term(OrderTerm {
-            column: self.column,
+            operand: Operand::Column(self.column),
             ascending: false,
         })
     }

@@ -31,6 +31,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod aggregate;
 pub mod ast;
 mod column;
 pub mod ddl;
@@ -46,12 +47,14 @@ mod raw;
 mod ready;
 pub mod render;
 mod row;
+pub mod select_as;
 mod statement;
 pub mod transaction;
 pub mod upsert;
 mod url;
 mod value;
 
+pub use aggregate::{Agg, Having, Ordered, Summable, count};
 pub use column::Column;
 pub use dialect::{Dialect, SqlDialect};
 pub use engine::{Connection, Executed, Executor, Plan, RowSink};
@@ -60,9 +63,10 @@ pub use expr::{Expr, Order};
 pub use field::{IntoOperand, SqlField, TextField};
 pub use model::{CachedSql, ColumnDef, Model, ModelMeta, SqlCache};
 pub use query::{Select, Update};
-pub use raw::{Raw, raw};
+pub use raw::{FromRow, Raw, raw};
 pub use ready::complete;
 pub use row::{Cell, RowReader, decode_field, row_too_narrow};
+pub use select_as::{SelectAs, Selectable};
 pub use statement::{SqlTemplate, SqlWriter, Statement};
 pub use url::Target;
 pub use value::{DefaultValue, Value, ValueKind};

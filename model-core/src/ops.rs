@@ -7,14 +7,16 @@
 
 use std::marker::PhantomData;
 
-use crate::ast::{ColumnRef, Projection, QueryParts};
+use crate::ast::{ColumnRef, Projection, QueryParts, SelectList};
 use crate::ddl;
 use crate::engine::{Connection, Plan, RowSink};
 use crate::error::{Error, Result};
 use crate::field::SqlField;
 use crate::model::{CachedSql, Model};
+use crate::raw::FromRow;
 use crate::render;
 use crate::row::{RowReader, decode_field};
+use crate::select_as::{Selectable, decode_selected};
 use crate::statement::Statement;
 use crate::transaction;
 use crate::value::Value;
@@ -133,20 +135,70 @@ impl<M: Model> Plan for FetchFirst<M> {
     }
 }
 
-/// `one`: exactly one matching row.
-pub struct FetchOne<M> {
-    /// The query.
-    pub parts: QueryParts,
-    /// The model.
-    pub model: PhantomData<fn() -> M>,
+/// Collects every selected row (see [`crate::select_as`]).
+pub struct CollectSelected<M, S: Selectable<M>>(pub Vec<S::Output>, PhantomData<fn() -> M>);
+
+impl<M: Model, S: Selectable<M>> RowSink for CollectSelected<M, S> {
+    type Item = S::Output;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<S::Output> {
+        decode_selected::<M, S, R>(row)
+    }
+    #[inline]
+    fn push(&mut self, item: S::Output) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
 }
 
-impl<M: Model> Plan for FetchOne<M> {
-    type Output = M;
-    async fn run<C: Connection>(mut self, conn: &mut C) -> Result<M> {
-        self.parts.limit = Some(self.parts.limit.map_or(2, |l| l.min(2)));
-        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
-        let mut rows = conn.fetch(st, Collect(Vec::with_capacity(2))).await?.0;
+/// `select(...).all`: every selected row.
+pub struct FetchSelected<M, S> {
+    /// The statement's shape.
+    pub list: SelectList,
+    /// The model and what is selected.
+    pub types: PhantomData<fn() -> (M, S)>,
+}
+
+impl<M: Model, S: Selectable<M>> Plan for FetchSelected<M, S> {
+    type Output = Vec<S::Output>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<S::Output>> {
+        let st = render::select_list(conn.dialect(), &self.list)?;
+        let sink = CollectSelected::<M, S>(Vec::new(), PhantomData);
+        Ok(conn.fetch(st, sink).await?.0)
+    }
+}
+
+/// The first row of a plan that returns rows (already limited to one).
+pub struct First<P>(pub P);
+
+impl<T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for First<P> {
+    type Output = Option<T>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<T>> {
+        Ok(self.0.run(conn).await?.into_iter().next())
+    }
+}
+
+/// The only row of a plan that returns rows of model `M`'s table (limited to two):
+/// not found if none, [`Error::MultipleRows`] if several.
+pub struct One<M, P> {
+    plan: P,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M, P> One<M, P> {
+    /// Wraps `plan`.
+    pub fn new(plan: P) -> Self {
+        One {
+            plan,
+            model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model, T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for One<M, P> {
+    type Output = T;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<T> {
+        let mut rows = self.plan.run(conn).await?;
         match rows.len() {
             0 => Err(M::META.not_found()),
             1 => rows.pop().ok_or(Error::Internal("row vanished".into())),
@@ -502,6 +554,40 @@ impl Plan for RawExecute {
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
         Ok(conn.execute(st).await?.rows_affected)
+    }
+}
+
+/// Collects rows of a raw query as `T`.
+pub struct CollectRows<T>(pub Vec<T>);
+
+impl<T: FromRow> RowSink for CollectRows<T> {
+    type Item = T;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<T> {
+        T::decode_row(row)
+    }
+    #[inline]
+    fn push(&mut self, item: T) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// Raw SQL whose rows decode into columns or tuples.
+pub struct RawRows<T> {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+    /// What a row decodes into.
+    pub row: PhantomData<fn() -> T>,
+}
+
+impl<T: FromRow> Plan for RawRows<T> {
+    type Output = Vec<T>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<T>> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.fetch(st, CollectRows(Vec::new())).await?.0)
     }
 }
 

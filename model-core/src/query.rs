@@ -111,10 +111,12 @@ impl<M: Model> Select<M> {
     /// The only matching row: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
     pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
-        db.run(ops::FetchOne::<M> {
-            parts: self.parts,
+        let mut parts = self.parts;
+        parts.limit = Some(parts.limit.map_or(2, |l| l.min(2)));
+        db.run(ops::One::<M, _>::new(ops::FetchAll::<M> {
+            parts,
             model: PhantomData,
-        })
+        }))
     }
 
     /// How many rows match (limit and offset apply).

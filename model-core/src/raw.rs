@@ -6,9 +6,62 @@
 use std::marker::PhantomData;
 
 use crate::engine::Executor;
+use crate::error::Result;
+use crate::field::SqlField;
 use crate::model::Model;
 use crate::ops;
+use crate::row::{RowReader, decode_field, row_too_narrow};
 use crate::value::Value;
+
+/// What a row of a raw query decodes into with [`Raw::fetch_rows`]: one column of a field
+/// type, or a tuple of them. (Models decode with [`Raw::fetch_all`].)
+#[diagnostic::on_unimplemented(
+    message = "a raw row cannot decode into `{Self}`",
+    note = "use a field type (i64, String, Option<f64>...) or a tuple of up to eight; for a model use `fetch_all`"
+)]
+pub trait FromRow: Send + Sized + 'static {
+    /// How many columns it reads.
+    const WIDTH: usize;
+
+    /// Decodes the columns starting at `*index`, advancing it.
+    fn decode_at<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<Self>;
+
+    /// Decodes a whole row, checking its width.
+    fn decode_row<R: RowReader + ?Sized>(row: &R) -> Result<Self> {
+        if row.width() < Self::WIDTH {
+            return Err(row_too_narrow("(raw row)", Self::WIDTH, row.width()));
+        }
+        Self::decode_at(row, &mut 0)
+    }
+}
+
+impl<T: SqlField> FromRow for T {
+    const WIDTH: usize = 1;
+    fn decode_at<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<T> {
+        let i = *index;
+        *index += 1;
+        decode_field(row, i, "(raw row)", "(column)", "(by position)")
+    }
+}
+
+macro_rules! tuple_from_row {
+    ($($t:ident),+) => {
+        impl<$($t: SqlField),+> FromRow for ($($t,)+) {
+            const WIDTH: usize = 0 $(+ { let _ = stringify!($t); 1 })+;
+            fn decode_at<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<Self> {
+                Ok(($(<$t as FromRow>::decode_at(row, index)?,)+))
+            }
+        }
+    };
+}
+tuple_from_row!(A);
+tuple_from_row!(A, B);
+tuple_from_row!(A, B, C);
+tuple_from_row!(A, B, C, D);
+tuple_from_row!(A, B, C, D, E);
+tuple_from_row!(A, B, C, D, E, F);
+tuple_from_row!(A, B, C, D, E, F, G);
+tuple_from_row!(A, B, C, D, E, F, G, H);
 
 /// Hand-written SQL with bound values.
 ///
@@ -47,6 +100,18 @@ impl Raw {
         db.run(ops::RawExecute {
             sql: self.sql,
             binds: self.binds,
+        })
+    }
+
+    /// Runs a query and decodes each row into `T`: one column's type (`i64`, `String`,
+    /// `Option<f64>`...) or a tuple of up to eight (`(String, i64)`), column by column:
+    /// `raw("SELECT name, COUNT(*) FROM pets GROUP BY name").fetch_rows::<(String, i64), _>(&db)`.
+    /// A column that does not decode is an [`crate::Error::Decode`] naming its position.
+    pub fn fetch_rows<'e, T: FromRow, E: Executor<'e>>(self, db: E) -> E::Output<Vec<T>> {
+        db.run(ops::RawRows {
+            sql: self.sql,
+            binds: self.binds,
+            row: PhantomData::<fn() -> T>,
         })
     }
 

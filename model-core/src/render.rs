@@ -5,7 +5,7 @@
 //! (lookup by key, insert, update and delete of one row) are rendered into templates once
 //! and cached by [`crate::SqlCache`].
 
-use crate::ast::{ColumnRef, Node, Projection, QueryParts};
+use crate::ast::{Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, SelectList};
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
@@ -116,7 +116,101 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
         Node::Const(b) => {
             w.push(if *b { "1 = 1" } else { "1 = 0" });
         }
+        Node::AggregateCompare {
+            aggregate,
+            op,
+            value,
+        } => {
+            write_aggregate(w, aggregate);
+            w.push(" ").push(op.sql()).push(" ").bind(value.clone());
+        }
+        Node::InSubquery { column, subquery } => {
+            w.ident(column.name).push(" IN (");
+            let shaped = subquery.parts.limit.is_some() || subquery.parts.offset.is_some();
+            if shaped {
+                // MySQL refuses LIMIT directly inside IN (...); a derived table is accepted
+                // everywhere.
+                w.push("SELECT * FROM (");
+            }
+            write_select_list(w, subquery);
+            if shaped {
+                w.push(") AS ").ident("ambidex_sub");
+            }
+            w.push(")");
+        }
     }
+}
+
+/// Writes `func([DISTINCT] col)`, `COUNT(*)`, cast where the result type must agree.
+fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
+    if a.cast.is_some() {
+        w.push("CAST(");
+    }
+    w.push(a.func.sql()).push("(");
+    match &a.column {
+        None => {
+            w.push("*");
+        }
+        Some(c) => {
+            if a.distinct {
+                w.push("DISTINCT ");
+            }
+            w.ident(c.name);
+        }
+    }
+    w.push(")");
+    if let Some(kind) = a.cast {
+        let ty = w.dialect().rules().cast_type(kind);
+        w.push(" AS ").push(ty).push(")");
+    }
+}
+
+fn write_operand(w: &mut SqlWriter, operand: &Operand) {
+    match operand {
+        Operand::Column(c) => {
+            w.ident(c.name);
+        }
+        Operand::Aggregate(a) => write_aggregate(w, a),
+    }
+}
+
+/// Writes a [`SelectList`] (a whole statement, or a subquery's body).
+fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
+    w.push(if list.distinct {
+        "SELECT DISTINCT "
+    } else {
+        "SELECT "
+    });
+    for (i, item) in list.items.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        write_operand(w, item);
+    }
+    w.push(" FROM ").ident(list.table);
+    write_where(w, &list.parts);
+    for (i, c) in list.group_by.iter().enumerate() {
+        w.push(if i == 0 { " GROUP BY " } else { ", " })
+            .ident(c.name);
+    }
+    if let Some(having) = &list.having {
+        w.push(" HAVING ");
+        write_node(w, having);
+    }
+    write_order(w, &list.parts);
+    write_limit(w, &list.parts);
+}
+
+/// Renders a SELECT of chosen columns and aggregates.
+pub fn select_list(dialect: Dialect, list: &SelectList) -> Result<Statement> {
+    if list.items.is_empty() {
+        return Err(Error::InvalidQuery(
+            "a select needs at least one column".into(),
+        ));
+    }
+    let mut w = SqlWriter::new(dialect);
+    write_select_list(&mut w, list);
+    w.finish()
 }
 
 fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
@@ -129,12 +223,12 @@ fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
 fn write_order(w: &mut SqlWriter, parts: &QueryParts) {
     for (i, term) in parts.order.iter().enumerate() {
         w.push(if i == 0 { " ORDER BY " } else { ", " });
-        w.ident(term.column.name)
-            .push(if term.ascending { " ASC" } else { " DESC" });
+        write_operand(w, &term.operand);
+        w.push(if term.ascending { " ASC" } else { " DESC" });
         w.push(
             w.dialect()
                 .rules()
-                .nulls_order(&term.column, term.ascending),
+                .nulls_order(term.operand.nullable(), term.ascending),
         );
     }
 }
@@ -483,7 +577,7 @@ mod tests {
                 value: Value::I64(3),
             }),
             order: vec![OrderTerm {
-                column: G,
+                operand: crate::ast::Operand::Column(G),
                 ascending: true,
             }],
             limit: Some(10),

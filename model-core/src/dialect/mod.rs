@@ -9,7 +9,6 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-use crate::ast::ColumnRef;
 use crate::error::{DbFailure, Error};
 use crate::statement::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
@@ -132,9 +131,15 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// Appends a LIKE test of `column` against `pattern` (ambidex syntax: `%`, `_`, `\`).
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool);
 
+    /// The type name for `CAST(x AS type)` that yields `kind` (aggregates are cast so that
+    /// every backend returns the same type).
+    fn cast_type(&self, kind: ValueKind) -> &'static str {
+        self.column_type(kind, false)
+    }
+
     /// What to append after an ORDER BY term so that NULLs sort first ascending and last
     /// descending, as in Rust (nothing where the backend already does so).
-    fn nulls_order(&self, _column: &ColumnRef, _ascending: bool) -> &'static str {
+    fn nulls_order(&self, _nullable: bool, _ascending: bool) -> &'static str {
         ""
     }
 

@@ -52,6 +52,16 @@ impl SqlDialect for Mysql {
         65_535
     }
 
+    fn cast_type(&self, kind: ValueKind) -> &'static str {
+        // MySQL's CAST takes its own names: SIGNED for BIGINT, no SMALLINT at all.
+        match kind {
+            ValueKind::Bool | ValueKind::I16 | ValueKind::I32 | ValueKind::I64 => "SIGNED",
+            ValueKind::F32 | ValueKind::F64 => "DOUBLE",
+            ValueKind::Text => "CHAR CHARACTER SET utf8mb4",
+            ValueKind::Blob => "BINARY",
+        }
+    }
+
     fn column_type(&self, kind: ValueKind, keyed: bool) -> &'static str {
         // Binary collation: `=`, LIKE and unique keys compare text exactly, as on the other
         // backends (MariaDB's default collation ignores case and trailing spaces).

@@ -1,7 +1,6 @@
 //! PostgreSQL: `$n` placeholders, RETURNING, ILIKE, explicit NULLS FIRST/LAST, SQLSTATE codes.
 
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
-use crate::ast::ColumnRef;
 use crate::error::{DbFailure, Error};
 use crate::statement::SqlWriter;
 use crate::value::ValueKind;
@@ -76,9 +75,9 @@ impl SqlDialect for Postgres {
             .bind(crate::Value::Text(pattern.to_string()));
     }
 
-    fn nulls_order(&self, column: &ColumnRef, ascending: bool) -> &'static str {
+    fn nulls_order(&self, nullable: bool, ascending: bool) -> &'static str {
         // PostgreSQL sorts NULLs as larger than every value; ambidex sorts them as smaller.
-        match (column.nullable, ascending) {
+        match (nullable, ascending) {
             (false, _) => "",
             (true, true) => " NULLS FIRST",
             (true, false) => " NULLS LAST",

@@ -15,6 +15,8 @@ mod errors;
 mod transaction;
 #[macro_use]
 mod upsert;
+#[macro_use]
+mod aggregate;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -88,6 +90,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             upsert_scenarios!();
+        }
+        mod aggregate {
+            #[allow(unused_imports)]
+            use super::*;
+            aggregate_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]
