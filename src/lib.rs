@@ -152,6 +152,7 @@ pub use ambidex_core::{
     Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable, Target,
     TextField, Update, Value, count, raw, redact_url,
 };
+pub use ambidex_core::{BelongsTo, OnDelete, Through};
 
 #[cfg(feature = "async")]
 pub use crate::db::{Db, DbBuilder};
@@ -210,7 +211,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use ambidex_core::{
-        Column, ColumnDef, DefaultValue, Model, ModelMeta, Result, RowReader, SqlCache, SqlField,
-        Value, decode_field, row_too_narrow,
+        BelongsTo, Column, ColumnDef, DefaultValue, ForeignKey, Model, ModelMeta, OnDelete, Result,
+        RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,
     };
 }

@@ -26,6 +26,20 @@ impl Field<'_> {
     pub fn is_column(&self) -> bool {
         self.attrs.skip.is_none()
     }
+
+    /// The relation constant's name for a `belongs_to` field: `relation = "..."`, or the
+    /// field's name without its `_id` suffix (`author_id` -> `author`).
+    pub fn relation_name(&self) -> Option<String> {
+        self.attrs.belongs_to.as_ref()?;
+        match &self.attrs.relation {
+            Some(lit) => Some(lit.value()),
+            None => self
+                .name
+                .strip_suffix("_id")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string),
+        }
+    }
 }
 
 /// `BlogPost` -> `blog_post`.

@@ -30,6 +30,13 @@ pub struct FieldAttrs {
     pub index: bool,
     pub skip: Option<proc_macro2::Span>,
     pub default: Option<(DefaultLit, proc_macro2::Span)>,
+    /// `belongs_to = Parent`: the field is a foreign key to `Parent`'s primary key.
+    pub belongs_to: Option<syn::Path>,
+    /// `on_delete = "cascade" | "set_null" | "restrict"` (with `belongs_to`).
+    pub on_delete: Option<LitStr>,
+    /// `relation = "name"`: the relation constant's name (default: the field's name
+    /// without its `_id` suffix).
+    pub relation: Option<LitStr>,
 }
 
 fn ambidex_attrs(attrs: &[syn::Attribute]) -> impl Iterator<Item = &syn::Attribute> {
@@ -147,6 +154,19 @@ impl FieldAttrs {
                     out.index = true;
                 } else if path.is_ident("skip") {
                     out.skip = Some(path.span());
+                } else if path.is_ident("belongs_to") {
+                    out.belongs_to = Some(meta.value()?.parse()?);
+                } else if path.is_ident("on_delete") {
+                    let lit: LitStr = meta.value()?.parse()?;
+                    if !matches!(lit.value().as_str(), "cascade" | "set_null" | "restrict") {
+                        cx.error_spanned_by(
+                            &lit,
+                            "on_delete must be \"cascade\", \"set_null\" or \"restrict\"",
+                        );
+                    }
+                    out.on_delete = Some(lit);
+                } else if path.is_ident("relation") {
+                    out.relation = Some(meta.value()?.parse()?);
                 } else if path.is_ident("default") {
                     let expr: Expr = meta.value()?.parse()?;
                     if let Some(d) = parse_default(cx, &expr) {
@@ -155,7 +175,8 @@ impl FieldAttrs {
                 } else {
                     return Err(meta.error(format!(
                         "unknown ambidex field attribute `{}`; expected one of `primary_key`, \
-                         `auto`, `unique`, `index`, `column = \"...\"`, `default = ...`, `skip`",
+                         `auto`, `unique`, `index`, `column = \"...\"`, `default = ...`, `skip`, \
+                         `belongs_to = Model`, `on_delete = \"...\"`, `relation = \"...\"`",
                         path.to_token_stream_string()
                     )));
                 }

@@ -85,6 +85,28 @@ pub fn check(cx: &Ctxt, c: &Container<'_>) {
                 );
             }
         }
+        if f.attrs.belongs_to.is_none() {
+            if let Some(lit) = &f.attrs.on_delete {
+                cx.error_spanned_by(lit, "`on_delete` needs `belongs_to = Parent`");
+            }
+            if let Some(lit) = &f.attrs.relation {
+                cx.error_spanned_by(lit, "`relation` needs `belongs_to = Parent`");
+            }
+        } else {
+            if f.relation_name().is_none() {
+                cx.error_spanned_by(
+                    f.ident,
+                    "name this relation with `relation = \"...\"` (the default, the field's \
+                     name without `_id`, needs a field named like `author_id`)",
+                );
+            }
+            if let Some(lit) = &f.attrs.on_delete
+                && lit.value() == "set_null"
+                && !matches!(type_shape(f.ty), Some((name, Some(_))) if name == "Option")
+            {
+                cx.error_spanned_by(lit, "`on_delete = \"set_null\"` needs an `Option` field");
+            }
+        }
         if f.attrs.auto.is_some() && f.attrs.default.is_some() {
             cx.error_spanned_by(f.ident, "an `auto` key cannot also have a default");
         }

@@ -29,6 +29,43 @@ fn default_tokens(d: &Option<(DefaultLit, proc_macro2::Span)>) -> TokenStream {
     }
 }
 
+/// `Some(ForeignKey { .. })` for a `belongs_to` field, with a check that the field's type
+/// (its non-NULL type) is the parent's key type.
+fn references_tokens(f: &crate::ast::Field<'_>) -> TokenStream {
+    let Some(parent) = &f.attrs.belongs_to else {
+        return quote!(::core::option::Option::None);
+    };
+    let ty = f.ty;
+    let on_delete = match f
+        .attrs
+        .on_delete
+        .as_ref()
+        .map(syn::LitStr::value)
+        .as_deref()
+    {
+        Some("cascade") => quote!(__ax::OnDelete::Cascade),
+        Some("set_null") => quote!(__ax::OnDelete::SetNull),
+        _ => quote!(__ax::OnDelete::Restrict),
+    };
+    let key_check = quote_spanned! {ty.span()=>
+        fn __same_key(key: <#parent as __ax::Model>::Key) -> <#ty as __ax::SqlField>::Inner {
+            key
+        }
+    };
+    quote! {
+        ::core::option::Option::Some(__ax::ForeignKey {
+            parent: {
+                #key_check
+                fn __parent() -> &'static __ax::ModelMeta {
+                    <#parent as __ax::Model>::META
+                }
+                __parent
+            },
+            on_delete: #on_delete,
+        })
+    }
+}
+
 pub fn expand(c: &Container<'_>) -> TokenStream {
     let ident = c.ident;
     let model_name = ident.to_string();
@@ -53,6 +90,7 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
         let unique = f.attrs.unique;
         let index = f.attrs.index;
         let default = default_tokens(&f.attrs.default);
+        let references = references_tokens(f);
         let kind = quote_spanned!(ty.span()=> <#ty as __ax::SqlField>::KIND);
         let nullable = quote_spanned!(ty.span()=> <#ty as __ax::SqlField>::NULLABLE);
         quote! {
@@ -66,6 +104,7 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
                 unique: #unique,
                 index: #index,
                 default: #default,
+                references: #references,
             }
         }
     });

@@ -47,7 +47,7 @@ impl<M, T: SqlField> Column<M, T> {
     }
 
     /// The untyped column, for the renderer.
-    pub fn column_ref(&self) -> ColumnRef {
+    pub const fn column_ref(&self) -> ColumnRef {
         self.column
     }
 

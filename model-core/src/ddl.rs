@@ -19,8 +19,15 @@ pub fn index_name(table: &str, column: &str) -> String {
     format!("ix_{table}_{column}")
 }
 
-/// The statements that create `meta`'s table and indexes if they do not exist.
+/// The name of the foreign key on `table.column`.
+pub fn foreign_key_name(table: &str, column: &str) -> String {
+    format!("fk_{table}_{column}")
+}
+
+/// The statements that create `meta`'s table and indexes if they do not exist. A table
+/// with foreign keys needs its parents' tables to exist first.
 pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>> {
+    crate::relation::check_foreign_key(meta)?;
     let rules = dialect.rules();
     let mut w = SqlWriter::new(dialect);
     w.push("CREATE TABLE IF NOT EXISTS ")
@@ -50,6 +57,19 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
     let key = meta.key_column();
     if !key.auto {
         w.push(", PRIMARY KEY (").ident(key.name).push(")");
+    }
+    for c in meta.columns {
+        if let Some(fk) = c.references {
+            let parent = (fk.parent)();
+            w.push(", CONSTRAINT ")
+                .ident(&foreign_key_name(meta.table, c.name));
+            w.push(" FOREIGN KEY (").ident(c.name).push(") REFERENCES ");
+            w.ident(parent.table)
+                .push(" (")
+                .ident(parent.key_column().name)
+                .push(") ON DELETE ")
+                .push(fk.on_delete.sql());
+        }
     }
     for c in meta.columns.iter().filter(|c| c.unique && !c.primary_key) {
         w.push(", CONSTRAINT ")

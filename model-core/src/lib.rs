@@ -20,7 +20,7 @@
 //! # use ambidex_core::{ModelMeta, ColumnDef, ValueKind, Value};
 //! # static META: ModelMeta = ModelMeta { name: "User", table: "users", key: 0, columns: &[
 //! #   ColumnDef { name: "id", field: "id", kind: ValueKind::I64, nullable: false, primary_key: true,
-//! #               auto: true, unique: false, index: false, default: None }] };
+//! #               auto: true, unique: false, index: false, default: None, references: None }] };
 //! let id = ColumnRef { table: "users", name: "id", nullable: false };
 //! let parts = QueryParts {
 //!     filter: Some(Node::Compare { column: id, op: CmpOp::Eq, value: Value::I64(7) }),
@@ -45,6 +45,7 @@ pub mod ops;
 mod query;
 mod raw;
 mod ready;
+pub mod relation;
 pub mod render;
 mod row;
 pub mod select_as;
@@ -65,6 +66,7 @@ pub use model::{CachedSql, ColumnDef, Model, ModelMeta, SqlCache};
 pub use query::{Select, Update};
 pub use raw::{FromRow, Raw, raw};
 pub use ready::complete;
+pub use relation::{BelongsTo, ForeignKey, OnDelete, Through};
 pub use row::{Cell, RowReader, decode_field, row_too_narrow};
 pub use select_as::{SelectAs, Selectable};
 pub use statement::{SqlTemplate, SqlWriter, Statement};

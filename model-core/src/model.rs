@@ -42,6 +42,8 @@ pub struct ColumnDef {
     pub index: bool,
     /// The column default in DDL.
     pub default: Option<DefaultValue>,
+    /// The foreign key this column is, if it is one (`belongs_to`).
+    pub references: Option<crate::relation::ForeignKey>,
 }
 
 /// Static description of a model.

@@ -554,6 +554,7 @@ mod tests {
             unique: false,
             index: false,
             default: None,
+            references: None,
         }
     }
     static META: ModelMeta = ModelMeta {

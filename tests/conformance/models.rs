@@ -158,3 +158,77 @@ pub struct Label {
     pub id: i64,
     pub text: String,
 }
+
+// ---------------------------------------------------------------------------------------
+// Relations: authors have posts (deleted with them), posts have comments (which keep a
+// post from being deleted), posts and tags are related through `PostTag`, an employee's
+// manager is an employee (set to NULL when the manager goes), an author has one profile.
+// ---------------------------------------------------------------------------------------
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_author")]
+pub struct Author {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_post")]
+pub struct Post {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    #[ambidex(belongs_to = Author, on_delete = "cascade", index)]
+    pub author_id: i64,
+    pub title: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_comment")]
+pub struct Comment {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    #[ambidex(belongs_to = Post)]
+    pub post_id: i64,
+    pub body: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_tag")]
+pub struct Tag {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    #[ambidex(unique)]
+    pub name: String,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_post_tag")]
+pub struct PostTag {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    #[ambidex(belongs_to = Post, on_delete = "cascade")]
+    pub post_id: i64,
+    #[ambidex(belongs_to = Tag, on_delete = "cascade")]
+    pub tag_id: i64,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_employee")]
+pub struct Employee {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    pub name: String,
+    #[ambidex(belongs_to = Employee, on_delete = "set_null")]
+    pub manager_id: Option<i64>,
+}
+
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "rel_profile")]
+pub struct Profile {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    #[ambidex(belongs_to = Author, relation = "owner", unique, on_delete = "cascade")]
+    pub author_id: i64,
+    pub bio: String,
+}

@@ -30,6 +30,7 @@ const fn col(name: &'static str, kind: ValueKind, nullable: bool) -> ColumnDef {
         unique: false,
         index: false,
         default: None,
+        references: None,
     }
 }
 

@@ -17,6 +17,8 @@ mod transaction;
 mod upsert;
 #[macro_use]
 mod aggregate;
+#[macro_use]
+mod relation;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -95,6 +97,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             aggregate_scenarios!();
+        }
+        mod relation {
+            #[allow(unused_imports)]
+            use super::*;
+            relation_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]
