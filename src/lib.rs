@@ -61,6 +61,9 @@
 //! | `column = "name"` | field | column name (default: the field's name) |
 //! | `default = literal` | field | column default in DDL (bool, number or string) |
 //! | `skip` | field | not a column; loaded rows get `Default::default()` |
+//! | `belongs_to = Parent` | field | a foreign key to `Parent`'s key; makes the relation constant `Model::NAME` (the field's name without `_id`) |
+//! | `on_delete = "cascade"` | `belongs_to` field | or `"set_null"` (an `Option` field) or `"restrict"` (the default) |
+//! | `relation = "name"` | `belongs_to` field | the relation constant's name |
 //!
 //! Each field gets a typed column constant (`User::AGE: Column<User, Option<i32>>`) whose
 //! operators only accept values of its type: `User::AGE.ge("x")` does not compile.
