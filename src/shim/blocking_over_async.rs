@@ -92,7 +92,7 @@ impl Wake for ThreadWaker {
 /// ```
 #[derive(Clone)]
 pub struct SqlxDb {
-    db: crate::Db,
+    db: crate::SqlxDb,
     rt: Arc<OwnedRuntime>,
 }
 
@@ -104,10 +104,10 @@ impl fmt::Debug for SqlxDb {
     }
 }
 
-/// Options for opening a [`SqlxDb`]; the same as [`crate::DbBuilder`]'s.
+/// Options for opening a [`SqlxDb`]; the same as [`crate::SqlxDbBuilder`]'s.
 #[derive(Debug)]
 pub struct SqlxDbBuilder {
-    inner: crate::DbBuilder,
+    inner: crate::SqlxDbBuilder,
 }
 
 impl SqlxDbBuilder {
@@ -142,7 +142,7 @@ impl SqlxDb {
     /// Options for opening `url`.
     pub fn builder(url: &str) -> SqlxDbBuilder {
         SqlxDbBuilder {
-            inner: crate::Db::builder(url),
+            inner: crate::SqlxDb::builder(url),
         }
     }
 
@@ -181,7 +181,7 @@ impl SqlxDb {
 
 /// A transaction of a [`SqlxDb`].
 pub struct SqlxTx {
-    tx: crate::Tx,
+    tx: crate::SqlxTx,
     rt: Arc<OwnedRuntime>,
 }
 
