@@ -10,6 +10,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use ambidex_async::BoxFuture;
+use ambidex_core::transaction::TxOptions;
 use ambidex_core::{Dialect, Error, Executor, Plan, Result, Target};
 
 #[cfg(feature = "blocking")]
@@ -134,11 +135,26 @@ impl Db {
     /// Opens a transaction on one connection of the pool (`BEGIN IMMEDIATE` on SQLite, so
     /// write conflicts surface here). Dropped without [`Tx::commit`], it rolls back.
     pub async fn begin(&self) -> Result<Tx> {
+        self.begin_with(TxOptions::default()).await
+    }
+
+    /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
+    pub async fn begin_with(&self, options: TxOptions) -> Result<Tx> {
         Ok(match &self.engine {
-            EngineDb::Sqlx(db) => Tx::from(db.begin().await?),
+            EngineDb::Sqlx(db) => Tx::from(db.begin_with(options).await?),
             #[cfg(feature = "blocking")]
-            EngineDb::Diesel(db) => Tx::from(db.begin().await?),
+            EngineDb::Diesel(db) => Tx::from(db.begin_with(options).await?),
         })
+    }
+
+    /// [`Db::transaction`] with an isolation level or read-only ([`TxOptions`]).
+    pub async fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        ambidex_async::run_transaction(self.begin_with(options).await?, f).await
     }
 
     /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns

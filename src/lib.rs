@@ -150,6 +150,8 @@ mod tx;
 
 pub use ambidex_codegen::Model;
 pub use ambidex_codegen::dual;
+pub use ambidex_core::Retry;
+pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
     Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable, Target,
@@ -164,9 +166,9 @@ pub use crate::engine::Engine;
 #[cfg(feature = "async")]
 pub use crate::tx::Tx;
 #[cfg(feature = "async")]
-pub use ambidex_async::BoxFuture;
-#[cfg(feature = "async")]
 pub use ambidex_async::{AnyBackend, Database, SqlxBackend};
+#[cfg(feature = "async")]
+pub use ambidex_async::{BoxFuture, retry};
 #[cfg(feature = "async")]
 pub use ambidex_async::{Db as SqlxDb, DbBuilder as SqlxDbBuilder, Tx as SqlxTx};
 #[cfg(all(feature = "async", feature = "mysql"))]
@@ -187,7 +189,7 @@ pub use crate::shim::async_over_blocking::{DieselDb, DieselDbBuilder, DieselTx};
 #[cfg(feature = "blocking")]
 pub mod blocking {
     pub use ambidex_sync::{AnyConnection, Database, DieselBackend};
-    pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx};
+    pub use ambidex_sync::{Db, DbBuilder, HeldConnection, Tx, retry};
     /// The blocking API on diesel, by its engine's name: the same type as [`Db`] (diesel is
     /// the blocking API's native engine), so that `#[ambidex::dual]` maps
     /// `ambidex::DieselDb` to it.

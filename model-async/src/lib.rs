@@ -41,6 +41,7 @@ mod connection;
 mod db;
 mod error;
 mod executor;
+mod retry;
 mod transaction;
 
 pub use backend::{AnyBackend, SqlxBackend};
@@ -52,6 +53,7 @@ pub use db::PgDb;
 pub use db::SqliteDb;
 pub use db::{Database, Db, DbBuilder};
 pub use executor::BoxFuture;
+pub use retry::retry;
 #[cfg(feature = "mysql")]
 pub use transaction::MysqlTx;
 #[cfg(feature = "postgres")]

@@ -9,6 +9,7 @@
 use std::fmt;
 use std::future::Future;
 
+use ambidex_core::transaction::TxOptions;
 use ambidex_core::{Connection, Dialect, Error, Result, transaction};
 
 use crate::backend::{AnyBackend, SqlxBackend};
@@ -45,9 +46,24 @@ impl<B: SqlxBackend> Database<B> {
     /// Opens a transaction on a connection of the pool (`BEGIN IMMEDIATE` on SQLite, so
     /// the write lock is taken up front and conflicts surface here, not mid-transaction).
     pub async fn begin(&self) -> Result<Tx<B>> {
+        self.begin_with(TxOptions::default()).await
+    }
+
+    /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
+    pub async fn begin_with(&self, options: TxOptions) -> Result<Tx<B>> {
         let mut conn = self.acquire().await?;
-        transaction::begin(&mut conn).await?;
+        transaction::begin_with(&mut conn, options).await?;
         Ok(Tx { conn })
+    }
+
+    /// [`Database::transaction`] with an isolation level or read-only ([`TxOptions`]).
+    pub async fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut Tx<B>) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        run_transaction(self.begin_with(options).await?, f).await
     }
 
     /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns

@@ -13,12 +13,102 @@ fn savepoint_name(level: u32) -> String {
     format!("ambidex_sp_{level}")
 }
 
+/// An isolation level for [`TxOptions::isolation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum IsolationLevel {
+    /// `READ UNCOMMITTED` (PostgreSQL treats it as `READ COMMITTED`).
+    ReadUncommitted,
+    /// `READ COMMITTED`: PostgreSQL's default.
+    ReadCommitted,
+    /// `REPEATABLE READ`: MySQL/MariaDB's default.
+    RepeatableRead,
+    /// `SERIALIZABLE`: what SQLite always gives. Expect [`crate::Error::Conflict`] (retryable)
+    /// under concurrent writes; see the `retry` helpers.
+    Serializable,
+}
+
+impl IsolationLevel {
+    /// The SQL name.
+    pub fn sql(self) -> &'static str {
+        match self {
+            IsolationLevel::ReadUncommitted => "READ UNCOMMITTED",
+            IsolationLevel::ReadCommitted => "READ COMMITTED",
+            IsolationLevel::RepeatableRead => "REPEATABLE READ",
+            IsolationLevel::Serializable => "SERIALIZABLE",
+        }
+    }
+}
+
+/// How to open a transaction: its isolation level and whether it may write. The default
+/// is the backend's own (a plain `BEGIN`).
+///
+/// ```
+/// use ambidex_core::transaction::{IsolationLevel, TxOptions};
+/// let opts = TxOptions::new().isolation(IsolationLevel::Serializable).read_only();
+/// assert!(opts.is_read_only());
+/// ```
+///
+/// SQLite transactions are always serializable, so every level is accepted there (a
+/// stronger level than asked for is allowed by the SQL standard); SQLite has no read-only
+/// transactions, so `read_only` is refused there with [`crate::Error::InvalidQuery`]. A
+/// nested transaction (a savepoint) cannot change either: asking is an `InvalidQuery`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct TxOptions {
+    isolation: Option<IsolationLevel>,
+    read_only: bool,
+}
+
+impl TxOptions {
+    /// The backend's defaults.
+    pub fn new() -> Self {
+        TxOptions::default()
+    }
+
+    /// Sets the isolation level.
+    pub fn isolation(mut self, level: IsolationLevel) -> Self {
+        self.isolation = Some(level);
+        self
+    }
+
+    /// Makes the transaction read-only: a write in it fails.
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// The isolation level asked for, if any.
+    pub fn isolation_level(&self) -> Option<IsolationLevel> {
+        self.isolation
+    }
+
+    /// Whether the transaction is read-only.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+}
+
 /// Opens a transaction, or a savepoint inside an open one.
 pub async fn begin<C: Connection>(conn: &mut C) -> Result<()> {
+    begin_with(conn, TxOptions::default()).await
+}
+
+/// Opens a transaction with `options`, or (with the default options) a savepoint inside an
+/// open one.
+pub async fn begin_with<C: Connection>(conn: &mut C, options: TxOptions) -> Result<()> {
     let depth = conn.transaction_depth();
     let rules = conn.dialect().rules();
     let sql = if depth == 0 {
-        rules.begin().to_string()
+        let (before, begin) = rules.begin_with(&options)?;
+        if let Some(before) = before {
+            conn.execute(Statement::plain(before)).await?;
+        }
+        begin
+    } else if options != TxOptions::default() {
+        return Err(crate::Error::InvalidQuery(
+            "the isolation level and read-only mode belong to the outermost transaction; a \
+             nested transaction is a savepoint and cannot change them"
+                .into(),
+        ));
     } else {
         rules.savepoint(&savepoint_name(depth))
     };

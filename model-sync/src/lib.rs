@@ -19,6 +19,7 @@ mod error;
 mod executor;
 mod held;
 mod manager;
+mod retry;
 mod statement;
 mod transaction;
 
@@ -31,6 +32,7 @@ pub use db::PgDb;
 pub use db::SqliteDb;
 pub use db::{Database, Db, DbBuilder};
 pub use held::HeldConnection;
+pub use retry::retry;
 #[cfg(feature = "mysql")]
 pub use transaction::MysqlTx;
 #[cfg(feature = "postgres")]

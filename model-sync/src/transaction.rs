@@ -7,6 +7,7 @@
 
 use std::fmt;
 
+use ambidex_core::transaction::TxOptions;
 use ambidex_core::{Error, Result, complete, transaction};
 
 use crate::backend::{AnyConnection, DieselBackend};
@@ -43,8 +44,13 @@ impl<C: DieselBackend> Database<C> {
     /// Opens a transaction on one pooled connection. Dropped without [`Tx::commit`], it
     /// rolls back.
     pub fn begin(&self) -> Result<Tx<C>> {
+        self.begin_with(TxOptions::default())
+    }
+
+    /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
+    pub fn begin_with(&self, options: TxOptions) -> Result<Tx<C>> {
         let mut conn = self.checkout()?;
-        complete(transaction::begin(&mut *conn))?;
+        complete(transaction::begin_with(&mut *conn, options))?;
         Ok(Tx { conn })
     }
 
@@ -66,7 +72,16 @@ impl<C: DieselBackend> Database<C> {
         F: FnOnce(&mut Tx<C>) -> Result<T, E>,
         E: From<Error>,
     {
-        let mut tx = self.begin()?;
+        self.transaction_with(TxOptions::default(), f)
+    }
+
+    /// [`Database::transaction`] with an isolation level or read-only ([`TxOptions`]).
+    pub fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut Tx<C>) -> Result<T, E>,
+        E: From<Error>,
+    {
+        let mut tx = self.begin_with(options)?;
         finish(f(&mut tx), tx)
     }
 }

@@ -54,6 +54,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use ambidex_async::BoxFuture;
+use ambidex_core::transaction::TxOptions;
 use ambidex_core::{
     Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Statement, Target,
     complete, transaction,
@@ -320,9 +321,24 @@ impl DieselDb {
     /// Opens a transaction on one worker and one connection, held until the returned
     /// [`DieselTx`] commits, rolls back or is dropped (which rolls back).
     pub async fn begin(&self) -> Result<DieselTx> {
+        self.begin_with(TxOptions::default()).await
+    }
+
+    /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
+    pub async fn begin_with(&self, options: TxOptions) -> Result<DieselTx> {
         let mut conn = self.session().await?;
-        transaction::begin(&mut conn).await?;
+        transaction::begin_with(&mut conn, options).await?;
         Ok(DieselTx { conn })
+    }
+
+    /// [`DieselDb::transaction`] with an isolation level or read-only ([`TxOptions`]).
+    pub async fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
+    where
+        F: for<'t> FnOnce(&'t mut DieselTx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<Error> + Send,
+        T: Send,
+    {
+        ambidex_async::run_transaction(self.begin_with(options).await?, f).await
     }
 
     /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns

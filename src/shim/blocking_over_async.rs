@@ -16,6 +16,7 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
+use ambidex_core::transaction::TxOptions;
 use ambidex_core::{Dialect, Error, Executor, Plan, Result};
 
 /// The runtime a [`SqlxDb`] owns; shut down without blocking when the last handle goes, so
@@ -153,8 +154,13 @@ impl SqlxDb {
 
     /// Opens a transaction; dropped without commit, it rolls back.
     pub fn begin(&self) -> Result<SqlxTx> {
+        self.begin_with(TxOptions::default())
+    }
+
+    /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
+    pub fn begin_with(&self, options: TxOptions) -> Result<SqlxTx> {
         Ok(SqlxTx {
-            tx: self.rt.wait(self.db.begin())??,
+            tx: self.rt.wait(self.db.begin_with(options))??,
             rt: self.rt.clone(),
         })
     }
@@ -165,7 +171,16 @@ impl SqlxDb {
         F: FnOnce(&mut SqlxTx) -> Result<T, E>,
         E: From<Error>,
     {
-        let mut tx = self.begin()?;
+        self.transaction_with(TxOptions::default(), f)
+    }
+
+    /// [`SqlxDb::transaction`] with an isolation level or read-only ([`TxOptions`]).
+    pub fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut SqlxTx) -> Result<T, E>,
+        E: From<Error>,
+    {
+        let mut tx = self.begin_with(options)?;
         match f(&mut tx) {
             Ok(value) => {
                 tx.commit()?;

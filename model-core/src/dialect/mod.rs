@@ -9,8 +9,9 @@ mod mysql;
 mod postgres;
 mod sqlite;
 
-use crate::error::{DbFailure, Error};
+use crate::error::{DbFailure, Error, Result};
 use crate::statement::SqlWriter;
+use crate::transaction::TxOptions;
 use crate::value::{DefaultValue, ValueKind};
 
 pub use mysql::Mysql;
@@ -149,6 +150,21 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// The statement that opens a transaction.
     fn begin(&self) -> &'static str {
         "BEGIN"
+    }
+
+    /// The statements that open a transaction with `options`: one to send before it (MySQL
+    /// sets the next transaction's isolation level separately) and the one that opens it.
+    /// The default appends PostgreSQL's (and the standard's) clauses to [`Self::begin`].
+    fn begin_with(&self, options: &TxOptions) -> Result<(Option<String>, String)> {
+        let mut sql = self.begin().to_string();
+        if let Some(level) = options.isolation_level() {
+            sql.push_str(" ISOLATION LEVEL ");
+            sql.push_str(level.sql());
+        }
+        if options.is_read_only() {
+            sql.push_str(" READ ONLY");
+        }
+        Ok((None, sql))
     }
 
     /// The statement that commits a transaction.

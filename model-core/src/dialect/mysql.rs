@@ -2,8 +2,9 @@
 //! binary collation so text compares case-sensitively, error numbers.
 
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
-use crate::error::{DbFailure, Error};
+use crate::error::{DbFailure, Error, Result};
 use crate::statement::SqlWriter;
+use crate::transaction::TxOptions;
 use crate::value::{DefaultValue, ValueKind};
 
 /// The MySQL / MariaDB dialect (MySQL 8, MariaDB 10.5 or later).
@@ -140,6 +141,19 @@ impl SqlDialect for Mysql {
 
     fn begin(&self) -> &'static str {
         "START TRANSACTION"
+    }
+
+    fn begin_with(&self, options: &TxOptions) -> Result<(Option<String>, String)> {
+        // `SET TRANSACTION` (without SESSION) applies to the next transaction only.
+        let before = options
+            .isolation_level()
+            .map(|level| format!("SET TRANSACTION ISOLATION LEVEL {}", level.sql()));
+        let begin = if options.is_read_only() {
+            "START TRANSACTION READ ONLY"
+        } else {
+            "START TRANSACTION"
+        };
+        Ok((before, begin.to_string()))
     }
 
     fn check_float(&self, value: f64) -> Result<(), &'static str> {

@@ -1,8 +1,9 @@
 //! SQLite: `?` placeholders, RETURNING, GLOB for case-sensitive matching, 32,766 binds.
 
 use super::{SqlDialect, classify_by_hint, count_value};
-use crate::error::{DbFailure, Error, FailureHint};
+use crate::error::{DbFailure, Error, FailureHint, Result};
 use crate::statement::SqlWriter;
+use crate::transaction::TxOptions;
 use crate::value::ValueKind;
 
 /// The SQLite dialect (3.35 or later, for RETURNING; the bundled library is newer).
@@ -103,6 +104,18 @@ impl SqlDialect for Sqlite {
         if let Some(n) = offset {
             w.push(" OFFSET ").bind(count_value(n));
         }
+    }
+
+    fn begin_with(&self, options: &TxOptions) -> Result<(Option<String>, String)> {
+        // Every SQLite transaction is serializable: any level is met (or exceeded).
+        if options.is_read_only() {
+            return Err(Error::InvalidQuery(
+                "SQLite has no read-only transactions; drop `read_only()` for SQLite (its \
+                 transactions are serializable whatever the level asked for)"
+                    .into(),
+            ));
+        }
+        Ok((None, self.begin().to_string()))
     }
 
     fn begin(&self) -> &'static str {

@@ -19,6 +19,8 @@ mod upsert;
 mod aggregate;
 #[macro_use]
 mod relation;
+#[macro_use]
+mod tx_options;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -102,6 +104,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             relation_scenarios!();
+        }
+        mod tx_options {
+            #[allow(unused_imports)]
+            use super::*;
+            tx_options_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]

@@ -1,0 +1,45 @@
+//! [`retry`]: runs an async operation again after a serialization failure or deadlock.
+
+use std::future::Future;
+
+use ambidex_core::{Result, Retry};
+
+/// Runs the future `f` makes until it succeeds, fails with an error that is not
+/// retryable, or has been tried as often as `policy` allows, waiting (without blocking the
+/// thread) between tries (see [`Retry`]). Put a whole transaction inside, so each try
+/// starts afresh:
+///
+/// ```
+/// # async fn demo(db: &ambidex_async::Db) -> ambidex_core::Result<()> {
+/// use ambidex_core::{Retry, raw};
+/// let added = ambidex_async::retry(Retry::default(), || async {
+///     db.transaction(|tx| Box::pin(async move {
+///         raw("UPDATE hits SET n = n + 1").execute(&mut *tx).await
+///     }))
+///     .await
+/// })
+/// .await?;
+/// # let _ = added; Ok(()) }
+/// ```
+pub async fn retry<T, F, Fut>(policy: Retry, mut f: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut failures = 0;
+    loop {
+        match f().await {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                failures += 1;
+                match policy.delay_after(failures, &e) {
+                    Some(delay) => {
+                        tracing::debug!(error = %e, ?delay, failures, "retrying");
+                        tokio::time::sleep(delay).await;
+                    }
+                    None => return Err(e),
+                }
+            }
+        }
+    }
+}

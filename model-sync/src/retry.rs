@@ -1,0 +1,37 @@
+//! [`retry`]: runs a blocking operation again after a serialization failure or deadlock.
+
+use ambidex_core::{Result, Retry};
+
+/// Runs `f` until it succeeds, fails with an error that is not retryable, or has been
+/// tried as often as `policy` allows, sleeping the calling thread between tries (see
+/// [`Retry`]). Put a whole transaction inside, so each try starts afresh:
+///
+/// ```
+/// # use ambidex_sync::{Db, retry};
+/// # use ambidex_core::{Retry, raw};
+/// let db = Db::open("sqlite::memory:")?;
+/// raw("CREATE TABLE hits (n INTEGER)").execute(&db)?;
+/// let added = retry(Retry::default(), || {
+///     db.transaction(|tx| raw("INSERT INTO hits VALUES (1)").execute(&mut *tx))
+/// })?;
+/// assert_eq!(added, 1);
+/// # Ok::<(), ambidex_core::Error>(())
+/// ```
+pub fn retry<T>(policy: Retry, mut f: impl FnMut() -> Result<T>) -> Result<T> {
+    let mut failures = 0;
+    loop {
+        match f() {
+            Ok(value) => return Ok(value),
+            Err(e) => {
+                failures += 1;
+                match policy.delay_after(failures, &e) {
+                    Some(delay) => {
+                        tracing::debug!(error = %e, ?delay, failures, "retrying");
+                        std::thread::sleep(delay);
+                    }
+                    None => return Err(e),
+                }
+            }
+        }
+    }
+}
