@@ -150,7 +150,6 @@ mod tx;
 
 pub use ambidex_codegen::Model;
 pub use ambidex_codegen::dual;
-pub use ambidex_core::Retry;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
@@ -158,6 +157,7 @@ pub use ambidex_core::{
     TextField, Update, Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
+pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
 
 #[cfg(feature = "async")]
 pub use crate::db::{Db, DbBuilder};

@@ -8,7 +8,8 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use ambidex_core::{Executor, Plan, Result};
+use ambidex_core::stream::Pages;
+use ambidex_core::{Executor, Model, Plan, Result, RowStream, Streaming};
 
 use crate::backend::SqlxBackend;
 use crate::db::Database;
@@ -26,6 +27,15 @@ impl<'e, B: SqlxBackend> Executor<'e> for &'e Database<B> {
             let mut conn = self.acquire().await?;
             B::run(&mut conn, plan).await
         })
+    }
+}
+
+/// `query.stream(&db)` is a `Stream`, one page of rows per query.
+impl<'e, B: SqlxBackend> Streaming<'e> for &'e Database<B> {
+    type Rows<M: Model> = RowStream<'e, M>;
+
+    fn rows<M: Model>(self, pages: Result<Pages<M>>) -> RowStream<'e, M> {
+        RowStream::new(self, pages)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::model::{Model, and_filter};
 use crate::ops;
 use crate::render;
 use crate::statement::Statement;
+use crate::stream::{Pages, Streaming};
 use crate::value::Value;
 
 /// A query over model `M`'s rows, from `M::query()`.
@@ -141,6 +142,13 @@ impl<M: Model> Select<M> {
             parts: self.parts,
             model: PhantomData,
         })
+    }
+
+    /// The matching rows, one page of 1,000 at a time, with flat memory however many
+    /// there are: an `Iterator` of `Result<M>` with a blocking handle, a `Stream` with an
+    /// async one. Ordered by the primary key (see [`crate::stream`] for how, and the limits).
+    pub fn stream<'e, E: Streaming<'e>>(self, db: E) -> E::Rows<M> {
+        db.rows(Pages::new(self.parts))
     }
 
     /// Starts an update of the matching rows, setting `column` to `value`.

@@ -3,7 +3,8 @@
 //! Each call checks out a connection (or uses the transaction's) and runs the shared plan
 //! to completion in one poll.
 
-use ambidex_core::{Executor, Plan, Result, complete};
+use ambidex_core::stream::Pages;
+use ambidex_core::{Executor, Model, Plan, Result, RowIter, Streaming, complete};
 
 use crate::backend::DieselBackend;
 use crate::db::Database;
@@ -16,6 +17,15 @@ impl<'e, C: DieselBackend> Executor<'e> for &'e Database<C> {
     fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
         let mut conn = self.checkout()?;
         complete(plan.run(&mut *conn))
+    }
+}
+
+/// `query.stream(&db)` is an `Iterator`, one page of rows per query.
+impl<'e, C: DieselBackend> Streaming<'e> for &'e Database<C> {
+    type Rows<M: Model> = RowIter<'e, M, Self>;
+
+    fn rows<M: Model>(self, pages: Result<Pages<M>>) -> RowIter<'e, M, Self> {
+        RowIter::new(self, pages)
     }
 }
 

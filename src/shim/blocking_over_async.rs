@@ -246,6 +246,18 @@ impl<'e> Executor<'e> for &'e SqlxDb {
     }
 }
 
+/// `query.stream(&db)` is an `Iterator`, one page of rows per query.
+impl<'e> ambidex_core::Streaming<'e> for &'e SqlxDb {
+    type Rows<M: ambidex_core::Model> = ambidex_core::RowIter<'e, M, Self>;
+
+    fn rows<M: ambidex_core::Model>(
+        self,
+        pages: Result<ambidex_core::stream::Pages<M>>,
+    ) -> ambidex_core::RowIter<'e, M, Self> {
+        ambidex_core::RowIter::new(self, pages)
+    }
+}
+
 impl<'e> Executor<'e> for &'e mut SqlxDb {
     type Output<T: Send + 'static> = Result<T>;
 

@@ -337,6 +337,24 @@ macro_rules! cell {
                 };
             }
 
+            /// `stream_all!(query.stream(&db))`: every row of a stream (an `Iterator`
+            /// here), or its first error.
+            #[allow(unused_macros)]
+            macro_rules! stream_all {
+                ($s:expr) => {
+                    $s.collect::<ambidex::Result<Vec<_>>>()
+                };
+            }
+
+            /// `stream_take!(query.stream(&db), n)`: the first `n` rows, then the stream is
+            /// dropped.
+            #[allow(unused_macros)]
+            macro_rules! stream_take {
+                ($s:expr, $n:expr) => {
+                    $s.take($n).collect::<ambidex::Result<Vec<_>>>()
+                };
+            }
+
             /// `in_tx!(db, |tx| { ... Ok(v) })`: the closure form of a transaction; its
             /// value is the transaction's `Result`.
             #[allow(unused_macros)]
@@ -390,6 +408,23 @@ macro_rules! cell {
             macro_rules! aw {
                 ($e:expr) => {
                     $e.await
+                };
+            }
+
+            #[allow(unused_macros)]
+            macro_rules! stream_all {
+                ($s:expr) => {
+                    futures_util::TryStreamExt::try_collect::<Vec<_>>($s).await
+                };
+            }
+
+            #[allow(unused_macros)]
+            macro_rules! stream_take {
+                ($s:expr, $n:expr) => {
+                    futures_util::TryStreamExt::try_collect::<Vec<_>>(
+                        futures_util::StreamExt::take($s, $n),
+                    )
+                    .await
                 };
             }
 

@@ -21,6 +21,8 @@ mod aggregate;
 mod relation;
 #[macro_use]
 mod tx_options;
+#[macro_use]
+mod stream;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -109,6 +111,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             tx_options_scenarios!();
+        }
+        mod stream {
+            #[allow(unused_imports)]
+            use super::*;
+            stream_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]
