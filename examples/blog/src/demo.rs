@@ -46,6 +46,18 @@ pub fn run() -> Result<(), DemoError> {
         return Err("the two worlds returned different rows".into());
     }
     println!("[both] identical rows in both worlds");
+
+    // Eager loading, written once (repo.rs), run by each world: two queries each.
+    let blocking_tree = crate::repo::authors_with_posts_blocking(&db)?;
+    let async_tree = runtime.block_on(crate::repo::authors_with_posts(&async_db))?;
+    println!("[both] authors with their posts, eager-loaded in two queries:");
+    for (author, posts) in &blocking_tree {
+        println!("[blocking]   {}: {} posts", author.name, posts.len());
+    }
+    if blocking_tree != async_tree {
+        return Err("the two worlds loaded different relations".into());
+    }
+    println!("[both] identical relations in both worlds");
     runtime.block_on(async_db.close());
     Ok(())
 }

@@ -118,6 +118,15 @@ pub async fn posts_by(
     query.order_by(Post::ID.desc()).limit(limit).all(db).await
 }
 
+/// Every author with their posts (oldest first), eager-loaded: two queries however many
+/// authors and posts there are.
+#[ambidex::dual]
+pub async fn authors_with_posts(db: &Db) -> Result<Vec<(Author, Vec<Post>)>> {
+    let authors = Author::query().order_by(Author::ID.asc()).all(db).await?;
+    let posts = Post::AUTHOR.children_of(&authors, db).await?;
+    Ok(authors.into_iter().zip(posts).collect())
+}
+
 /// The published posts of author `author_id`, newest first, at most `limit`.
 #[ambidex::dual(calls(posts_by))]
 pub async fn published_posts_by(db: &Db, author_id: i64, limit: u64) -> Result<Vec<Post>> {
