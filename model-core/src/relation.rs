@@ -141,6 +141,27 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
         })
     }
 
+    /// Parents with at least one child that meets `condition` (the other direction of
+    /// [`BelongsTo::has`]): `Author::query().filter(Post::AUTHOR.has_child(Post::PUBLISHED.eq(true)))`
+    /// is the authors with a published post.
+    pub fn has_child(self, condition: Expr<C>) -> Expr<P> {
+        let list = SelectList {
+            table: C::META.table,
+            items: vec![Operand::Column(self.fk)],
+            distinct: false,
+            group_by: Vec::new(),
+            having: None,
+            parts: QueryParts {
+                filter: Some(condition.into_node()),
+                ..QueryParts::default()
+            },
+        };
+        Expr::from_node(Node::InSubquery {
+            column: P::META.key_ref(),
+            subquery: Box::new(list),
+        })
+    }
+
     /// The parent of each child, in the children's order (`None` for a NULL foreign key),
     /// in one query per 1,000 distinct parents.
     pub fn parents_of<'e, E: Executor<'e>>(

@@ -118,7 +118,7 @@ macro_rules! relation_scenarios {
         });
 
         scenario!(filters_across_a_relation, |db| {
-            let (_authors, posts, _tags) = seed_blog!(db);
+            let (authors, posts, _tags) = seed_blog!(db);
             let by_a = aw!(Post::query()
                 .filter(Post::AUTHOR.has(Author::NAME.starts_with("A")))
                 .order_by(Post::ID.asc())
@@ -133,6 +133,15 @@ macro_rules! relation_scenarios {
                 .filter(Comment::POST.has(Post::AUTHOR.has(Author::NAME.eq("Ada"))))
                 .count(&db))?;
             assert_eq!(on_ada, 2);
+            // The other way: authors with a post titled like "A%", and authors with none.
+            let writers = aw!(Author::query()
+                .filter(Post::AUTHOR.has_child(Post::TITLE.starts_with("A")))
+                .all(&db))?;
+            assert_eq!(writers, vec![authors[0].clone()]);
+            let idle = aw!(Author::query()
+                .filter(Post::AUTHOR.has_child(Post::ID.gt(0)).not())
+                .all(&db))?;
+            assert_eq!(idle, vec![authors[2].clone()]);
             // Many-to-many: posts tagged "sql".
             let sql = aw!(Post::query()
                 .filter(PostTag::TAG.through(PostTag::POST).has(Tag::NAME.eq("sql")))
