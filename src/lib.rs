@@ -150,6 +150,17 @@ pub mod blocking {
     pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxTx};
 }
 
+/// Rich field types beyond the built-in ones, each behind a cargo feature (all on by
+/// default): `chrono` (`NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`), `uuid` (`Uuid`),
+/// `json` (`serde_json::Value`, [`types::Json`]), `decimal` (`rust_decimal::Decimal`).
+/// Storage per backend and precision contracts: `docs/types.md`; a type of your own
+/// becomes a field type by implementing [`SqlField`] (see there).
+pub mod types {
+    #[cfg(feature = "json")]
+    pub use ambidex_core::types::Json;
+    pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
+}
+
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Model, Result};

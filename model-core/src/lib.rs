@@ -48,6 +48,7 @@ pub mod render;
 mod row;
 mod statement;
 pub mod transaction;
+pub mod types;
 mod url;
 mod value;
 

@@ -158,3 +158,115 @@ pub struct Label {
     pub id: i64,
     pub text: String,
 }
+
+// ---------------------------------------------------------------------------------------
+// Rich field types (docs/types.md; scenarios/rich_types.rs). Compiled when the facade's
+// `chrono`, `uuid`, `json` and `decimal` features are all on (the default).
+// ---------------------------------------------------------------------------------------
+
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "json",
+    feature = "decimal"
+))]
+pub use rich::*;
+
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "json",
+    feature = "decimal"
+))]
+mod rich {
+    use ambidex::prelude::*;
+    use ambidex::types::Json;
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    use rust_decimal::Decimal;
+    use uuid::Uuid;
+
+    /// Preferences stored as JSON through serde.
+    #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Prefs {
+        pub theme: String,
+        pub tags: Vec<String>,
+        pub limits: std::collections::BTreeMap<String, i64>,
+        pub nested: Option<Box<Prefs>>,
+    }
+
+    /// Every rich field type, required and optional.
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[ambidex(table = "rich_types")]
+    pub struct Rich {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        pub day: NaiveDate,
+        pub local: NaiveDateTime,
+        #[ambidex(index)]
+        pub at: DateTime<Utc>,
+        pub uid: Uuid,
+        pub amount: Decimal,
+        pub doc: serde_json::Value,
+        pub prefs: Json<Prefs>,
+        pub oday: Option<NaiveDate>,
+        pub olocal: Option<NaiveDateTime>,
+        pub oat: Option<DateTime<Utc>>,
+        pub ouid: Option<Uuid>,
+        pub oamount: Option<Decimal>,
+        pub odoc: Option<serde_json::Value>,
+        pub oprefs: Option<Json<Prefs>>,
+    }
+
+    /// A row keyed by a UUID the caller chooses.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "tokens")]
+    pub struct Token {
+        #[ambidex(primary_key)]
+        pub id: Uuid,
+        #[ambidex(unique)]
+        pub issued: DateTime<Utc>,
+        pub owner: Option<Uuid>,
+    }
+
+    /// Writes any text into `rich_text`.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct RichText {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: String,
+    }
+
+    /// Reads `rich_text` as a date: text that is no date must fail to decode.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsDate {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: NaiveDate,
+    }
+
+    /// Reads `rich_text` as a decimal.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsDecimal {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Decimal,
+    }
+
+    /// `y-m-d h:m:s.micro` as a naive date and time.
+    pub fn ymd_hms_micro(
+        y: i32,
+        m: u32,
+        d: u32,
+        h: u32,
+        mi: u32,
+        s: u32,
+        us: u32,
+    ) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|day| day.and_hms_micro_opt(h, mi, s, us))
+            .expect("a valid date and time")
+    }
+}
