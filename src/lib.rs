@@ -96,6 +96,7 @@ mod shim;
 mod tx;
 
 pub use ambidex_codegen::Model;
+pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
 pub use ambidex_core::{
     Column, Dialect, Error, Executor, Expr, IntoOperand, Model, Order, Raw, Result, Select,
@@ -169,6 +170,7 @@ pub mod prelude {
 /// What `#[derive(Model)]` generates code against. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use ambidex_core::{Cell, DecodeProblem, IntoOperand, ValueKind};
     pub use ambidex_core::{
         Column, ColumnDef, DefaultValue, Model, ModelMeta, Result, RowReader, SqlCache, SqlField,
         Value, decode_field, row_too_narrow,

@@ -255,6 +255,77 @@ mod rich {
         pub value: Decimal,
     }
 
+    /// A text enum: variant names, one renamed.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum Status {
+        #[default]
+        Active,
+        #[ambidex(rename = "on hold ⏸")]
+        OnHold,
+        Closed,
+    }
+
+    /// An integer enum: its discriminants, negative and sparse.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+    #[ambidex(integer)]
+    pub enum Priority {
+        Negative = -5,
+        #[default]
+        Low = 1,
+        High = 10,
+        Max = i32::MAX as isize,
+    }
+
+    /// A newtype over text.
+    #[derive(ambidex::SqlField, Debug, Clone, PartialEq, Default)]
+    pub struct Email(pub String);
+
+    /// A newtype with a named field, over an integer.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Default)]
+    pub struct Cents {
+        pub value: i64,
+    }
+
+    /// A newtype over a rich type.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Default)]
+    pub struct OrderRef(pub Uuid);
+
+    /// Derived field types (enums and newtypes) as columns, keys and indexes.
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[ambidex(table = "tickets")]
+    pub struct Ticket {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        #[ambidex(index)]
+        pub status: Status,
+        pub ostatus: Option<Status>,
+        pub priority: Priority,
+        pub opriority: Option<Priority>,
+        #[ambidex(unique)]
+        pub email: Email,
+        pub cents: Cents,
+        pub ocents: Option<Cents>,
+        pub order: OrderRef,
+    }
+
+    /// Reads `rich_text` as a text enum.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsStatus {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Status,
+    }
+
+    /// A key and an integer enum: what a raw query of a computed integer decodes into.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "int_as_priority")]
+    pub struct IntAsPriority {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Priority,
+    }
+
     /// `y-m-d h:m:s.micro` as a naive date and time.
     pub fn ymd_hms_micro(
         y: i32,

@@ -69,12 +69,6 @@ macro_rules! typed_field {
                 $crate::field::SqlField::to_value(self)
             }
         }
-        impl $crate::field::IntoOperand<Option<$t>> for Option<$t> {
-            #[inline]
-            fn into_value(self) -> $crate::value::Value {
-                $crate::field::SqlField::to_value(&self)
-            }
-        }
     };
 }
 pub(crate) use typed_field;

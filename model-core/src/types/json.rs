@@ -106,15 +106,6 @@ where
     }
 }
 
-impl<T> IntoOperand<Option<Json<T>>> for Option<Json<T>>
-where
-    T: Serialize + DeserializeOwned + Send + Sync + 'static,
-{
-    fn into_value(self) -> Value {
-        self.to_value()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -390,6 +390,108 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(derived_enums_and_newtypes_round_trip, |db| {
+            aw!(Ticket::create_table(&db))?;
+            let rows = [
+                Ticket {
+                    status: Status::OnHold,
+                    ostatus: Some(Status::Closed),
+                    priority: Priority::Max,
+                    opriority: Some(Priority::Negative),
+                    email: Email("ünïcode@example.com".into()),
+                    cents: Cents { value: i64::MIN },
+                    ocents: Some(Cents { value: i64::MAX }),
+                    order: OrderRef(Uuid::max()),
+                    ..Default::default()
+                },
+                Ticket {
+                    email: Email("plain@example.com".into()),
+                    priority: Priority::High,
+                    ..Default::default()
+                },
+                Ticket {
+                    status: Status::Closed,
+                    priority: Priority::Negative,
+                    email: Email("third@example.com".into()),
+                    ..Default::default()
+                },
+            ];
+            let mut stored = Vec::new();
+            for row in rows {
+                let back = aw!(row.insert(&db))?;
+                assert_eq!(back, Ticket { id: back.id, ..row });
+                assert_eq!(aw!(Ticket::get(back.id, &db))?, back);
+                stored.push(back);
+            }
+            let ids = |rows: Vec<Ticket>| rows.into_iter().map(|t| t.id).collect::<Vec<_>>();
+            assert_eq!(
+                ids(aw!(Ticket::query().filter(Ticket::STATUS.eq(Status::OnHold)).all(&db))?),
+                [stored[0].id]
+            );
+            assert_eq!(
+                ids(aw!(Ticket::query()
+                    .filter(Ticket::STATUS.is_in([Status::Active, Status::Closed]))
+                    .order_by(Ticket::ID.asc())
+                    .all(&db))?),
+                [stored[1].id, stored[2].id]
+            );
+            // Integer enums sort by their discriminants.
+            assert_eq!(
+                ids(aw!(Ticket::query().order_by(Ticket::PRIORITY.asc()).all(&db))?),
+                [stored[2].id, stored[1].id, stored[0].id]
+            );
+            assert_eq!(
+                aw!(Ticket::query()
+                    .filter(Ticket::PRIORITY.gt(Priority::Low))
+                    .count(&db))?,
+                2
+            );
+            assert_eq!(
+                ids(aw!(Ticket::query()
+                    .filter(Ticket::EMAIL.eq(Email("plain@example.com".into())))
+                    .all(&db))?),
+                [stored[1].id]
+            );
+            assert_eq!(
+                aw!(Ticket::query().filter(Ticket::OSTATUS.is_null()).count(&db))?,
+                2
+            );
+            // A newtype keeps its inner type's constraints: the email is unique.
+            expect_err!(
+                aw!(Ticket {
+                    email: Email("plain@example.com".into()),
+                    ..Default::default()
+                }
+                .insert(&db)),
+                ambidex::Error::UniqueViolation { .. }
+            );
+            Ok(())
+        });
+
+        scenario!(stored_values_that_are_no_variant_fail_to_decode, |db| {
+            aw!(RichText::create_table(&db))?;
+            aw!(RichText { id: 1, value: "on hold ⏸".into() }.insert(&db))?;
+            aw!(RichText { id: 2, value: "OnHold".into() }.insert(&db))?;
+            assert_eq!(aw!(TextAsStatus::get(1, &db))?.value, Status::OnHold);
+            match aw!(TextAsStatus::get(2, &db)) {
+                Err(ambidex::Error::Decode { model, field, expected, found, .. }) => {
+                    assert_eq!((model, field, expected), ("TextAsStatus", "value", "Status"));
+                    assert!(found.contains("\"OnHold\""), "found {found:?}");
+                    assert!(found.contains("\"on hold ⏸\""), "lists the variants: {found:?}");
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            let known = aw!(ambidex::raw("SELECT 1, 10").fetch_all::<IntAsPriority, _>(&db))?;
+            assert_eq!(known[0].value, Priority::High);
+            match aw!(ambidex::raw("SELECT 1, 2").fetch_all::<IntAsPriority, _>(&db)) {
+                Err(ambidex::Error::Decode { field: "value", found, .. }) => {
+                    assert!(found.contains("INTEGER 2"), "found {found:?}")
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            Ok(())
+        });
+
         scenario!(server_values_decode_into_rich_types, |db| {
             // Values the server computes (not written by ambidex) decode through the same
             // path; a decimal a `Decimal` cannot hold exactly is refused, not rounded.
