@@ -258,6 +258,15 @@ macro_rules! rich_types_scenarios {
             assert_eq!(back.odoc, Some(serde_json::Value::Null));
             let none = rich_round_trip!(db, Rich::default());
             assert_eq!((none.odoc, none.oprefs), (None, None));
+            // A NUL character in a JSON string: PostgreSQL's jsonb cannot hold it and the
+            // server refuses the row; the other backends keep it.
+            let nul = serde_json::json!({"nul": "a\u{0}b"});
+            let written = aw!(Rich { doc: nul.clone(), ..Default::default() }.insert(&db));
+            if db.dialect() == ambidex::Dialect::Postgres {
+                assert!(written.is_err(), "PostgreSQL stored a NUL in jsonb: {written:?}");
+            } else {
+                assert_eq!(aw!(Rich::get(written?.id, &db))?.doc, nul);
+            }
             // Scalars and arrays are documents too.
             for doc in [
                 serde_json::json!("just a string"),
