@@ -57,10 +57,12 @@ fn typed_placeholders(
     placeholders: &[(u32, u32)],
     binds: &[Value],
 ) -> Option<SharedText> {
-    if !binds.iter().any(|v| v.kind().is_typed_text()) {
+    let rules = dialect.rules();
+    let converted =
+        |v: &Value| v.kind().is_typed_text() && rules.typed_placeholder(v.kind()) != ("", "");
+    if !binds.iter().any(converted) {
         return None;
     }
-    let rules = dialect.rules();
     let mut out = String::with_capacity(sql.len() + 16 * binds.len());
     let mut spans = Vec::with_capacity(placeholders.len());
     let mut at = 0usize;
@@ -75,7 +77,7 @@ fn typed_placeholders(
         at = end as usize;
     }
     out.push_str(&sql[at..]);
-    (out.len() != sql.len()).then(|| (Arc::new(out), Arc::from(spans)))
+    Some((Arc::new(out), Arc::from(spans)))
 }
 
 impl SqlTemplate {
