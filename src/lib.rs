@@ -49,7 +49,9 @@
 //! ## Models
 //!
 //! `#[derive(Model)]` on a struct with named fields. Field types: `bool`, `i16`, `i32`,
-//! `i64`, `f32`, `f64`, `String`, `Vec<u8>` and `Option` of each. Attributes:
+//! `i64`, `f32`, `f64`, `String`, `Vec<u8>`, the rich types of [`types`] (dates and times,
+//! UUIDs, JSON, exact decimals), newtypes and enums with `#[derive(SqlField)]`, your own
+//! [`SqlField`] impls, and `Option` of each (the type table: `docs/types.md`). Attributes:
 //!
 //! | attribute | on | meaning |
 //! | --- | --- | --- |
@@ -134,7 +136,8 @@
 //! `SqlxDb`). [`Db`], the async handle, runs on the engine measured fastest for its
 //! backend ([`Engine`]: diesel on a bounded worker pool for SQLite, sqlx for PostgreSQL and
 //! MySQL/MariaDB); `Db::builder(url).engine(..)` overrides it. Features: `sqlite` (default), `blocking` (default; diesel, no tokio) and
-//! `async` (default; sqlx and tokio). They are additive: enabling one never disables a
+//! `async` (default; sqlx and tokio); `chrono`, `uuid`, `json`, `decimal` (default: the
+//! rich field types of [`types`]). They are additive: enabling one never disables a
 //! world for another crate in the build.
 #![warn(missing_docs)]
 
@@ -149,6 +152,7 @@ mod shim;
 mod tx;
 
 pub use ambidex_codegen::Model;
+pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
@@ -207,6 +211,66 @@ pub mod blocking {
     pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxTx};
 }
 
+/// Rich field types beyond the built-in ones, each behind a cargo feature (all on by
+/// default): `chrono` (`NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`), `uuid` (`Uuid`),
+/// `json` (`serde_json::Value`, [`types::Json`]), `decimal` (`rust_decimal::Decimal`).
+/// Storage per backend and precision contracts: `docs/types.md`.
+///
+/// Newtypes and fieldless enums become field types with `#[derive(SqlField)]`; any other
+/// type of yours by implementing [`SqlField`], with the items re-exported here:
+///
+/// ```
+/// use ambidex::prelude::*;
+/// use ambidex::types::{Cell, DecodeProblem, ValueKind};
+/// use ambidex::{IntoOperand, SqlField, Value};
+///
+/// /// A percentage, 0 to 100, stored as a SMALLINT.
+/// #[derive(Debug, Clone, Copy, PartialEq)]
+/// pub struct Percent(u8);
+///
+/// impl SqlField for Percent {
+///     type Inner = Percent;
+///     const KIND: ValueKind = ValueKind::I16;
+///     const NULLABLE: bool = false;
+///     const RUST_NAME: &'static str = "Percent";
+///     fn to_value(&self) -> Value {
+///         Value::I16(i16::from(self.0))
+///     }
+///     fn from_cell(cell: Cell<'_>) -> Result<Self, DecodeProblem> {
+///         let n = i16::from_cell(cell)?;
+///         match u8::try_from(n) {
+///             Ok(p) if p <= 100 => Ok(Percent(p)),
+///             _ => Err(DecodeProblem::new(format!("INTEGER {n} (not a percentage)"))),
+///         }
+///     }
+/// }
+///
+/// impl IntoOperand<Percent> for Percent {
+///     fn into_value(self) -> Value {
+///         self.to_value()
+///     }
+/// }
+///
+/// assert_eq!(Percent(42).to_value(), Value::I16(42));
+/// assert_eq!(Percent::from_cell(Cell::Int(100)), Ok(Percent(100)));
+/// assert!(Percent::from_cell(Cell::Int(101)).is_err());
+/// assert_eq!(Option::<Percent>::from_cell(Cell::Null), Ok(None));
+///
+/// #[derive(Model, Debug, PartialEq)]
+/// struct Poll {
+///     #[ambidex(primary_key, auto)]
+///     id: i64,
+///     approval: Percent,
+///     turnout: Option<Percent>,
+/// }
+/// let _ = Poll::query().filter(Poll::APPROVAL.ge(Percent(50)));
+/// ```
+pub mod types {
+    #[cfg(feature = "json")]
+    pub use ambidex_core::types::Json;
+    pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
+}
+
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Model, Result};
@@ -219,4 +283,5 @@ pub mod __private {
         BelongsTo, Column, ColumnDef, DefaultValue, ForeignKey, Model, ModelMeta, OnDelete, Result,
         RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,
     };
+    pub use ambidex_core::{Cell, DecodeProblem, IntoOperand, ValueKind};
 }

@@ -19,6 +19,7 @@ mod check;
 mod columns;
 mod ctxt;
 mod dual;
+mod field;
 mod model;
 
 use proc_macro::TokenStream;
@@ -48,6 +49,20 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         #model_impl
         #column_consts
     })
+}
+
+/// Derives `ambidex::SqlField`, making a type usable as a model field: a **newtype** over
+/// a field type (`struct Email(String);`, stored as its field), or a **fieldless enum**
+/// stored as text (each variant's name, or `#[ambidex(rename = "..")]`; the default,
+/// also spelled `#[ambidex(text)]`) or as an integer (`#[ambidex(integer)]`: each
+/// variant's discriminant, which must fit in `i32`). Stored values that match no variant
+/// are an `Error::Decode` naming the model and field. See `docs/types.md`.
+#[proc_macro_derive(SqlField, attributes(ambidex))]
+pub fn derive_sql_field(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    field::expand(&input)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }
 
 /// Writes an async function once and generates its **blocking twin** next to it, in the

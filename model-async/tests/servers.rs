@@ -460,13 +460,14 @@ macro_rules! server_tests {
                 let rows: Vec<User> = raw(sql).fetch_all(&db).await.unwrap();
                 assert_eq!(rows[0].nick.as_deref(), Some("-12.50"));
                 assert!(rows[0].active);
+                // Dates and timestamps are read (docs/types.md); a time of day is not.
                 let sql = match $server {
-                    Server::Postgres => "SELECT 1, 'x', 0, NULL, NULL, 0.5::float8, now()",
-                    Server::Mysql => "SELECT 1, 'x', 0, NULL, NULL, 0.5e0, NOW()",
+                    Server::Postgres => "SELECT 1, 'x', 0, NULL, NULL, 0.5::float8, now()::time",
+                    Server::Mysql => "SELECT 1, 'x', 0, NULL, NULL, 0.5e0, CURTIME()",
                 };
                 match raw(sql).fetch_all::<User, _>(&db).await {
                     Err(Error::Database { message, .. }) => {
-                        assert!(message.contains("TIMESTAMP") || message.contains("DATETIME"), "{message}");
+                        assert!(message.to_uppercase().contains("TIME"), "{message}");
                     }
                     other => panic!("expected Database, got {other:?}"),
                 }

@@ -198,6 +198,14 @@ impl Ordered for i64 {}
 impl Ordered for f32 {}
 impl Ordered for f64 {}
 impl Ordered for String {}
+#[cfg(feature = "chrono")]
+impl Ordered for chrono::NaiveDate {}
+#[cfg(feature = "chrono")]
+impl Ordered for chrono::NaiveDateTime {}
+#[cfg(feature = "chrono")]
+impl Ordered for chrono::DateTime<chrono::Utc> {}
+#[cfg(feature = "decimal")]
+impl Ordered for rust_decimal::Decimal {}
 
 impl<M, T: SqlField> Column<M, T> {
     fn agg<R>(self, func: AggFunc, distinct: bool, cast: Option<ValueKind>) -> Agg<M, R> {

@@ -10,12 +10,21 @@ use crate::row::Cell;
 use crate::value::{Value, ValueKind};
 
 /// A Rust type that can be a model field: `bool`, `i16`, `i32`, `i64`, `f32`, `f64`,
-/// `String`, `Vec<u8>`, and `Option` of each.
+/// `String`, `Vec<u8>`, the rich types of the `chrono`, `uuid`, `json` and `decimal`
+/// features ([`crate::types`]), and `Option` of each.
+///
+/// Your own types implement it too: `#[derive(ambidex::SqlField)]` makes a newtype or a
+/// fieldless enum a field type, and a hand-written impl can map any type onto a
+/// [`ValueKind`] (delegate `to_value` and `from_cell` to a supported type, refuse what your
+/// type does not allow with a [`DecodeProblem`]); `docs/types.md` shows both. `to_value`
+/// must not panic, and `from_cell` must never return a value other than the one stored.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported ambidex field type",
     label = "unsupported field type",
-    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8> and Option of each; \
-            mark the field #[ambidex(skip)] if it is not a column"
+    note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, the rich types \
+            (chrono, uuid, serde_json, rust_decimal; see docs/types.md) and Option of each; \
+            #[derive(ambidex::SqlField)] makes a newtype or an enum a field type; mark the \
+            field #[ambidex(skip)] if it is not a column"
 )]
 pub trait SqlField: Sized + Send + Sync + 'static {
     /// The non-NULL type: what comparisons take (`i32` for `Option<i32>`).
@@ -241,10 +250,6 @@ macro_rules! copy_operands {
             #[inline]
             fn into_value(self) -> Value { self.to_value() }
         }
-        impl IntoOperand<Option<$t>> for Option<$t> {
-            #[inline]
-            fn into_value(self) -> Value { self.to_value() }
-        }
     )*};
 }
 copy_operands!(bool, i16, i32, i64, f32, f64);
@@ -270,13 +275,10 @@ owned_operands!(Vec<u8>, Blob:
     &[u8] => |b: &[u8]| b.to_vec(),
     &Vec<u8> => |b: &Vec<u8>| b.clone());
 
-impl IntoOperand<Option<String>> for Option<String> {
-    #[inline]
-    fn into_value(self) -> Value {
-        self.to_value()
-    }
-}
-impl IntoOperand<Option<Vec<u8>>> for Option<Vec<u8>> {
+/// An `Option` of any field type may be assigned to its nullable column (`None` is NULL);
+/// one impl for every field type, so that derived and hand-written field types (which may
+/// not implement a foreign trait for `Option<Local>`) get it too.
+impl<T: SqlField<Inner = T>> IntoOperand<Option<T>> for Option<T> {
     #[inline]
     fn into_value(self) -> Value {
         self.to_value()

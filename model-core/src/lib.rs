@@ -53,6 +53,7 @@ pub mod select_as;
 mod statement;
 pub mod stream;
 pub mod transaction;
+pub mod types;
 pub mod upsert;
 mod url;
 mod value;

@@ -28,6 +28,11 @@ fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
         let float = match value {
             Value::F64(f) => *f,
             Value::F32(f) => f64::from(*f),
+            Value::Typed(kind, text) => {
+                crate::types::check_typed(*kind, text)
+                    .map_err(|message| Error::ValueOutOfRange { message })?;
+                continue;
+            }
             _ => continue,
         };
         if let Err(why) = rules.check_float(float) {
@@ -37,6 +42,42 @@ fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Shared SQL text and its placeholder spans.
+type SharedText = (Arc<String>, Arc<[(u32, u32)]>);
+
+/// The text and spans with the dialect's conversion around each placeholder whose value
+/// is [`Value::Typed`] (or a NULL of such a kind); `None` when no placeholder needs one, so
+/// statements without such values keep their shared text. The result is the same text for
+/// the same kinds, so drivers still find their prepared statement by it.
+fn typed_placeholders(
+    dialect: Dialect,
+    sql: &str,
+    placeholders: &[(u32, u32)],
+    binds: &[Value],
+) -> Option<SharedText> {
+    let rules = dialect.rules();
+    let converted =
+        |v: &Value| v.kind().is_typed_text() && rules.typed_placeholder(v.kind()) != ("", "");
+    if !binds.iter().any(converted) {
+        return None;
+    }
+    let mut out = String::with_capacity(sql.len() + 16 * binds.len());
+    let mut spans = Vec::with_capacity(placeholders.len());
+    let mut at = 0usize;
+    for (&(start, end), value) in placeholders.iter().zip(binds) {
+        let (before, after) = rules.typed_placeholder(value.kind());
+        out.push_str(&sql[at..start as usize]);
+        out.push_str(before);
+        let new_start = out.len() as u32;
+        out.push_str(&sql[start as usize..end as usize]);
+        spans.push((new_start, out.len() as u32));
+        out.push_str(after);
+        at = end as usize;
+    }
+    out.push_str(&sql[at..]);
+    Some((Arc::new(out), Arc::from(spans)))
 }
 
 impl SqlTemplate {
@@ -55,6 +96,15 @@ impl SqlTemplate {
             ));
         }
         check_binds(self.dialect, &binds)?;
+        if let Some((sql, placeholders)) =
+            typed_placeholders(self.dialect, &self.sql, &self.placeholders, &binds)
+        {
+            return Ok(Statement {
+                sql,
+                placeholders,
+                binds,
+            });
+        }
         Ok(Statement {
             sql: self.sql.clone(),
             placeholders: self.placeholders.clone(),
@@ -219,6 +269,15 @@ impl SqlWriter {
     pub fn finish(self) -> Result<Statement> {
         self.check_limit()?;
         check_binds(self.dialect, &self.binds)?;
+        if let Some((sql, placeholders)) =
+            typed_placeholders(self.dialect, &self.sql, &self.placeholders, &self.binds)
+        {
+            return Ok(Statement {
+                sql,
+                placeholders,
+                binds: self.binds,
+            });
+        }
         Ok(Statement {
             sql: Arc::new(self.sql),
             placeholders: Arc::from(self.placeholders),
@@ -240,6 +299,55 @@ impl SqlWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::value::ValueKind;
+
+    #[test]
+    fn typed_values_get_the_dialects_conversion() {
+        let uuid = || {
+            Value::Typed(
+                ValueKind::Uuid,
+                "67e55044-10b1-426f-9247-bb680e5fe0c8".into(),
+            )
+        };
+        let mut w = SqlWriter::new(Dialect::Postgres);
+        w.push("SELECT 1 WHERE ")
+            .bind(uuid())
+            .push(" = ")
+            .bind(Value::Null(ValueKind::Timestamp))
+            .push(" AND ")
+            .bind(Value::I32(1));
+        let st = w.finish().unwrap();
+        assert_eq!(
+            st.sql(),
+            "SELECT 1 WHERE $1::uuid = ($2::timestamp AT TIME ZONE 'UTC') AND $3"
+        );
+        let pieces: Vec<_> = st.pieces().map(|(s, _)| s.to_string()).collect();
+        assert_eq!(
+            pieces,
+            [
+                "SELECT 1 WHERE ",
+                "::uuid = (",
+                "::timestamp AT TIME ZONE 'UTC') AND ",
+                ""
+            ]
+        );
+        // SQLite needs no conversion: the shared text is kept.
+        let mut w = SqlWriter::new(Dialect::Sqlite);
+        w.push("SELECT ").placeholder();
+        let t = w.finish_template().unwrap();
+        let st = t.bind(vec![uuid()]).unwrap();
+        assert!(Arc::ptr_eq(st.shared_sql(), &t.sql));
+        // MySQL converts decimals before comparing them.
+        let mut w = SqlWriter::new(Dialect::Mysql);
+        w.push("SELECT ").placeholder();
+        let st = w
+            .finish_template()
+            .unwrap()
+            .bind(vec![Value::Typed(ValueKind::Decimal, "1.5".into())])
+            .unwrap();
+        assert_eq!(st.sql(), "SELECT CAST(? AS DECIMAL(65,28))");
+        assert_eq!(st.placeholders(), &[(12, 13)]);
+    }
 
     #[test]
     fn pieces_split_at_placeholders() {

@@ -24,6 +24,18 @@ pub enum ValueKind {
     Text,
     /// `Vec<u8>`
     Blob,
+    /// A calendar date (`chrono::NaiveDate`); see `docs/types.md` for the storage per backend.
+    Date,
+    /// A date and time without a time zone (`chrono::NaiveDateTime`), to the microsecond.
+    DateTime,
+    /// An instant in UTC (`chrono::DateTime<Utc>`), to the microsecond.
+    Timestamp,
+    /// A UUID (`uuid::Uuid`).
+    Uuid,
+    /// An exact decimal (`rust_decimal::Decimal`).
+    Decimal,
+    /// A JSON document (`serde_json::Value`, `ambidex::Json<T>`).
+    Json,
 }
 
 impl ValueKind {
@@ -38,7 +50,27 @@ impl ValueKind {
             ValueKind::F64 => "f64",
             ValueKind::Text => "String",
             ValueKind::Blob => "Vec<u8>",
+            ValueKind::Date => "NaiveDate",
+            ValueKind::DateTime => "NaiveDateTime",
+            ValueKind::Timestamp => "DateTime<Utc>",
+            ValueKind::Uuid => "Uuid",
+            ValueKind::Decimal => "Decimal",
+            ValueKind::Json => "JSON",
         }
+    }
+
+    /// Whether values of this kind travel as [`Value::Typed`] text (dates, UUIDs, decimals,
+    /// JSON): engines bind them as text and the dialect adds the cast its backend needs.
+    pub fn is_typed_text(self) -> bool {
+        matches!(
+            self,
+            ValueKind::Date
+                | ValueKind::DateTime
+                | ValueKind::Timestamp
+                | ValueKind::Uuid
+                | ValueKind::Decimal
+                | ValueKind::Json
+        )
     }
 
     /// Whether the kind is an integer.
@@ -68,6 +100,11 @@ pub enum Value {
     Text(String),
     /// Bytes.
     Blob(Vec<u8>),
+    /// A value of a kind with no variant of its own (dates and times, UUIDs, decimals,
+    /// JSON), in the canonical text form of that kind (see `docs/types.md`). Engines bind it
+    /// as text; the statement adds the cast the dialect asks for (`$1::uuid` on
+    /// PostgreSQL), and binding refuses text the backends could not store exactly.
+    Typed(ValueKind, String),
 }
 
 impl Value {
@@ -83,6 +120,7 @@ impl Value {
             Value::F64(_) => ValueKind::F64,
             Value::Text(_) => ValueKind::Text,
             Value::Blob(_) => ValueKind::Blob,
+            Value::Typed(kind, _) => *kind,
         }
     }
 }

@@ -64,6 +64,8 @@ where
         Value::F64(v) => out.push_bind_param::<sql_types::Double, _>(v),
         Value::Text(v) => out.push_bind_param::<sql_types::Text, _>(v),
         Value::Blob(v) => out.push_bind_param::<sql_types::Binary, _>(v),
+        // Dates, UUIDs, decimals, JSON: canonical text; the statement carries the cast.
+        Value::Typed(_, v) => out.push_bind_param::<sql_types::Text, _>(v),
         Value::Null(kind) => match kind {
             K::Bool => out.push_bind_param::<N<sql_types::Bool>, _>(&NONE_BOOL),
             K::I16 => out.push_bind_param::<N<sql_types::SmallInt>, _>(&NONE_I16),

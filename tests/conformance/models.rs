@@ -232,3 +232,186 @@ pub struct Profile {
     pub author_id: i64,
     pub bio: String,
 }
+
+// ---------------------------------------------------------------------------------------
+// Rich field types (docs/types.md; scenarios/rich_types.rs). Compiled when the facade's
+// `chrono`, `uuid`, `json` and `decimal` features are all on (the default).
+// ---------------------------------------------------------------------------------------
+
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "json",
+    feature = "decimal"
+))]
+pub use rich::*;
+
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "json",
+    feature = "decimal"
+))]
+mod rich {
+    use ambidex::prelude::*;
+    use ambidex::types::Json;
+    use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+    use rust_decimal::Decimal;
+    use uuid::Uuid;
+
+    /// Preferences stored as JSON through serde.
+    #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+    pub struct Prefs {
+        pub theme: String,
+        pub tags: Vec<String>,
+        pub limits: std::collections::BTreeMap<String, i64>,
+        pub nested: Option<Box<Prefs>>,
+    }
+
+    /// Every rich field type, required and optional.
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[ambidex(table = "rich_types")]
+    pub struct Rich {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        pub day: NaiveDate,
+        pub local: NaiveDateTime,
+        #[ambidex(index)]
+        pub at: DateTime<Utc>,
+        pub uid: Uuid,
+        pub amount: Decimal,
+        pub doc: serde_json::Value,
+        pub prefs: Json<Prefs>,
+        pub oday: Option<NaiveDate>,
+        pub olocal: Option<NaiveDateTime>,
+        pub oat: Option<DateTime<Utc>>,
+        pub ouid: Option<Uuid>,
+        pub oamount: Option<Decimal>,
+        pub odoc: Option<serde_json::Value>,
+        pub oprefs: Option<Json<Prefs>>,
+    }
+
+    /// A row keyed by a UUID the caller chooses.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "tokens")]
+    pub struct Token {
+        #[ambidex(primary_key)]
+        pub id: Uuid,
+        #[ambidex(unique)]
+        pub issued: DateTime<Utc>,
+        pub owner: Option<Uuid>,
+    }
+
+    /// Writes any text into `rich_text`.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct RichText {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: String,
+    }
+
+    /// Reads `rich_text` as a date: text that is no date must fail to decode.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsDate {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: NaiveDate,
+    }
+
+    /// Reads `rich_text` as a decimal.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsDecimal {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Decimal,
+    }
+
+    /// A text enum: variant names, one renamed.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Eq, Default)]
+    pub enum Status {
+        #[default]
+        Active,
+        #[ambidex(rename = "on hold ⏸")]
+        OnHold,
+        Closed,
+    }
+
+    /// An integer enum: its discriminants, negative and sparse.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+    #[ambidex(integer)]
+    pub enum Priority {
+        Negative = -5,
+        #[default]
+        Low = 1,
+        High = 10,
+        Max = i32::MAX as isize,
+    }
+
+    /// A newtype over text.
+    #[derive(ambidex::SqlField, Debug, Clone, PartialEq, Default)]
+    pub struct Email(pub String);
+
+    /// A newtype with a named field, over an integer.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Default)]
+    pub struct Cents {
+        pub value: i64,
+    }
+
+    /// A newtype over a rich type.
+    #[derive(ambidex::SqlField, Debug, Clone, Copy, PartialEq, Default)]
+    pub struct OrderRef(pub Uuid);
+
+    /// Derived field types (enums and newtypes) as columns, keys and indexes.
+    #[derive(Model, Debug, Clone, PartialEq, Default)]
+    #[ambidex(table = "tickets")]
+    pub struct Ticket {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        #[ambidex(index)]
+        pub status: Status,
+        pub ostatus: Option<Status>,
+        pub priority: Priority,
+        pub opriority: Option<Priority>,
+        #[ambidex(unique)]
+        pub email: Email,
+        pub cents: Cents,
+        pub ocents: Option<Cents>,
+        pub order: OrderRef,
+    }
+
+    /// Reads `rich_text` as a text enum.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_text")]
+    pub struct TextAsStatus {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Status,
+    }
+
+    /// A key and an integer enum: what a raw query of a computed integer decodes into.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "int_as_priority")]
+    pub struct IntAsPriority {
+        #[ambidex(primary_key)]
+        pub id: i64,
+        pub value: Priority,
+    }
+
+    /// `y-m-d h:m:s.micro` as a naive date and time.
+    pub fn ymd_hms_micro(
+        y: i32,
+        m: u32,
+        d: u32,
+        h: u32,
+        mi: u32,
+        s: u32,
+        us: u32,
+    ) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|day| day.and_hms_micro_opt(h, mi, s, us))
+            .expect("a valid date and time")
+    }
+}

@@ -42,6 +42,8 @@ where
                 ValueKind::F64 => args.add(None::<f64>),
                 ValueKind::Text => args.add(None::<&str>),
                 ValueKind::Blob => args.add(None::<&[u8]>),
+                // Typed kinds travel as text; the statement carries the cast.
+                kind if kind.is_typed_text() => args.add(None::<&str>),
                 other => {
                     return Err(bind_error(
                         i,
@@ -57,6 +59,7 @@ where
             Value::F64(f) => args.add(*f),
             Value::Text(s) => args.add(s.as_str()),
             Value::Blob(b) => args.add(b.as_slice()),
+            Value::Typed(_, s) => args.add(s.as_str()),
         };
         added.map_err(|e| bind_error(i, e))?;
     }

@@ -156,6 +156,10 @@ impl Backend for MysqlBackend {
                     Err(_) => Cell::Blob(Cow::Borrowed(bytes)),
                 },
                 ColumnClass::Binary => Cell::Blob(Cow::Borrowed(bytes)),
+                ColumnClass::Temporal { date_only } => Cell::Text(Cow::Owned(
+                    ambidex_core::types::wire::mysql_temporal_text(bytes, date_only)
+                        .map_err(|e| bad(&e))?,
+                )),
             })
         }
     }
@@ -168,12 +172,17 @@ enum ColumnClass {
     Text,
     /// Bytes: a binary type, or a character type with the BINARY flag (binary collation).
     Binary,
+    /// DATE (`date_only`), DATETIME or TIMESTAMP, read into canonical text by ambidex-core.
+    Temporal {
+        /// Whether the column is a DATE.
+        date_only: bool,
+    },
 }
 
 impl ColumnClass {
     /// The class of a column by the type name sqlx derives from the column's type and its
     /// BINARY flag (the only public view of the flag); `None` for types ambidex does not
-    /// read (dates and times, geometry).
+    /// read (TIME, geometry).
     fn of(info: &MySqlTypeInfo) -> Option<ColumnClass> {
         match info.name() {
             "DECIMAL" | "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT"
@@ -181,6 +190,8 @@ impl ColumnClass {
             "BINARY" | "VARBINARY" | "TINYBLOB" | "BLOB" | "MEDIUMBLOB" | "LONGBLOB" => {
                 Some(ColumnClass::Binary)
             }
+            "DATE" => Some(ColumnClass::Temporal { date_only: true }),
+            "DATETIME" | "TIMESTAMP" => Some(ColumnClass::Temporal { date_only: false }),
             _ => None,
         }
     }

@@ -126,6 +126,10 @@ mod oid {
     pub(super) const VARCHAR: u32 = 1043;
     pub(super) const NUMERIC: u32 = 1700;
     pub(super) const JSONB: u32 = 3802;
+    pub(super) const DATE: u32 = 1082;
+    pub(super) const TIMESTAMP: u32 = 1114;
+    pub(super) const TIMESTAMPTZ: u32 = 1184;
+    pub(super) const UUID: u32 = 2950;
 }
 
 /// Reads a non-NULL value by the type the server reported for it.
@@ -172,6 +176,16 @@ fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
         },
         oid::NUMERIC => Cell::Text(Cow::Owned(
             numeric_text(bytes).ok_or_else(|| bad("malformed NUMERIC"))?,
+        )),
+        // Dates, times and UUIDs: their canonical text, made by ambidex-core.
+        oid::DATE => Cell::Text(Cow::Owned(
+            ambidex_core::types::wire::pg_date_text(bytes).map_err(bad)?,
+        )),
+        oid::TIMESTAMP | oid::TIMESTAMPTZ => Cell::Text(Cow::Owned(
+            ambidex_core::types::wire::pg_timestamp_text(bytes).map_err(bad)?,
+        )),
+        oid::UUID => Cell::Text(Cow::Owned(
+            ambidex_core::types::wire::uuid_text(bytes).map_err(bad)?,
         )),
         // An enum's binary form is its label.
         _ if matches!(base.kind(), PgTypeKind::Enum(_)) => text(bytes),

@@ -220,6 +220,13 @@ pub trait SqlDialect: Send + Sync + 'static {
         Ok(())
     }
 
+    /// The text around the placeholder of a [`crate::Value::Typed`] value (or a NULL of such a
+    /// kind): `(before, after)`. Typed values are bound as text, so a backend that types its
+    /// parameters gets an explicit conversion here (`$1::uuid`). Default: none.
+    fn typed_placeholder(&self, _kind: ValueKind) -> (&'static str, &'static str) {
+        ("", "")
+    }
+
     /// Statements every new connection runs before use.
     fn connection_setup(&self) -> &'static [&'static str] {
         &[]

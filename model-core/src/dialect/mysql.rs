@@ -60,6 +60,8 @@ impl SqlDialect for Mysql {
             ValueKind::F32 | ValueKind::F64 => "DOUBLE",
             ValueKind::Text => "CHAR CHARACTER SET utf8mb4",
             ValueKind::Blob => "BINARY",
+            // Aggregates only cast sums and averages; other kinds keep their column type.
+            other => self.column_type(other, false),
         }
     }
 
@@ -77,6 +79,11 @@ impl SqlDialect for Mysql {
             (ValueKind::Text, true) => "VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin",
             (ValueKind::Blob, false) => "LONGBLOB",
             (ValueKind::Blob, true) => "VARBINARY(255)",
+            (ValueKind::Date, _) => "DATE",
+            (ValueKind::DateTime | ValueKind::Timestamp, _) => "DATETIME(6)",
+            (ValueKind::Uuid, _) => "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin",
+            (ValueKind::Decimal, _) => "DECIMAL(65,28)",
+            (ValueKind::Json, _) => "JSON",
         }
     }
 
@@ -161,6 +168,17 @@ impl SqlDialect for Mysql {
             Ok(())
         } else {
             Err("MySQL and MariaDB store neither infinities nor NaN")
+        }
+    }
+
+    fn typed_placeholder(&self, kind: ValueKind) -> (&'static str, &'static str) {
+        // Text compared with a DECIMAL is compared as a double, and with a date as text in
+        // some contexts: convert the parameter to the column's type first.
+        match kind {
+            ValueKind::Date => ("CAST(", " AS DATE)"),
+            ValueKind::DateTime | ValueKind::Timestamp => ("CAST(", " AS DATETIME(6))"),
+            ValueKind::Decimal => ("CAST(", " AS DECIMAL(65,28))"),
+            _ => ("", ""),
         }
     }
 

@@ -46,6 +46,12 @@ impl SqlDialect for Postgres {
             ValueKind::F64 => "DOUBLE PRECISION",
             ValueKind::Text => "TEXT",
             ValueKind::Blob => "BYTEA",
+            ValueKind::Date => "DATE",
+            ValueKind::DateTime => "TIMESTAMP",
+            ValueKind::Timestamp => "TIMESTAMPTZ",
+            ValueKind::Uuid => "UUID",
+            ValueKind::Decimal => "NUMERIC",
+            ValueKind::Json => "JSONB",
         }
     }
 
@@ -90,6 +96,21 @@ impl SqlDialect for Postgres {
         }
         if let Some(n) = offset {
             w.push(" OFFSET ").bind(count_value(n));
+        }
+    }
+
+    fn typed_placeholder(&self, kind: ValueKind) -> (&'static str, &'static str) {
+        // Typed values arrive as text parameters; text converts to these types only by an
+        // explicit cast. A UTC instant is read as a timestamp *in UTC*, whatever the
+        // session's TimeZone.
+        match kind {
+            ValueKind::Date => ("", "::date"),
+            ValueKind::DateTime => ("", "::timestamp"),
+            ValueKind::Timestamp => ("(", "::timestamp AT TIME ZONE 'UTC')"),
+            ValueKind::Uuid => ("", "::uuid"),
+            ValueKind::Decimal => ("", "::numeric"),
+            ValueKind::Json => ("", "::jsonb"),
+            _ => ("", ""),
         }
     }
 

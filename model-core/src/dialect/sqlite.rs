@@ -66,6 +66,13 @@ impl SqlDialect for Sqlite {
             ValueKind::F32 | ValueKind::F64 => "REAL",
             ValueKind::Text => "TEXT",
             ValueKind::Blob => "BLOB",
+            // ISO-8601 text, canonical UUID text, exact decimal text, JSON text.
+            ValueKind::Date
+            | ValueKind::DateTime
+            | ValueKind::Timestamp
+            | ValueKind::Uuid
+            | ValueKind::Decimal
+            | ValueKind::Json => "TEXT",
         }
     }
 

@@ -3,8 +3,10 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use ambidex_core::types::wire;
 use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
 use diesel::deserialize::FromSql;
+use diesel::mysql::data_types::MysqlTime;
 use diesel::mysql::{Mysql, MysqlConnection, MysqlType};
 use diesel::row::{Field, Row};
 use diesel::sql_types;
@@ -76,6 +78,26 @@ impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
                     Ok(s) => Cell::Text(Cow::Owned(s.to_owned())),
                     Err(_) => Cell::Blob(Cow::Owned(value.as_bytes().to_vec())),
                 }
+            }
+            // DATE, DATETIME, TIMESTAMP: the canonical text, made by ambidex-core.
+            kind @ (MysqlType::Date | MysqlType::DateTime | MysqlType::Timestamp) => {
+                let t = <MysqlTime as FromSql<sql_types::Timestamp, Mysql>>::from_sql(value)
+                    .map_err(bad)?;
+                let year = i64::from(t.year);
+                // By the column's type: the client marks a DATETIME at midnight as a date.
+                Cell::Text(Cow::Owned(if kind == MysqlType::Date {
+                    wire::date_text(year, t.month, t.day)
+                } else {
+                    wire::datetime_text(
+                        year,
+                        t.month,
+                        t.day,
+                        t.hour,
+                        t.minute,
+                        t.second,
+                        u32::try_from(t.second_part).unwrap_or(u32::MAX),
+                    )
+                }))
             }
             other => {
                 return Err(Error::Database {

@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use ambidex_core::types::wire;
 use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
 use diesel::deserialize::FromSql;
 use diesel::pg::{Pg, PgConnection};
@@ -74,6 +75,10 @@ impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
             // jsonb: a version byte, then the JSON text
             3802 => text_cell(value.as_bytes().get(1..).unwrap_or_default()),
             1700 => Cell::Text(Cow::Owned(numeric_text(value.as_bytes())?)),
+            // date, timestamp, timestamptz, uuid: their canonical text, made by ambidex-core.
+            1082 => wire_text(wire::pg_date_text(value.as_bytes()), index)?,
+            1114 | 1184 => wire_text(wire::pg_timestamp_text(value.as_bytes()), index)?,
+            2950 => wire_text(wire::uuid_text(value.as_bytes()), index)?,
             other => {
                 return Err(Error::Database {
                     code: None,
@@ -86,6 +91,18 @@ impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
             }
         })
     }
+}
+
+/// A value ambidex-core turned into text, or the error that names its column.
+fn wire_text(text: Result<String, &'static str>, index: usize) -> Result<Cell<'static>> {
+    text.map(|t| Cell::Text(Cow::Owned(t)))
+        .map_err(|why| Error::Database {
+            code: None,
+            message: format!(
+                "cannot read a PostgreSQL value in column {}: {why}",
+                index + 1
+            ),
+        })
 }
 
 fn text_cell(bytes: &[u8]) -> Cell<'static> {

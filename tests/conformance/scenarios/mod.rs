@@ -23,6 +23,14 @@ mod relation;
 mod tx_options;
 #[macro_use]
 mod stream;
+#[cfg(all(
+    feature = "chrono",
+    feature = "uuid",
+    feature = "json",
+    feature = "decimal"
+))]
+#[macro_use]
+mod rich_types;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -66,15 +74,22 @@ macro_rules! expect_err {
 /// Inserts an [`crate::models::AllTypes`] row, checks that `insert` returned it and that `get`
 /// reads it back equal (key aside), and evaluates to the row read back.
 macro_rules! round_trip {
-    ($db:ident, $row:expr) => {{
-        let row: AllTypes = $row;
+    ($db:ident, $row:expr) => {
+        round_trip_as!($db, AllTypes, $row)
+    };
+}
+
+/// [`round_trip!`] for a row of any model `$model` with an `id` key.
+macro_rules! round_trip_as {
+    ($db:ident, $model:ident, $row:expr) => {{
+        let row: $model = $row;
         let stored = aw!(row.insert(&$db))?;
-        let expected = AllTypes {
+        let expected = $model {
             id: stored.id,
             ..row
         };
         assert_eq!(stored, expected, "the row as insert returned it");
-        let back = aw!(AllTypes::get(expected.id, &$db))?;
+        let back = aw!($model::get(expected.id, &$db))?;
         assert_eq!(back, expected, "the row as get read it back");
         back
     }};
@@ -131,6 +146,17 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             transaction_scenarios!();
+        }
+        #[cfg(all(
+            feature = "chrono",
+            feature = "uuid",
+            feature = "json",
+            feature = "decimal"
+        ))]
+        mod rich_types {
+            #[allow(unused_imports)]
+            use super::*;
+            rich_types_scenarios!();
         }
     };
 }

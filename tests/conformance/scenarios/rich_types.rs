@@ -1,0 +1,532 @@
+//! Rich field types (docs/types.md): dates and times, UUIDs, JSON and exact decimals
+//! round-trip exactly at their edges on every backend, filter and sort by their value, and
+//! are refused (never rounded) where a backend could not store them exactly.
+
+/// `round_trip_as!` for a [`crate::models::Rich`] row.
+macro_rules! rich_round_trip {
+    ($db:ident, $row:expr) => {
+        round_trip_as!($db, Rich, $row)
+    };
+}
+
+macro_rules! rich_types_scenarios {
+    () => {
+        #[allow(unused_imports)]
+        use ambidex::types::Json;
+        #[allow(unused_imports)]
+        use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Timelike, Utc};
+        #[allow(unused_imports)]
+        use rust_decimal::Decimal;
+        #[allow(unused_imports)]
+        use std::str::FromStr;
+        #[allow(unused_imports)]
+        use uuid::Uuid;
+
+        scenario!(dates_and_times_round_trip_at_the_edges, |db| {
+            aw!(Rich::create_table(&db))?;
+            for (y, m, d, h, mi, s, us) in [
+                (2024, 2, 29, 12, 34, 56, 789_012), // leap day
+                (2000, 2, 29, 0, 0, 0, 0),          // leap day of a century leap year
+                (1, 1, 1, 0, 0, 0, 0),              // the first storable instant
+                (9999, 12, 31, 23, 59, 59, 999_999), // the last
+                (1969, 12, 31, 23, 59, 59, 999_999), // just before the Unix epoch
+                (1970, 1, 1, 0, 0, 0, 1),
+                (2038, 1, 19, 3, 14, 8, 0), // past 32-bit Unix time
+            ] {
+                let local = ymd_hms_micro(y, m, d, h, mi, s, us);
+                let back = rich_round_trip!(
+                    db,
+                    Rich {
+                        day: local.date(),
+                        local,
+                        at: local.and_utc(),
+                        oday: Some(local.date()),
+                        olocal: Some(local),
+                        oat: Some(local.and_utc()),
+                        ..Default::default()
+                    }
+                );
+                assert_eq!(back.at.timestamp_subsec_micros(), us, "microseconds kept");
+                assert_eq!(back.day.day(), d);
+            }
+            Ok(())
+        });
+
+        scenario!(utc_instants_ignore_the_offset_they_were_written_in, |db| {
+            aw!(Rich::create_table(&db))?;
+            // 23:30 on 28 Feb at +05:30 is 18:00 UTC; -09:30 pushes past midnight into the
+            // leap day.
+            let east = FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+            let west = FixedOffset::west_opt(9 * 3600 + 1800).unwrap();
+            let a = east
+                .with_ymd_and_hms(2024, 2, 28, 23, 30, 0)
+                .unwrap()
+                .with_timezone(&Utc);
+            let b = west
+                .with_ymd_and_hms(2024, 2, 28, 23, 30, 0)
+                .unwrap()
+                .with_timezone(&Utc);
+            assert_eq!((a.hour(), b.day()), (18, 29));
+            let ra = rich_round_trip!(db, Rich { at: a, ..Default::default() });
+            let rb = rich_round_trip!(db, Rich { at: b, ..Default::default() });
+            assert_eq!(ra.at, a);
+            assert_eq!(rb.at.to_rfc3339(), "2024-02-29T09:00:00+00:00");
+            let found = aw!(Rich::query().filter(Rich::AT.eq(b)).all(&db))?;
+            assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), [rb.id]);
+            Ok(())
+        });
+
+        scenario!(times_filter_and_sort_chronologically, |db| {
+            aw!(Rich::create_table(&db))?;
+            // Inserted out of order, spanning the epoch and four-digit years.
+            let instants = [
+                ymd_hms_micro(2024, 2, 29, 0, 0, 0, 1),
+                ymd_hms_micro(1969, 7, 20, 20, 17, 40, 0),
+                ymd_hms_micro(9999, 1, 1, 0, 0, 0, 0),
+                ymd_hms_micro(2024, 2, 29, 0, 0, 0, 0),
+                ymd_hms_micro(999, 12, 31, 23, 59, 59, 999_999),
+            ];
+            for local in instants {
+                aw!(Rich {
+                    day: local.date(),
+                    local,
+                    at: local.and_utc(),
+                    ..Default::default()
+                }
+                .insert(&db))?;
+            }
+            let mut sorted = instants.to_vec();
+            sorted.sort();
+            let by_at = aw!(Rich::query().order_by(Rich::AT.asc()).all(&db))?;
+            assert_eq!(
+                by_at.iter().map(|r| r.local).collect::<Vec<_>>(),
+                sorted,
+                "ORDER BY a DateTime<Utc> column"
+            );
+            let desc = aw!(Rich::query().order_by(Rich::LOCAL.desc()).all(&db))?;
+            assert_eq!(desc.first().map(|r| r.local), sorted.last().copied());
+            let leap_day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap();
+            assert_eq!(
+                aw!(Rich::query().filter(Rich::DAY.eq(leap_day)).count(&db))?,
+                2
+            );
+            // One microsecond apart: gt must tell them apart.
+            let later = aw!(Rich::query()
+                .filter(Rich::AT.gt(ymd_hms_micro(2024, 2, 29, 0, 0, 0, 0).and_utc()))
+                .order_by(Rich::AT.asc())
+                .all(&db))?;
+            assert_eq!(
+                later.iter().map(|r| r.local).collect::<Vec<_>>(),
+                [instants[0], instants[2]]
+            );
+            let in_1969 = aw!(Rich::query()
+                .filter(Rich::DAY.between(
+                    NaiveDate::from_ymd_opt(1969, 1, 1).unwrap(),
+                    NaiveDate::from_ymd_opt(1969, 12, 31).unwrap()
+                ))
+                .all(&db))?;
+            assert_eq!(in_1969.len(), 1);
+            Ok(())
+        });
+
+        scenario!(times_a_backend_would_change_are_refused, |db| {
+            aw!(Rich::create_table(&db))?;
+            let nanos = NaiveDate::from_ymd_opt(2024, 2, 29)
+                .unwrap()
+                .and_hms_nano_opt(1, 2, 3, 456_789_123)
+                .unwrap();
+            let leap_second = NaiveDate::from_ymd_opt(2016, 12, 31)
+                .unwrap()
+                .and_hms_milli_opt(23, 59, 59, 1_500)
+                .unwrap();
+            let year_10000 = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
+            let year_0 = NaiveDate::from_ymd_opt(0, 12, 31).unwrap();
+            let rows = [
+                (Rich { local: nanos, ..Default::default() }, "sub-microsecond"),
+                (Rich { at: nanos.and_utc(), ..Default::default() }, "sub-microsecond"),
+                (Rich { olocal: Some(leap_second), ..Default::default() }, "leap second"),
+                (Rich { day: year_10000, ..Default::default() }, "0001 to 9999"),
+                (Rich { oday: Some(year_0), ..Default::default() }, "0001 to 9999"),
+                (
+                    Rich {
+                        at: year_10000.and_hms_opt(0, 0, 0).unwrap().and_utc(),
+                        ..Default::default()
+                    },
+                    "0001 to 9999",
+                ),
+            ];
+            for (row, why) in rows {
+                match aw!(row.insert(&db)) {
+                    Err(ambidex::Error::ValueOutOfRange { message }) => {
+                        assert!(message.contains(why), "{message}")
+                    }
+                    other => panic!("expected ValueOutOfRange ({why}), got {other:?}"),
+                }
+            }
+            // Refused in a filter too, before anything is sent.
+            expect_err!(
+                aw!(Rich::query().filter(Rich::LOCAL.eq(nanos)).all(&db)),
+                ambidex::Error::ValueOutOfRange { .. }
+            );
+            assert_eq!(aw!(Rich::query().count(&db))?, 0, "nothing was stored");
+            // Truncated by the caller, the same instant is stored.
+            use chrono::SubsecRound;
+            let back = rich_round_trip!(
+                db,
+                Rich { local: nanos.trunc_subsecs(6), ..Default::default() }
+            );
+            assert_eq!(back.local.nanosecond(), 456_789_000);
+            Ok(())
+        });
+
+        scenario!(uuids_round_trip_and_key_rows, |db| {
+            aw!(Token::create_table(&db))?;
+            let ids = [
+                Uuid::nil(),
+                Uuid::max(),
+                Uuid::from_u128(0x67e5_5044_10b1_426f_9247_bb68_0e5f_e0c8),
+                Uuid::from_u128(0x0000_0000_0000_0000_0000_0000_0000_0001),
+            ];
+            for (i, id) in ids.into_iter().enumerate() {
+                let token = Token {
+                    id,
+                    issued: ymd_hms_micro(2024, 1, 1, 0, 0, i as u32, 0).and_utc(),
+                    owner: (i % 2 == 0).then_some(ids[3]),
+                };
+                assert_eq!(aw!(token.insert(&db))?, token);
+                assert_eq!(aw!(Token::get(id, &db))?, token);
+            }
+            let owned = aw!(Token::query()
+                .filter(Token::OWNER.eq(ids[3]))
+                .order_by(Token::ISSUED.asc())
+                .all(&db))?;
+            assert_eq!(owned.iter().map(|t| t.id).collect::<Vec<_>>(), [ids[0], ids[2]]);
+            assert_eq!(
+                aw!(Token::query().filter(Token::OWNER.is_null()).count(&db))?,
+                2
+            );
+            assert_eq!(
+                aw!(Token::query().filter(Token::ID.is_in(&ids[1..3])).count(&db))?,
+                2
+            );
+            // The key is unique, and a uuid key updates and deletes its row.
+            let dup = Token {
+                id: ids[2],
+                issued: ymd_hms_micro(2025, 1, 1, 0, 0, 0, 0).and_utc(),
+                owner: None,
+            };
+            expect_err!(aw!(dup.insert(&db)), ambidex::Error::UniqueViolation { .. });
+            aw!(dup.update(&db))?;
+            assert_eq!(aw!(Token::get(ids[2], &db))?, dup);
+            aw!(dup.delete(&db))?;
+            expect_err!(aw!(Token::get(ids[2], &db)), ambidex::Error::NotFound { .. });
+            Ok(())
+        });
+
+        scenario!(nested_unicode_json_round_trips, |db| {
+            aw!(Rich::create_table(&db))?;
+            let doc = serde_json::json!({
+                "naïve café": "日本語 — עברית — العربية — 😀👩🏽‍💻",
+                "escapes": "quote \" backslash \\ newline \n tab \t \u{1} \u{7f} \u{2028}",
+                "deep": {"a": [1, [2, [3, [4, {"b": [true, false, null]}]]]]},
+                "numbers": [0, -1, i64::MIN, i64::MAX, u64::MAX, 1.5, -0.25, 1e-7],
+                "empty": {"object": {}, "array": [], "string": ""},
+                "'; DROP TABLE rich_types; --": "?",
+            });
+            let prefs = Prefs {
+                theme: "dark 🌙".into(),
+                tags: vec!["ä".into(), "\u{10ffff}".into(), String::new()],
+                limits: [("日".to_string(), i64::MAX), ("".to_string(), -1)].into(),
+                nested: Some(Box::new(Prefs {
+                    theme: "inner".into(),
+                    ..Default::default()
+                })),
+            };
+            let back = rich_round_trip!(
+                db,
+                Rich {
+                    doc: doc.clone(),
+                    prefs: Json(prefs.clone()),
+                    odoc: Some(serde_json::Value::Null),
+                    oprefs: Some(Json(Prefs::default())),
+                    ..Default::default()
+                }
+            );
+            assert_eq!(back.doc, doc);
+            assert_eq!(back.prefs.0, prefs);
+            // JSON null is a value; SQL NULL is None.
+            assert_eq!(back.odoc, Some(serde_json::Value::Null));
+            let none = rich_round_trip!(db, Rich::default());
+            assert_eq!((none.odoc, none.oprefs), (None, None));
+            // A NUL character in a JSON string: PostgreSQL's jsonb cannot hold it and the
+            // server refuses the row; the other backends keep it.
+            let nul = serde_json::json!({"nul": "a\u{0}b"});
+            let written = aw!(Rich { doc: nul.clone(), ..Default::default() }.insert(&db));
+            if db.dialect() == ambidex::Dialect::Postgres {
+                assert!(written.is_err(), "PostgreSQL stored a NUL in jsonb: {written:?}");
+            } else {
+                assert_eq!(aw!(Rich::get(written?.id, &db))?.doc, nul);
+            }
+            // Scalars and arrays are documents too.
+            for doc in [
+                serde_json::json!("just a string"),
+                serde_json::json!(42),
+                serde_json::json!([[], {}, [null]]),
+            ] {
+                rich_round_trip!(db, Rich { doc, ..Default::default() });
+            }
+            Ok(())
+        });
+
+        scenario!(decimals_keep_every_digit, |db| {
+            aw!(Rich::create_table(&db))?;
+            let d = |s: &str| Decimal::from_str(s).unwrap();
+            for amount in [
+                Decimal::MAX,
+                Decimal::MIN,
+                d("0.0000000000000000000000000001"), // the smallest step: scale 28
+                d("-0.0000000000000000000000000001"),
+                d("7.9228162514264337593543950335"), // 29 digits, scale 28
+                d("12345678901234567890.12345678"),
+                d("0.1"),
+                d("-1.5"),
+                Decimal::ZERO,
+                d("100"),
+            ] {
+                let back = rich_round_trip!(
+                    db,
+                    Rich { amount, oamount: Some(amount), ..Default::default() }
+                );
+                // Equal and printed the same (values come back normalized).
+                assert_eq!(back.amount.to_string(), amount.normalize().to_string());
+                let found = aw!(Rich::query().filter(Rich::AMOUNT.eq(amount)).all(&db))?;
+                assert_eq!(found.len(), 1, "{amount} finds its row by equality");
+            }
+            // The scale written does not matter: 1.50 is 1.5.
+            let r = rich_round_trip!(db, Rich { amount: d("1.50"), ..Default::default() });
+            assert_eq!(r.amount.to_string(), "1.5");
+            assert_eq!(
+                aw!(Rich::query().filter(Rich::AMOUNT.eq(d("1.5000"))).count(&db))?,
+                1
+            );
+            Ok(())
+        });
+
+        scenario!(rich_nulls_round_trip_and_filter, |db| {
+            aw!(Rich::create_table(&db))?;
+            let none = rich_round_trip!(db, Rich::default());
+            let some = rich_round_trip!(
+                db,
+                Rich {
+                    oday: Some(NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()),
+                    olocal: Some(ymd_hms_micro(2024, 2, 29, 1, 2, 3, 4)),
+                    oat: Some(ymd_hms_micro(2024, 2, 29, 1, 2, 3, 4).and_utc()),
+                    ouid: Some(Uuid::max()),
+                    oamount: Some(Decimal::ONE),
+                    odoc: Some(serde_json::json!({"k": "v"})),
+                    oprefs: Some(Json(Prefs::default())),
+                    ..Default::default()
+                }
+            );
+            let ids = |rows: Vec<Rich>| rows.into_iter().map(|r| r.id).collect::<Vec<_>>();
+            assert_eq!(
+                ids(aw!(Rich::query().filter(Rich::OAT.is_null()).all(&db))?),
+                [none.id]
+            );
+            assert_eq!(
+                ids(aw!(Rich::query().filter(Rich::OUID.is_not_null()).all(&db))?),
+                [some.id]
+            );
+            assert_eq!(
+                ids(aw!(Rich::query().filter(Rich::OAMOUNT.eq(Decimal::ONE)).all(&db))?),
+                [some.id]
+            );
+            // Setting a value to NULL and back through an update by filter.
+            let n = aw!(Rich::query()
+                .filter(Rich::ID.eq(some.id))
+                .set(Rich::OAT, None::<DateTime<Utc>>)
+                .set(Rich::OUID, None::<Uuid>)
+                .update(&db))?;
+            assert_eq!(n, 1);
+            let cleared = aw!(Rich::get(some.id, &db))?;
+            assert_eq!((cleared.oat, cleared.ouid), (None, None));
+            assert_eq!(cleared.oamount, Some(Decimal::ONE));
+            Ok(())
+        });
+
+        scenario!(rich_values_update_in_place, |db| {
+            aw!(Rich::create_table(&db))?;
+            let mut row = rich_round_trip!(db, Rich::default());
+            row.day = NaiveDate::from_ymd_opt(2028, 2, 29).unwrap();
+            row.at = ymd_hms_micro(2028, 2, 29, 23, 59, 59, 999_999).and_utc();
+            row.uid = Uuid::max();
+            row.amount = Decimal::from_str("-99.99").unwrap();
+            row.doc = serde_json::json!({"updated": ["✓"]});
+            aw!(row.update(&db))?;
+            assert_eq!(aw!(Rich::get(row.id, &db))?, row);
+            let n = aw!(Rich::query()
+                .filter(Rich::UID.eq(Uuid::max()))
+                .set(Rich::AMOUNT, Decimal::from_str("0.0000000000000000000000000001").unwrap())
+                .update(&db))?;
+            assert_eq!(n, 1);
+            assert_eq!(
+                aw!(Rich::get(row.id, &db))?.amount.to_string(),
+                "0.0000000000000000000000000001"
+            );
+            Ok(())
+        });
+
+        scenario!(text_that_is_no_rich_value_fails_to_decode, |db| {
+            aw!(RichText::create_table(&db))?;
+            aw!(RichText { id: 1, value: "2023-02-29".into() }.insert(&db))?;
+            aw!(RichText { id: 2, value: "2024-02-29".into() }.insert(&db))?;
+            aw!(RichText { id: 3, value: "1.5e3".into() }.insert(&db))?;
+            match aw!(TextAsDate::get(1, &db)) {
+                Err(ambidex::Error::Decode { model, field, expected, found, .. }) => {
+                    assert_eq!((model, field, expected), ("TextAsDate", "value", "NaiveDate"));
+                    assert!(found.contains("2023-02-29"), "found {found:?}");
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            assert_eq!(
+                aw!(TextAsDate::get(2, &db))?.value,
+                NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+            );
+            expect_err!(
+                aw!(TextAsDecimal::get(3, &db)),
+                ambidex::Error::Decode { model: "TextAsDecimal", field: "value", .. }
+            );
+            Ok(())
+        });
+
+        scenario!(derived_enums_and_newtypes_round_trip, |db| {
+            aw!(Ticket::create_table(&db))?;
+            let rows = [
+                Ticket {
+                    status: Status::OnHold,
+                    ostatus: Some(Status::Closed),
+                    priority: Priority::Max,
+                    opriority: Some(Priority::Negative),
+                    email: Email("ünïcode@example.com".into()),
+                    cents: Cents { value: i64::MIN },
+                    ocents: Some(Cents { value: i64::MAX }),
+                    order: OrderRef(Uuid::max()),
+                    ..Default::default()
+                },
+                Ticket {
+                    email: Email("plain@example.com".into()),
+                    priority: Priority::High,
+                    ..Default::default()
+                },
+                Ticket {
+                    status: Status::Closed,
+                    priority: Priority::Negative,
+                    email: Email("third@example.com".into()),
+                    ..Default::default()
+                },
+            ];
+            let mut stored = Vec::new();
+            for row in rows {
+                let back = aw!(row.insert(&db))?;
+                assert_eq!(back, Ticket { id: back.id, ..row });
+                assert_eq!(aw!(Ticket::get(back.id, &db))?, back);
+                stored.push(back);
+            }
+            let ids = |rows: Vec<Ticket>| rows.into_iter().map(|t| t.id).collect::<Vec<_>>();
+            assert_eq!(
+                ids(aw!(Ticket::query().filter(Ticket::STATUS.eq(Status::OnHold)).all(&db))?),
+                [stored[0].id]
+            );
+            assert_eq!(
+                ids(aw!(Ticket::query()
+                    .filter(Ticket::STATUS.is_in([Status::Active, Status::Closed]))
+                    .order_by(Ticket::ID.asc())
+                    .all(&db))?),
+                [stored[1].id, stored[2].id]
+            );
+            // Integer enums sort by their discriminants.
+            assert_eq!(
+                ids(aw!(Ticket::query().order_by(Ticket::PRIORITY.asc()).all(&db))?),
+                [stored[2].id, stored[1].id, stored[0].id]
+            );
+            assert_eq!(
+                aw!(Ticket::query()
+                    .filter(Ticket::PRIORITY.gt(Priority::Low))
+                    .count(&db))?,
+                2
+            );
+            assert_eq!(
+                ids(aw!(Ticket::query()
+                    .filter(Ticket::EMAIL.eq(Email("plain@example.com".into())))
+                    .all(&db))?),
+                [stored[1].id]
+            );
+            assert_eq!(
+                aw!(Ticket::query().filter(Ticket::OSTATUS.is_null()).count(&db))?,
+                2
+            );
+            // A newtype keeps its inner type's constraints: the email is unique.
+            expect_err!(
+                aw!(Ticket {
+                    email: Email("plain@example.com".into()),
+                    ..Default::default()
+                }
+                .insert(&db)),
+                ambidex::Error::UniqueViolation { .. }
+            );
+            Ok(())
+        });
+
+        scenario!(stored_values_that_are_no_variant_fail_to_decode, |db| {
+            aw!(RichText::create_table(&db))?;
+            aw!(RichText { id: 1, value: "on hold ⏸".into() }.insert(&db))?;
+            aw!(RichText { id: 2, value: "OnHold".into() }.insert(&db))?;
+            assert_eq!(aw!(TextAsStatus::get(1, &db))?.value, Status::OnHold);
+            match aw!(TextAsStatus::get(2, &db)) {
+                Err(ambidex::Error::Decode { model, field, expected, found, .. }) => {
+                    assert_eq!((model, field, expected), ("TextAsStatus", "value", "Status"));
+                    assert!(found.contains("\"OnHold\""), "found {found:?}");
+                    assert!(found.contains("\"on hold ⏸\""), "lists the variants: {found:?}");
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            let known = aw!(ambidex::raw("SELECT 1, 10").fetch_all::<IntAsPriority, _>(&db))?;
+            assert_eq!(known[0].value, Priority::High);
+            match aw!(ambidex::raw("SELECT 1, 2").fetch_all::<IntAsPriority, _>(&db)) {
+                Err(ambidex::Error::Decode { field: "value", found, .. }) => {
+                    assert!(found.contains("INTEGER 2"), "found {found:?}")
+                }
+                other => panic!("expected a decode error, got {other:?}"),
+            }
+            Ok(())
+        });
+
+        scenario!(server_values_decode_into_rich_types, |db| {
+            // Values the server computes (not written by ambidex) decode through the same
+            // path; a decimal a `Decimal` cannot hold exactly is refused, not rounded.
+            if db.dialect() == ambidex::Dialect::Sqlite {
+                return Ok(()); // no date or decimal types to compute with
+            }
+            let days = aw!(ambidex::raw(
+                "SELECT 1, CAST('2024-02-29' AS DATE) UNION ALL SELECT 2, CAST('0001-01-01' AS DATE)"
+            )
+            .fetch_all::<TextAsDate, _>(&db))?;
+            assert_eq!(
+                days.iter().map(|r| r.value).collect::<Vec<_>>(),
+                [
+                    NaiveDate::from_ymd_opt(2024, 2, 29).unwrap(),
+                    NaiveDate::from_ymd_opt(1, 1, 1).unwrap()
+                ]
+            );
+            let exact = aw!(ambidex::raw("SELECT 1, CAST(-12.50 AS DECIMAL(10, 2))")
+                .fetch_all::<TextAsDecimal, _>(&db))?;
+            assert_eq!(exact[0].value, Decimal::from_str("-12.5").unwrap());
+            let too_fine = aw!(ambidex::raw(
+                "SELECT 1, CAST(0.00000000000000000000000000001 AS DECIMAL(40, 30))"
+            )
+            .fetch_all::<TextAsDecimal, _>(&db));
+            expect_err!(too_fine, ambidex::Error::Decode { field: "value", .. });
+            Ok(())
+        });
+    };
+}

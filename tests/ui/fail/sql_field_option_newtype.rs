@@ -1,0 +1,6 @@
+use ambidex::SqlField;
+
+#[derive(SqlField)]
+pub struct MaybeEmail(Option<String>);
+
+fn main() {}
