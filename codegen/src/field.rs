@@ -213,7 +213,7 @@ fn enumeration(
         return None;
     }
     let ident = &input.ident;
-    let mut names: Vec<(String, Span)> = Vec::new();
+    let mut names: Vec<String> = Vec::new();
     let mut variants = Vec::new();
     for v in &data.variants {
         if !matches!(v.fields, Fields::Unit) {
@@ -239,19 +239,18 @@ fn enumeration(
                 ),
             }
         }
-        if let Some((_, first)) = names.iter().find(|(n, _)| *n == stored) {
-            let _ = first;
+        if names.contains(&stored) {
             errors.push(
                 v.ident.span(),
                 format!("two variants are stored as {stored:?}; give one another `rename`"),
             );
         }
-        names.push((stored, v.ident.span()));
+        names.push(stored);
         variants.push(&v.ident);
     }
     let name = ident.to_string();
     let operands = operands(ident);
-    let stored: Vec<&String> = names.iter().map(|(n, _)| n).collect();
+    let stored = &names;
     let expected = stored
         .iter()
         .map(|s| format!("{s:?}"))
