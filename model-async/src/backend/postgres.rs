@@ -16,7 +16,6 @@
 //! connection's startup `options`, so every pooled connection uses that search path.
 
 use std::borrow::Cow;
-use std::fmt::Write as _;
 use std::future::Future;
 use std::str::FromStr;
 use std::sync::Arc;
@@ -175,7 +174,8 @@ fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
             _ => return Err(bad("unknown jsonb format version")),
         },
         oid::NUMERIC => Cell::Text(Cow::Owned(
-            numeric_text(bytes).ok_or_else(|| bad("malformed NUMERIC"))?,
+            ambidex_core::types::wire::pg_numeric_text(bytes)
+                .ok_or_else(|| bad("malformed NUMERIC"))?,
         )),
         // Dates, times and UUIDs: their canonical text, made by ambidex-core.
         oid::DATE => Cell::Text(Cow::Owned(
@@ -261,70 +261,6 @@ fn bytea_hex(s: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-/// A NUMERIC in the binary format, printed as PostgreSQL prints it (`numeric_out`).
-///
-/// The format: digit count, weight (power of 10000 of the first digit), sign, display
-/// scale, then the base-10000 digits, each an `i16`, all big-endian.
-fn numeric_text(bytes: &[u8]) -> Option<String> {
-    let word = |at: usize| -> Option<u16> {
-        Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
-    };
-    let ndigits = usize::from(word(0)?);
-    let weight = i64::from(word(2)? as i16);
-    let sign = word(4)?;
-    let dscale = usize::from(word(6)?);
-    if bytes.len() != 8 + 2 * ndigits {
-        return None;
-    }
-    match sign {
-        0xC000 => return Some("NaN".into()),
-        0xD000 => return Some("Infinity".into()),
-        0xF000 => return Some("-Infinity".into()),
-        0x0000 | 0x4000 => {}
-        _ => return None,
-    }
-    // Digit `k` holds the group worth 10000^(weight - k); absent digits are zero.
-    let digit = |k: i64| -> Option<u16> {
-        match usize::try_from(k) {
-            Ok(k) if k < ndigits => word(8 + 2 * k).filter(|d| *d < 10_000),
-            _ => Some(0),
-        }
-    };
-    let mut out = String::with_capacity(8 + 4 * (weight.max(0) as usize + 1) + dscale);
-    if sign == 0x4000 {
-        out.push('-');
-    }
-    if weight < 0 {
-        out.push('0');
-    } else {
-        for k in 0..=weight {
-            let d = digit(k)?;
-            if k == 0 {
-                let _ = write!(out, "{d}");
-            } else {
-                let _ = write!(out, "{d:04}");
-            }
-        }
-    }
-    if dscale > 0 {
-        out.push('.');
-        let mut written = 0;
-        let mut k = weight + 1;
-        while written < dscale {
-            let group = digit(k)?;
-            for place in [1000, 100, 10, 1] {
-                if written == dscale {
-                    break;
-                }
-                out.push(char::from(b'0' + (group / place % 10) as u8));
-                written += 1;
-            }
-            k += 1;
-        }
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -382,13 +318,25 @@ mod tests {
             (numeric(0, 0, 0xC000, 0, &[]), "NaN"),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(numeric_text(&bytes).as_deref(), Some(expected));
+            assert_eq!(
+                ambidex_core::types::wire::pg_numeric_text(&bytes).as_deref(),
+                Some(expected)
+            );
         }
         // Truncated or corrupt input is refused, never a panic.
-        assert_eq!(numeric_text(&[0, 1]), None);
-        assert_eq!(numeric_text(&numeric(2, 0, 0, 0, &[1])), None);
-        assert_eq!(numeric_text(&numeric(1, 0, 0, 0, &[10_000])), None);
-        assert_eq!(numeric_text(&numeric(0, 0, 0x1234, 0, &[])), None);
+        assert_eq!(ambidex_core::types::wire::pg_numeric_text(&[0, 1]), None);
+        assert_eq!(
+            ambidex_core::types::wire::pg_numeric_text(&numeric(2, 0, 0, 0, &[1])),
+            None
+        );
+        assert_eq!(
+            ambidex_core::types::wire::pg_numeric_text(&numeric(1, 0, 0, 0, &[10_000])),
+            None
+        );
+        assert_eq!(
+            ambidex_core::types::wire::pg_numeric_text(&numeric(0, 0, 0x1234, 0, &[])),
+            None
+        );
     }
 
     #[test]

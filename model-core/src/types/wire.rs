@@ -5,6 +5,8 @@
 //! Compiled whatever the features: a raw query may select a date column from a model that
 //! reads it as a `String`.
 
+use std::fmt::Write as _;
+
 /// Days from 1970-01-01 to PostgreSQL's epoch, 2000-01-01.
 const PG_EPOCH_DAYS: i64 = 10_957;
 const MICROS_PER_DAY: i64 = 86_400_000_000;
@@ -175,5 +177,112 @@ mod tests {
             uuid_text(&[0xab; 16]).unwrap(),
             "abababab-abab-abab-abab-abababababab"
         );
+    }
+}
+
+/// A PostgreSQL NUMERIC in the binary format, printed as PostgreSQL prints it
+/// (`numeric_out`), including `NaN` and (PostgreSQL 14+) `Infinity` / `-Infinity`; `None`
+/// for a malformed value (wrong length, unknown sign, a digit of 10000 or more).
+///
+/// The format: digit count, weight (power of 10000 of the first digit), sign, display
+/// scale, then the base-10000 digits, each an `i16`, all big-endian.
+pub fn pg_numeric_text(bytes: &[u8]) -> Option<String> {
+    let word = |at: usize| -> Option<u16> {
+        Some(u16::from_be_bytes([*bytes.get(at)?, *bytes.get(at + 1)?]))
+    };
+    let ndigits = usize::from(word(0)?);
+    let weight = i64::from(word(2)? as i16);
+    let sign = word(4)?;
+    let dscale = usize::from(word(6)?);
+    if bytes.len() != 8 + 2 * ndigits {
+        return None;
+    }
+    match sign {
+        0xC000 => return Some("NaN".into()),
+        0xD000 => return Some("Infinity".into()),
+        0xF000 => return Some("-Infinity".into()),
+        0x0000 | 0x4000 => {}
+        _ => return None,
+    }
+    // Digit `k` holds the group worth 10000^(weight - k); absent digits are zero.
+    let digit = |k: i64| -> Option<u16> {
+        match usize::try_from(k) {
+            Ok(k) if k < ndigits => word(8 + 2 * k).filter(|d| *d < 10_000),
+            _ => Some(0),
+        }
+    };
+    let mut out = String::with_capacity(8 + 4 * (weight.max(0) as usize + 1) + dscale);
+    if sign == 0x4000 {
+        out.push('-');
+    }
+    if weight < 0 {
+        out.push('0');
+    } else {
+        for k in 0..=weight {
+            let d = digit(k)?;
+            if k == 0 {
+                let _ = write!(out, "{d}");
+            } else {
+                let _ = write!(out, "{d:04}");
+            }
+        }
+    }
+    if dscale > 0 {
+        out.push('.');
+        let mut written = 0;
+        let mut k = weight + 1;
+        while written < dscale {
+            let group = digit(k)?;
+            for place in [1000, 100, 10, 1] {
+                if written == dscale {
+                    break;
+                }
+                out.push(char::from(b'0' + (group / place % 10) as u8));
+                written += 1;
+            }
+            k += 1;
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod numeric_tests {
+    use super::pg_numeric_text;
+
+    fn encode(ndigits: u16, weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for w in [ndigits, weight as u16, sign, scale]
+            .into_iter()
+            .chain(digits.iter().copied())
+        {
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        out
+    }
+
+    #[test]
+    fn numerics_print_as_postgresql_prints_them() {
+        let text = |b: Vec<u8>| pg_numeric_text(&b);
+        assert_eq!(
+            text(encode(2, 0, 0x4000, 2, &[12, 5000])).as_deref(),
+            Some("-12.50")
+        );
+        assert_eq!(text(encode(2, 1, 0, 0, &[1, 2])).as_deref(), Some("10002"));
+        assert_eq!(text(encode(1, -1, 0, 4, &[5])).as_deref(), Some("0.0005"));
+        assert_eq!(text(encode(0, 0, 0, 0, &[])).as_deref(), Some("0"));
+        assert_eq!(
+            text(encode(0, 0, 0xD000, 0, &[])).as_deref(),
+            Some("Infinity")
+        );
+        assert_eq!(
+            text(encode(0, 0, 0xF000, 0, &[])).as_deref(),
+            Some("-Infinity")
+        );
+        assert_eq!(text(encode(0, 0, 0xC000, 0, &[])).as_deref(), Some("NaN"));
+        // Malformed: truncated, a digit of 10000, an unknown sign.
+        assert_eq!(pg_numeric_text(&[0, 1]), None);
+        assert_eq!(text(encode(1, 0, 0, 0, &[10_000])), None);
+        assert_eq!(text(encode(0, 0, 0x1234, 0, &[])), None);
     }
 }

@@ -74,7 +74,14 @@ impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
             25 | 1043 | 1042 | 19 | 114 | 142 => text_cell(value.as_bytes()),
             // jsonb: a version byte, then the JSON text
             3802 => text_cell(value.as_bytes().get(1..).unwrap_or_default()),
-            1700 => Cell::Text(Cow::Owned(numeric_text(value.as_bytes())?)),
+            1700 => Cell::Text(Cow::Owned(
+                ambidex_core::types::wire::pg_numeric_text(value.as_bytes()).ok_or_else(|| {
+                    Error::Database {
+                        code: None,
+                        message: "malformed NUMERIC value".into(),
+                    }
+                })?,
+            )),
             // date, timestamp, timestamptz, uuid: their canonical text, made by ambidex-core.
             1082 => wire_text(wire::pg_date_text(value.as_bytes()), index)?,
             1114 | 1184 => wire_text(wire::pg_timestamp_text(value.as_bytes()), index)?,
@@ -109,91 +116,5 @@ fn text_cell(bytes: &[u8]) -> Cell<'static> {
     match std::str::from_utf8(bytes) {
         Ok(s) => Cell::Text(Cow::Owned(s.to_owned())),
         Err(_) => Cell::Blob(Cow::Owned(bytes.to_vec())),
-    }
-}
-
-/// The decimal text of a NUMERIC in PostgreSQL's binary form: digit count, weight (of the
-/// first base-10000 digit), sign and display scale, then the base-10000 digits.
-fn numeric_text(bytes: &[u8]) -> Result<String> {
-    let short = || Error::Database {
-        code: None,
-        message: "truncated NUMERIC value".into(),
-    };
-    let word = |i: usize| -> Result<u16> {
-        bytes
-            .get(i * 2..i * 2 + 2)
-            .map(|b| u16::from_be_bytes([b[0], b[1]]))
-            .ok_or_else(short)
-    };
-    let ndigits = usize::from(word(0)?);
-    let weight = i32::from(word(1)? as i16);
-    let sign = word(2)?;
-    let scale = usize::from(word(3)?);
-    if sign == 0xC000 {
-        return Ok("NaN".to_string());
-    }
-    let digits = (0..ndigits)
-        .map(|i| word(4 + i))
-        .collect::<Result<Vec<u16>>>()?;
-    let digit = |position: i32| -> u16 {
-        usize::try_from(position)
-            .ok()
-            .and_then(|p| digits.get(p).copied())
-            .unwrap_or(0)
-    };
-    let mut out = String::new();
-    if sign == 0x4000 {
-        out.push('-');
-    }
-    if weight < 0 {
-        out.push('0');
-    } else {
-        for position in 0..=weight {
-            let d = digit(position);
-            if position == 0 {
-                out.push_str(&d.to_string())
-            } else {
-                out.push_str(&format!("{d:04}"))
-            }
-        }
-    }
-    if scale > 0 {
-        let mut fraction = String::new();
-        let mut position = weight + 1;
-        while fraction.len() < scale {
-            fraction.push_str(&format!("{:04}", digit(position)));
-            position += 1;
-        }
-        fraction.truncate(scale);
-        out.push('.');
-        out.push_str(&fraction);
-    }
-    Ok(out)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::numeric_text;
-
-    fn encode(ndigits: u16, weight: i16, sign: u16, scale: u16, digits: &[u16]) -> Vec<u8> {
-        let mut out = Vec::new();
-        for w in [ndigits, weight as u16, sign, scale]
-            .into_iter()
-            .chain(digits.iter().copied())
-        {
-            out.extend_from_slice(&w.to_be_bytes());
-        }
-        out
-    }
-
-    #[test]
-    fn numerics_print_as_postgresql_prints_them() {
-        assert_eq!(
-            numeric_text(&encode(2, 0, 0x4000, 2, &[12, 5000])).unwrap(),
-            "-12.50"
-        );
-        assert_eq!(numeric_text(&encode(2, 1, 0, 0, &[1, 2])).unwrap(), "10002");
-        assert_eq!(numeric_text(&encode(1, -1, 0, 4, &[5])).unwrap(), "0.0005");
-        assert_eq!(numeric_text(&encode(0, 0, 0, 0, &[])).unwrap(), "0");
     }
 }
