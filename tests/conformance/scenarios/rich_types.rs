@@ -126,6 +126,13 @@ macro_rules! rich_types_scenarios {
                 ))
                 .all(&db))?;
             assert_eq!(in_1969.len(), 1);
+            // MIN / MAX of dates and instants come back as the same types.
+            let (first_day, last_at, none) = aw!(Rich::query()
+                .select((Rich::DAY.min(), Rich::AT.max(), Rich::ODAY.max()))
+                .one(&db))?;
+            assert_eq!(first_day, sorted.first().map(|t| t.date()));
+            assert_eq!(last_at, sorted.last().map(|t| t.and_utc()));
+            assert_eq!(none, None, "no row has an `oday`");
             Ok(())
         });
 
