@@ -85,6 +85,7 @@ impl Db {
             engine: None,
             max_connections: None,
             acquire_timeout: None,
+            statement_timeout: None,
         }
     }
 
@@ -245,6 +246,7 @@ pub struct DbBuilder {
     engine: Option<Engine>,
     max_connections: Option<u32>,
     acquire_timeout: Option<Duration>,
+    statement_timeout: Option<Duration>,
 }
 
 impl DbBuilder {
@@ -271,6 +273,17 @@ impl DbBuilder {
         self
     }
 
+    /// The longest any one statement may run (default: no limit). Every connection sets
+    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
+    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
+    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
+    /// statement waits for another connection's lock (default 5 s), after which it fails
+    /// with the retryable [`Error::Conflict`].
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
+        self
+    }
+
     /// Opens the pool on the chosen engine.
     pub async fn connect(self) -> Result<Db> {
         let engine = match self.engine {
@@ -286,6 +299,9 @@ impl DbBuilder {
                 if let Some(timeout) = self.acquire_timeout {
                     builder = builder.acquire_timeout(timeout);
                 }
+                if let Some(timeout) = self.statement_timeout {
+                    builder = builder.statement_timeout(timeout);
+                }
                 Ok(Db::from(builder.connect().await?))
             }
             #[cfg(feature = "blocking")]
@@ -296,6 +312,9 @@ impl DbBuilder {
                 }
                 if let Some(timeout) = self.acquire_timeout {
                     builder = builder.acquire_timeout(timeout);
+                }
+                if let Some(timeout) = self.statement_timeout {
+                    builder = builder.statement_timeout(timeout);
                 }
                 Ok(Db::from(builder.connect().await?))
             }
@@ -318,6 +337,7 @@ impl fmt::Debug for DbBuilder {
             .field("engine", &self.engine)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }

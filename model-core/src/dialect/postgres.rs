@@ -96,6 +96,11 @@ impl SqlDialect for Postgres {
             || (message.contains("role \"") && message.contains("does not exist"))
     }
 
+    fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
+        // Cancelled statements fail with SQLSTATE 57014, classified as `Error::Timeout`.
+        format!("SET statement_timeout = {}", super::timeout_millis(timeout))
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let constraint = constraint_or_unknown(&f);
         match f.code.as_deref() {
