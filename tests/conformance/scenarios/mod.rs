@@ -13,6 +13,8 @@ mod types;
 mod errors;
 #[macro_use]
 mod transaction;
+#[macro_use]
+mod bad_input;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -96,6 +98,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             transaction_scenarios!();
+        }
+        mod bad_input {
+            #[allow(unused_imports)]
+            use super::*;
+            bad_input_scenarios!();
         }
     };
 }
