@@ -106,7 +106,7 @@ macro_rules! bad_input_scenarios {
             };
             assert_eq!(aw!(row.clone().insert(&db))?, row);
             assert_eq!(aw!(Wide::get(1, &db))?, row);
-            assert_eq!(aw!(Wide::query().all(&db))?, [row.clone()]);
+            assert_eq!(aw!(Wide::query().all(&db))?, vec![row.clone()]);
             // The extra column got its default, untouched by the model.
             let labels = aw!(ambidex::raw("SELECT id, note AS text FROM shared_values")
                 .fetch_all::<Label, _>(&db))?;
@@ -171,7 +171,7 @@ macro_rules! bad_input_scenarios {
                     .filter(Weird::QUOTED.eq(third.quoted.as_str()))
                     .filter(Weird::SPACED.lt(0))
                     .all(&db))?,
-                [third.clone()]
+                vec![third.clone()]
             );
             let mut changed = third.clone();
             changed.apostrophe = None;
