@@ -200,6 +200,16 @@ impl SqlDialect for Mysql {
             },
             Some("1213" | "1205") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
+            // The connection was killed or lost, or the server is shutting down: the
+            // connection is dead, and the pool must not hand it out again.
+            Some("1927" | "1053" | "2006" | "2013" | "2055") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
+            _ if is_lost_connection(&f.message) => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
             // The engine that knows the URL adds advice (sqlx and empty passwords).
             Some("1045") => Error::Authentication {
                 url: "(current connection)".into(),
@@ -244,4 +254,12 @@ impl SqlDialect for Mysql {
             }),
         }
     }
+}
+
+/// Whether a message without a code (diesel reports none) says the connection is gone.
+fn is_lost_connection(message: &str) -> bool {
+    message.contains("Lost connection to")
+        || message.contains("server has gone away")
+        || message.contains("Connection was killed")
+        || message.contains("Server shutdown in progress")
 }

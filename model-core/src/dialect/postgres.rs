@@ -123,6 +123,16 @@ impl SqlDialect for Postgres {
             },
             Some("40001" | "40P01") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
+            // The server ended the session (pg_terminate_backend, shutdown, crash): the
+            // connection is dead, and the pool must not hand it out again.
+            Some("57P01" | "57P02" | "57P03") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
+            _ if f.message.starts_with("terminating connection due to") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
             Some("28000" | "28P01") => Error::Authentication {
                 url: "(current connection)".into(),
                 message: f.message,
