@@ -3,6 +3,10 @@
 
 #![allow(dead_code)]
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 /// The server URL in `var`, or `None` to skip; under `CI=true` a missing URL is a failure.
 pub fn server_url(var: &str) -> Option<String> {
     match std::env::var(var) {
@@ -37,4 +41,46 @@ pub fn unique_name(prefix: &str) -> String {
         NEXT.fetch_add(1, Ordering::Relaxed),
         nanos % 1_000_000
     )
+}
+
+/// A small deterministic PRNG (xorshift64*), so a failing seed can be replayed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// The next number.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// Drops the inner future at its `n`th poll if it has not finished by then.
+pub struct DropAtPoll<F> {
+    /// The future, until it finishes or is dropped.
+    pub inner: Option<Pin<Box<F>>>,
+    /// Polls left before the drop.
+    pub polls_left: u32,
+}
+
+impl<F: Future> Future for DropAtPoll<F> {
+    type Output = Option<F::Output>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        if self.polls_left == 0 {
+            self.inner = None;
+            return Poll::Ready(None);
+        }
+        self.polls_left -= 1;
+        let Some(inner) = self.inner.as_mut() else {
+            return Poll::Ready(None);
+        };
+        inner.as_mut().poll(cx).map(Some)
+    }
 }
