@@ -149,7 +149,8 @@ impl SqlxDb {
     /// Options for opening `url`.
     pub fn builder(url: &str) -> SqlxDbBuilder {
         SqlxDbBuilder {
-            inner: crate::Db::builder(url),
+            // sqlx on every backend, whatever `ambidex::Db` would choose (diesel on SQLite).
+            inner: crate::Db::builder(url).engine(crate::Engine::Sqlx),
         }
     }
 
