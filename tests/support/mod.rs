@@ -18,6 +18,58 @@ pub fn server_url(var: &str) -> Option<String> {
     }
 }
 
+/// A database of a test's own on a server: a PostgreSQL schema (set as the search path) or
+/// a MariaDB database, dropped with this value.
+pub struct ServerScratch {
+    /// The URL to open.
+    pub url: String,
+    admin: String,
+    cleanup: String,
+}
+
+impl ServerScratch {
+    /// A fresh schema or database on the server `base` (`postgres://...`, `mysql://...`).
+    pub fn new(base: &str) -> ServerScratch {
+        let name = unique_name("ax_scratch");
+        let admin = ambidex::blocking::Db::builder(base)
+            .max_connections(1)
+            .open()
+            .expect("open the server");
+        if base.starts_with("postgres") {
+            ambidex::raw(format!("CREATE SCHEMA \"{name}\""))
+                .execute(&admin)
+                .expect("create a schema");
+            let sep = if base.contains('?') { '&' } else { '?' };
+            ServerScratch {
+                url: format!("{base}{sep}options=-c%20search_path%3D{name}"),
+                admin: base.to_string(),
+                cleanup: format!("DROP SCHEMA IF EXISTS \"{name}\" CASCADE"),
+            }
+        } else {
+            ambidex::raw(format!("CREATE DATABASE `{name}`"))
+                .execute(&admin)
+                .expect("create a database");
+            let (prefix, _) = base.rsplit_once('/').expect("a URL ending in /database");
+            ServerScratch {
+                url: format!("{prefix}/{name}"),
+                admin: base.to_string(),
+                cleanup: format!("DROP DATABASE IF EXISTS `{name}`"),
+            }
+        }
+    }
+}
+
+impl Drop for ServerScratch {
+    fn drop(&mut self) {
+        if let Ok(db) = ambidex::blocking::Db::builder(&self.admin)
+            .max_connections(1)
+            .open()
+        {
+            let _ = ambidex::raw(self.cleanup.clone()).execute(&db);
+        }
+    }
+}
+
 /// A two-worker multi-threaded runtime with timers and I/O.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
