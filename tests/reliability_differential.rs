@@ -457,3 +457,43 @@ fn mysql() {
         every_handle_agrees_with_the_model("mysql", scratches.each_ref().map(|s| s.url.clone()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Renderer smoke test (the `cargo fuzz` target is not written yet): any query the
+    /// builder accepts renders in every dialect with one bind per placeholder, and a hostile
+    /// value travels as a bind, never as SQL text.
+    #[test]
+    fn rendered_queries_bind_every_placeholder(
+        filter in filter_strategy(),
+        limit in prop::option::of(0u64..100),
+        offset in prop::option::of(0u64..100),
+        descending in any::<bool>(),
+        n in any::<u32>(),
+    ) {
+        let marker = format!("zq{n}'; DROP TABLE items; --");
+        let mut query = filter.apply(Item::query()).filter(Item::NAME.ne(marker.as_str()));
+        query = query.order_by(if descending { Item::QTY.desc() } else { Item::ID.asc() });
+        if let Some(n) = limit {
+            query = query.limit(n);
+        }
+        if let Some(n) = offset {
+            query = query.offset(n);
+        }
+        for dialect in [ambidex::Dialect::Sqlite, ambidex::Dialect::Postgres, ambidex::Dialect::Mysql] {
+            let statement = query.to_sql(dialect).expect("renders");
+            prop_assert_eq!(statement.placeholders().len(), statement.binds().len());
+            prop_assert!(
+                !statement.sql().contains(&marker),
+                "a value appears in the SQL text: {}",
+                statement.sql()
+            );
+            prop_assert!(
+                statement.binds().contains(&ambidex::Value::from(marker.clone())),
+                "the value is not bound: {:?}",
+                statement.binds()
+            );
+        }
+    }
+}
