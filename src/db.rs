@@ -86,6 +86,7 @@ impl Db {
             engine: None,
             max_connections: None,
             acquire_timeout: None,
+            statement_timeout: None,
         }
     }
 
@@ -273,6 +274,7 @@ pub struct DbBuilder {
     engine: Option<Engine>,
     max_connections: Option<u32>,
     acquire_timeout: Option<Duration>,
+    statement_timeout: Option<Duration>,
 }
 
 impl DbBuilder {
@@ -299,6 +301,17 @@ impl DbBuilder {
         self
     }
 
+    /// The longest any one statement may run (default: no limit). Every connection sets
+    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
+    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
+    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
+    /// statement waits for another connection's lock (default 5 s), after which it fails
+    /// with the retryable [`Error::Conflict`].
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
+        self
+    }
+
     /// Opens the pool on the chosen engine.
     pub async fn connect(self) -> Result<Db> {
         let engine = match self.engine {
@@ -314,6 +327,9 @@ impl DbBuilder {
                 if let Some(timeout) = self.acquire_timeout {
                     builder = builder.acquire_timeout(timeout);
                 }
+                if let Some(timeout) = self.statement_timeout {
+                    builder = builder.statement_timeout(timeout);
+                }
                 Ok(Db::from(builder.connect().await?))
             }
             #[cfg(feature = "blocking")]
@@ -324,6 +340,9 @@ impl DbBuilder {
                 }
                 if let Some(timeout) = self.acquire_timeout {
                     builder = builder.acquire_timeout(timeout);
+                }
+                if let Some(timeout) = self.statement_timeout {
+                    builder = builder.statement_timeout(timeout);
                 }
                 Ok(Db::from(builder.connect().await?))
             }
@@ -346,6 +365,7 @@ impl fmt::Debug for DbBuilder {
             .field("engine", &self.engine)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }

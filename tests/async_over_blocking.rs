@@ -6,14 +6,14 @@
 //! transaction closures and in decoders, `Send` futures, and shutdown.
 #![cfg(all(feature = "blocking", feature = "async", feature = "sqlite"))]
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use ambidex::prelude::*;
 use ambidex::{DieselDb, raw};
+
+mod support;
+use support::{DropAtPoll, Rng};
 
 #[derive(Model, Debug, Clone, PartialEq)]
 #[ambidex(table = "people")]
@@ -312,47 +312,6 @@ async fn a_full_pool_times_out_instead_of_hanging() -> ambidex::Result<()> {
     tx.commit().await?;
     assert_eq!(Account::query().count(&db).await?, ACCOUNTS as u64);
     Ok(())
-}
-
-/// A small deterministic PRNG (xorshift64*), so the test needs no extra dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
-/// Drops the inner future at its `n`th poll if it has not finished by then.
-struct DropAtPoll<F> {
-    inner: Option<Pin<Box<F>>>,
-    polls_left: u32,
-}
-
-impl<F: Future> Future for DropAtPoll<F> {
-    type Output = Option<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        if self.polls_left == 0 {
-            self.inner = None;
-            return Poll::Ready(None);
-        }
-        self.polls_left -= 1;
-        let Some(inner) = self.inner.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match inner.as_mut().poll(cx) {
-            Poll::Ready(out) => Poll::Ready(Some(out)),
-            Poll::Pending => Poll::Pending,
-        }
-    }
 }
 
 /// Moves `amount` from `from` to `to` in one transaction, in one of four styles. The last

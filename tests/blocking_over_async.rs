@@ -170,3 +170,11 @@ fn transactions_roll_back_when_dropped() {
         .collect();
     assert_eq!(texts, ["kept"]);
 }
+
+#[test]
+fn runs_on_sqlx_even_where_the_default_engine_is_diesel() {
+    // `ambidex::Db` picks diesel on SQLite; the shim is the blocking API over sqlx.
+    let (_dir, db) = open();
+    let shown = format!("{db:?}");
+    assert!(shown.contains("engine: Sqlx"), "{shown}");
+}

@@ -29,6 +29,13 @@ pub struct SqlxConn<B: Backend> {
     conn: Option<PoolConnection<B::Db>>,
     /// Open transaction levels, or levels that may be open (see the module docs).
     depth: u32,
+    /// A statement was sent (or was being sent) and its answer is not all read yet. Still
+    /// set when the statement's future is dropped: the driver's stream may then be out of
+    /// step with the server (sqlx's MySQL driver, cancelled while preparing or sending,
+    /// reads the stale answer as the next statement's, or waits for one that never comes),
+    /// so the connection is never used again: its next statement is refused and it is
+    /// closed instead of pooled.
+    in_flight: bool,
     /// How to describe failures.
     ctx: Arc<ErrorContext>,
 }
@@ -41,6 +48,7 @@ impl<B: Backend> SqlxConn<B> {
             Ok(conn) => Ok(SqlxConn {
                 conn: Some(conn),
                 depth: 0,
+                in_flight: false,
                 ctx: Arc::clone(ctx),
             }),
             Err(sqlx::Error::PoolTimedOut) => Err(Error::PoolTimeout {
@@ -49,6 +57,22 @@ impl<B: Backend> SqlxConn<B> {
             }),
             Err(e) => Err(from_sqlx(e, ctx)),
         }
+    }
+}
+
+impl<B: Backend> SqlxConn<B> {
+    /// Refuses a statement on a connection whose previous statement was cancelled before
+    /// its answer was read (see the `in_flight` field).
+    fn ensure_in_step(&self) -> Result<()> {
+        if self.in_flight {
+            return Err(Error::Cancelled {
+                message: "a statement on this connection was cancelled before its answer was \
+                          read, so the connection cannot be trusted: it is closed (rolling \
+                          back its transaction) instead of running more statements"
+                    .into(),
+            });
+        }
+        Ok(())
     }
 }
 
@@ -64,26 +88,41 @@ impl<B: Backend> Connection for SqlxConn<B> {
     }
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {
+        self.ensure_in_step()?;
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());
         drop(statement);
         let conn = self.conn.as_deref_mut().ok_or_else(released)?;
+        self.in_flight = true;
         let mut rows = B::fetch(conn, sql, args);
-        while let Some(row) = rows.try_next().await.map_err(|e| from_sqlx(e, &self.ctx))? {
-            let item = S::decode(&SqlxRow::<B>(&row))?;
-            sink.push(item)?;
-        }
-        Ok(sink)
+        let outcome = loop {
+            match rows.try_next().await {
+                Ok(Some(row)) => {
+                    // A row that does not decode ends the read; the driver skips the rest
+                    // of the result before the connection's next statement.
+                    if let Err(e) = S::decode(&SqlxRow::<B>(&row)).and_then(|i| sink.push(i)) {
+                        break Err(e);
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(from_sqlx(e, &self.ctx)),
+            }
+        };
+        drop(rows);
+        self.in_flight = false;
+        outcome.map(|()| sink)
     }
 
     async fn execute(&mut self, statement: Statement) -> Result<Executed> {
+        self.ensure_in_step()?;
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());
         drop(statement);
         let conn = self.conn.as_deref_mut().ok_or_else(released)?;
-        B::execute(conn, sql, args)
-            .await
-            .map_err(|e| from_sqlx(e, &self.ctx))
+        self.in_flight = true;
+        let result = B::execute(conn, sql, args).await;
+        self.in_flight = false;
+        result.map_err(|e| from_sqlx(e, &self.ctx))
     }
 
     #[inline]
@@ -113,10 +152,12 @@ impl<B: Backend> Drop for SqlxConn<B> {
             drop(conn.detach());
             return;
         }
-        if self.depth != 0 {
+        if self.depth != 0 || self.in_flight {
             tracing::debug!(
                 depth = self.depth,
-                "closing a connection that may hold an open transaction instead of pooling it"
+                in_flight = self.in_flight,
+                "closing a connection that may hold an open transaction, or whose statement \
+                 was cancelled before its answer was read, instead of pooling it"
             );
             conn.close_on_drop();
         }

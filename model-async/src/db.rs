@@ -115,6 +115,7 @@ impl<B: SqlxBackend> Database<B> {
             url: url.to_string(),
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            statement_timeout: None,
             backend: PhantomData,
         }
     }
@@ -150,6 +151,7 @@ impl<B: SqlxBackend> fmt::Debug for Database<B> {
             .field("dialect", &ctx.dialect)
             .field("max_connections", &ctx.pool_size)
             .field("acquire_timeout", &ctx.acquire_timeout)
+            .field("statement_timeout", &ctx.statement_timeout)
             .finish()
     }
 }
@@ -172,6 +174,7 @@ pub struct DbBuilder<B: SqlxBackend = AnyBackend> {
     url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
     backend: PhantomData<fn() -> B>,
 }
 
@@ -181,6 +184,7 @@ impl<B: SqlxBackend> Clone for DbBuilder<B> {
             url: self.url.clone(),
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
             backend: PhantomData,
         }
     }
@@ -205,6 +209,17 @@ impl<B: SqlxBackend> DbBuilder<B> {
         self
     }
 
+    /// The longest any one statement may run (default: no limit). Every connection sets
+    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
+    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
+    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
+    /// statement waits for another connection's lock (default 5 s), after which it fails
+    /// with the retryable [`Error::Conflict`].
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
+        self
+    }
+
     /// Opens the pool.
     ///
     /// The pool does not ping a connection before handing it out: the ping would double the
@@ -216,6 +231,7 @@ impl<B: SqlxBackend> DbBuilder<B> {
         let settings = PoolSettings {
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
         };
         let opened = backend::connect::<B>(&self.url, &settings).await?;
         Ok(Database {
@@ -233,6 +249,7 @@ impl<B: SqlxBackend> fmt::Debug for DbBuilder<B> {
             .field("url", &ambidex_core::redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }

@@ -29,6 +29,8 @@ pub struct ErrorContext {
     pub(crate) pool_size: u32,
     /// How long an acquire waits for a free connection.
     pub(crate) acquire_timeout: Duration,
+    /// The longest one statement may run, set on every connection when it opens.
+    pub(crate) statement_timeout: Option<Duration>,
 }
 
 impl ErrorContext {
@@ -188,6 +190,7 @@ mod tests {
             password_given: true,
             pool_size: 7,
             acquire_timeout: Duration::from_secs(3),
+            statement_timeout: None,
         }
     }
 

@@ -297,4 +297,59 @@ mod tests {
         assert!(!e.to_string().contains("hunter2"));
         assert!(!format!("{e:?}").contains("hunter2"));
     }
+
+    fn failure(code: Option<&str>, message: &str) -> DbFailure {
+        DbFailure {
+            code: code.map(str::to_string),
+            message: message.to_string(),
+            ..DbFailure::default()
+        }
+    }
+
+    #[test]
+    fn a_killed_connection_is_a_connection_error() {
+        // With the code (sqlx) and without it (diesel reports only the message).
+        let cases = [
+            (Dialect::Postgres, Some("57P01"), "terminating connection"),
+            (
+                Dialect::Postgres,
+                None,
+                "terminating connection due to administrator command",
+            ),
+            (Dialect::Mysql, Some("1927"), "Connection was killed"),
+            (Dialect::Mysql, Some("2013"), "Lost connection"),
+            (
+                Dialect::Mysql,
+                None,
+                "Lost connection to server during query",
+            ),
+            (Dialect::Mysql, None, "MySQL server has gone away"),
+        ];
+        for (dialect, code, message) in cases {
+            let e = Error::from_db_failure(dialect, failure(code, message));
+            assert!(
+                matches!(e, Error::Connection { .. }),
+                "{dialect:?} {code:?}: {e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn statement_timeouts_are_set_in_each_backends_unit() {
+        let t = Duration::from_millis(1500);
+        let setup = |d: Dialect| d.rules().statement_timeout_setup(t);
+        assert_eq!(setup(Dialect::Postgres), "SET statement_timeout = 1500");
+        assert_eq!(
+            setup(Dialect::Mysql),
+            "SET SESSION max_statement_time = 1.500"
+        );
+        assert_eq!(setup(Dialect::Sqlite), "PRAGMA busy_timeout = 1500");
+        // Zero means "no limit" to every backend: the shortest limit is 1 ms.
+        assert_eq!(
+            Dialect::Postgres
+                .rules()
+                .statement_timeout_setup(Duration::ZERO),
+            "SET statement_timeout = 1"
+        );
+    }
 }

@@ -54,6 +54,7 @@ pub struct Database<C: DieselBackend = AnyConnection> {
     url: Arc<str>,
     max_connections: u32,
     acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
 }
 
 /// The blocking handle for whichever backend the URL names (`sqlite://`, `postgres://`,
@@ -81,6 +82,7 @@ impl<C: DieselBackend> Clone for Database<C> {
             url: Arc::clone(&self.url),
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
         }
     }
 }
@@ -90,6 +92,7 @@ impl<C: DieselBackend> fmt::Debug for Database<C> {
         f.debug_struct(C::HANDLE)
             .field("url", &self.url)
             .field("max_connections", &self.max_connections)
+            .field("statement_timeout", &self.statement_timeout)
             .finish_non_exhaustive()
     }
 }
@@ -99,6 +102,7 @@ pub struct DbBuilder<C: DieselBackend = AnyConnection> {
     url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
     connection: PhantomData<fn() -> C>,
 }
 
@@ -108,6 +112,7 @@ impl<C: DieselBackend> Clone for DbBuilder<C> {
             url: self.url.clone(),
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
             connection: PhantomData,
         }
     }
@@ -119,6 +124,7 @@ impl<C: DieselBackend> fmt::Debug for DbBuilder<C> {
             .field("url", &redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }
@@ -134,6 +140,17 @@ impl<C: DieselBackend> DbBuilder<C> {
     /// How long a caller waits for a free connection (default 30 s).
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
+        self
+    }
+
+    /// The longest any one statement may run (default: no limit). Every connection sets
+    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
+    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
+    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
+    /// statement waits for another connection's lock (default 5 s), after which it fails
+    /// with the retryable [`Error::Conflict`].
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
         self
     }
 
@@ -163,12 +180,14 @@ impl<C: DieselBackend> DbBuilder<C> {
             // the pool retire it.
             builder = builder.max_lifetime(None).idle_timeout(None);
         }
-        let pool = builder.build(Manager::new(target.clone()));
+        let pool = builder.build(Manager::new(target.clone(), self.statement_timeout));
         let pool = match pool {
             Ok(p) => p,
-            // Surface the real reason (feature disabled, bad path) rather than r2d2's timeout.
+            // Surface the real reason (feature disabled, bad path, a refused setting) rather
+            // than r2d2's timeout.
             Err(e) => {
-                return Err(match C::establish(&target) {
+                let manager = Manager::<C>::new(target, self.statement_timeout);
+                return Err(match r2d2::ManageConnection::connect(&manager) {
                     Err(real) => real,
                     Ok(_) => Error::connection(&url, e),
                 });
@@ -180,6 +199,7 @@ impl<C: DieselBackend> DbBuilder<C> {
             url,
             max_connections: max,
             acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
         })
     }
 }
@@ -213,6 +233,7 @@ impl<C: DieselBackend> Database<C> {
             url: url.to_string(),
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            statement_timeout: None,
             connection: PhantomData,
         }
     }
@@ -235,6 +256,12 @@ impl<C: DieselBackend> Database<C> {
     /// How long a caller waits for a free connection.
     pub fn acquire_timeout(&self) -> Duration {
         self.acquire_timeout
+    }
+
+    /// The longest any one statement may run, if limited (see
+    /// [`DbBuilder::statement_timeout`]).
+    pub fn statement_timeout(&self) -> Option<Duration> {
+        self.statement_timeout
     }
 
     /// A pooled connection, waiting up to the acquire timeout.

@@ -7,8 +7,9 @@
 //! it. No connection is ever pooled inside a transaction.
 
 use std::marker::PhantomData;
+use std::time::Duration;
 
-use ambidex_core::{Connection, Error, Result, Target, complete, transaction};
+use ambidex_core::{Connection, Error, Result, Statement, Target, complete, transaction};
 
 use crate::backend::DieselBackend;
 use crate::connection::DieselConn;
@@ -16,14 +17,19 @@ use crate::connection::DieselConn;
 /// Opens and recycles diesel connections of type `C` for one target.
 pub(crate) struct Manager<C> {
     pub(crate) target: Target,
+    /// The statement each new connection runs to set its statement timeout, if one was set.
+    pub(crate) timeout_setup: Option<Statement>,
     /// `fn() -> C`: the manager makes connections, it holds none (so it is `Sync`).
     pub(crate) connection: PhantomData<fn() -> C>,
 }
 
 impl<C: DieselBackend> Manager<C> {
-    pub(crate) fn new(target: Target) -> Self {
+    pub(crate) fn new(target: Target, statement_timeout: Option<Duration>) -> Self {
+        let timeout_setup = statement_timeout
+            .map(|t| Statement::plain(target.dialect().rules().statement_timeout_setup(t)));
         Manager {
             target,
+            timeout_setup,
             connection: PhantomData,
         }
     }
@@ -34,7 +40,11 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
     type Error = Error;
 
     fn connect(&self) -> Result<DieselConn<C>> {
-        C::establish(&self.target).map(DieselConn::new)
+        let mut conn = C::establish(&self.target)?;
+        if let Some(setup) = &self.timeout_setup {
+            conn.execute(setup)?;
+        }
+        Ok(DieselConn::new(conn))
     }
 
     fn is_valid(&self, conn: &mut DieselConn<C>) -> Result<()> {

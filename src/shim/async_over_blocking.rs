@@ -118,6 +118,7 @@ impl fmt::Debug for DieselDb {
             .field("dialect", &s.dialect)
             .field("max_connections", &s.max_connections)
             .field("acquire_timeout", &s.acquire_timeout)
+            .field("statement_timeout", &s.db.statement_timeout())
             .finish()
     }
 }
@@ -129,6 +130,7 @@ pub struct DieselDbBuilder {
     url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
+    statement_timeout: Option<Duration>,
 }
 
 impl fmt::Debug for DieselDbBuilder {
@@ -137,6 +139,7 @@ impl fmt::Debug for DieselDbBuilder {
             .field("url", &ambidex_core::redact_url(&self.url))
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("statement_timeout", &self.statement_timeout)
             .finish()
     }
 }
@@ -153,6 +156,14 @@ impl DieselDbBuilder {
     /// [`Error::PoolTimeout`] (default 30 s).
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
         self.acquire_timeout = timeout;
+        self
+    }
+
+    /// The longest any one statement may run (default: no limit); a statement stopped by
+    /// it fails with [`Error::Timeout`]. See [`ambidex_sync::DbBuilder::statement_timeout`]
+    /// for what it sets on each backend (on SQLite: the lock wait).
+    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
+        self.statement_timeout = Some(timeout);
         self
     }
 
@@ -185,10 +196,13 @@ impl DieselDbBuilder {
         } else {
             self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
         };
-        let db = BlockingDb::builder(&self.url)
+        let mut builder = BlockingDb::builder(&self.url)
             .max_connections(size)
-            .acquire_timeout(self.acquire_timeout)
-            .open()?;
+            .acquire_timeout(self.acquire_timeout);
+        if let Some(timeout) = self.statement_timeout {
+            builder = builder.statement_timeout(timeout);
+        }
+        let db = builder.open()?;
         DieselDb::start(db, size, self.acquire_timeout)
     }
 }
@@ -212,6 +226,7 @@ impl DieselDb {
             url: url.to_string(),
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
+            statement_timeout: None,
         }
     }
 

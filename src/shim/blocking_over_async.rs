@@ -126,6 +126,13 @@ impl SqlxDbBuilder {
         }
     }
 
+    /// The longest any one statement may run; see [`crate::DbBuilder::statement_timeout`].
+    pub fn statement_timeout(self, timeout: Duration) -> Self {
+        SqlxDbBuilder {
+            inner: self.inner.statement_timeout(timeout),
+        }
+    }
+
     /// Starts the runtime and opens the pool.
     pub fn open(self) -> Result<SqlxDb> {
         let rt = OwnedRuntime::new()?;

@@ -415,3 +415,32 @@ mod rich {
             .expect("a valid date and time")
     }
 }
+
+/// Hostile identifiers: a table name with quotes of every dialect and spaces, a keyword
+/// key column, and columns with quotes, spaces and keywords in their names.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "we\"ird 'tab`le")]
+pub struct Weird {
+    #[ambidex(primary_key, column = "select")]
+    pub id: i64,
+    #[ambidex(column = "col \"with\" quotes")]
+    pub quoted: String,
+    #[ambidex(column = "it's a `col`")]
+    pub apostrophe: Option<String>,
+    #[ambidex(column = "order by")]
+    pub spaced: i32,
+}
+
+/// Strings beyond ASCII that must survive byte for byte: 4-byte UTF-8, right-to-left and
+/// bidi-override marks, zero-width joiners, combining marks, a BOM.
+pub fn hostile_unicode() -> Vec<&'static str> {
+    vec![
+        "𝄞 𐍈 🦀 \u{1F468}\u{200D}\u{1F469}\u{200D}\u{1F467}",
+        "\u{200F}مرحبا\u{200E} abc",
+        "\u{202E}txt.exe\u{202C}",
+        "\u{2066}isolate\u{2069}\u{061C}",
+        "e\u{301}\u{301}\u{20DD}",
+        "\u{FEFF}bom",
+        "\u{10FFFF}\u{E000}",
+    ]
+}

@@ -292,6 +292,8 @@ pub struct PoolSettings {
     pub(crate) max_connections: Option<u32>,
     /// How long an acquire waits for a free connection.
     pub(crate) acquire_timeout: Duration,
+    /// The longest one statement may run, if limited.
+    pub(crate) statement_timeout: Option<Duration>,
 }
 
 /// The default pool size for a backend that runs queries in parallel: one connection per

@@ -60,6 +60,7 @@ pub(crate) async fn connect(
         password_given: url_has_password(url),
         pool_size,
         acquire_timeout: settings.acquire_timeout,
+        statement_timeout: settings.statement_timeout,
     };
     let options = MySqlConnectOptions::from_str(url)
         .map_err(|e| from_connect(e, &ctx))?

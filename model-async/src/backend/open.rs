@@ -3,16 +3,20 @@
 //! pool timeout), the dialect's setup statements on every connection, and the pool options
 //! ambidex chooses for speed.
 
+use std::sync::Arc;
+
 use ambidex_core::{Dialect, Result};
 use sqlx::pool::{Pool, PoolOptions};
-use sqlx::{ConnectOptions, Connection, Database};
+use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Database};
 
 use crate::error::{ErrorContext, from_connect};
 
-/// Runs the dialect's per-connection setup statements (shared with the blocking engine).
+/// Runs the dialect's per-connection setup statements (shared with the blocking engine),
+/// then the statement-timeout setting, if the builder asked for one.
 pub(crate) async fn setup<DB: Database>(
     conn: &mut DB::Connection,
     dialect: Dialect,
+    timeout_setup: Option<&str>,
 ) -> Result<(), sqlx::Error>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
@@ -20,7 +24,18 @@ where
     for &sql in dialect.rules().connection_setup() {
         sqlx::raw_sql(sql).execute(&mut *conn).await?;
     }
+    if let Some(sql) = timeout_setup {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
+}
+
+/// The statement that sets `ctx`'s statement timeout on a new connection, if it has one.
+fn timeout_setup(ctx: &ErrorContext) -> Option<Arc<str>> {
+    ctx.statement_timeout
+        .map(|t| Arc::from(ctx.dialect.rules().statement_timeout_setup(t)))
 }
 
 /// Opens and sets up one connection, within the acquire timeout.
@@ -32,7 +47,7 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
     let mut conn = within_timeout(options.connect(), ctx).await?;
-    setup::<DB>(&mut conn, ctx.dialect)
+    setup::<DB>(&mut conn, ctx.dialect, timeout_setup(ctx).as_deref())
         .await
         .map_err(|e| from_connect(e, ctx))?;
     Ok(conn)
@@ -47,6 +62,7 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
     let dialect = ctx.dialect;
+    let timeout = timeout_setup(ctx);
     PoolOptions::<DB>::new()
         .max_connections(ctx.pool_size)
         .acquire_timeout(ctx.acquire_timeout)
@@ -54,7 +70,10 @@ where
         // doubling the latency of a primary-key lookup; a broken connection fails its
         // statement with `Error::Connection` instead, and the pool replaces it.
         .test_before_acquire(false)
-        .after_connect(move |conn, _| Box::pin(setup::<DB>(conn, dialect)))
+        .after_connect(move |conn, _| {
+            let timeout = timeout.clone();
+            Box::pin(async move { setup::<DB>(conn, dialect, timeout.as_deref()).await })
+        })
         .connect_with(options)
         .await
         .map_err(|e| from_connect(e, ctx))

@@ -73,6 +73,7 @@ pub(crate) async fn connect(
         password_given: false,
         pool_size,
         acquire_timeout: settings.acquire_timeout,
+        statement_timeout: settings.statement_timeout,
     };
     let options = if in_memory {
         // sqlx names each in-memory database uniquely and opens it in shared-cache mode, so

@@ -232,8 +232,20 @@ pub trait SqlDialect: Send + Sync + 'static {
         &[]
     }
 
+    /// The statement a new connection runs to bound how long each of its statements may
+    /// run, for a handle built with a statement timeout; a statement stopped by it fails
+    /// with [`Error::Timeout`] (SQLite, which has no such limit, bounds the wait for
+    /// another connection's lock instead: [`Error::Conflict`]).
+    fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String;
+
     /// The typed error for a failure this backend reported.
     fn classify(&self, failure: DbFailure) -> Error;
+}
+
+/// A timeout in whole milliseconds for a session setting: at least 1, because 0 means
+/// "no limit" to every backend.
+pub(crate) fn timeout_millis(timeout: std::time::Duration) -> u128 {
+    timeout.as_millis().max(1)
 }
 
 /// Clamps a row count to what a signed 64-bit parameter holds.

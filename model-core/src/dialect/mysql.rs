@@ -206,6 +206,18 @@ impl SqlDialect for Mysql {
         message.contains("Access denied")
     }
 
+    fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
+        // MariaDB's limit, in seconds with a fraction; an interrupted statement fails with
+        // error 1969, classified as `Error::Timeout`. (MySQL has no such variable and
+        // refuses the setting when the pool opens.)
+        let millis = super::timeout_millis(timeout);
+        format!(
+            "SET SESSION max_statement_time = {}.{:03}",
+            millis / 1000,
+            millis % 1000
+        )
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let from_message =
             key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
@@ -230,6 +242,16 @@ impl SqlDialect for Mysql {
             },
             Some("1213" | "1205") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
+            // The connection was killed or lost, or the server is shutting down: the
+            // connection is dead, and the pool must not hand it out again.
+            Some("1927" | "1053" | "2006" | "2013" | "2055") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
+            _ if is_lost_connection(&f.message) => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
             // The engine that knows the URL adds advice (sqlx and empty passwords).
             Some("1045") => Error::Authentication {
                 url: "(current connection)".into(),
@@ -274,4 +296,12 @@ impl SqlDialect for Mysql {
             }),
         }
     }
+}
+
+/// Whether a message without a code (diesel reports none) says the connection is gone.
+fn is_lost_connection(message: &str) -> bool {
+    message.contains("Lost connection to")
+        || message.contains("server has gone away")
+        || message.contains("Connection was killed")
+        || message.contains("Server shutdown in progress")
 }

@@ -120,6 +120,11 @@ impl SqlDialect for Postgres {
             || (message.contains("role \"") && message.contains("does not exist"))
     }
 
+    fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
+        // Cancelled statements fail with SQLSTATE 57014, classified as `Error::Timeout`.
+        format!("SET statement_timeout = {}", super::timeout_millis(timeout))
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let constraint = constraint_or_unknown(&f);
         match f.code.as_deref() {
@@ -142,6 +147,16 @@ impl SqlDialect for Postgres {
             },
             Some("40001" | "40P01") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
+            // The server ended the session (pg_terminate_backend, shutdown, crash): the
+            // connection is dead, and the pool must not hand it out again.
+            Some("57P01" | "57P02" | "57P03") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
+            _ if f.message.starts_with("terminating connection due to") => Error::Connection {
+                url: "(current connection)".into(),
+                message: f.message,
+            },
             Some("28000" | "28P01") => Error::Authentication {
                 url: "(current connection)".into(),
                 message: f.message,

@@ -154,6 +154,12 @@ impl SqlDialect for Sqlite {
         ]
     }
 
+    fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
+        // SQLite has no statement time limit; what makes a statement wait is another
+        // connection's lock, so the timeout replaces the setup's 5-second busy timeout.
+        format!("PRAGMA busy_timeout = {}", super::timeout_millis(timeout))
+    }
+
     fn classify(&self, f: DbFailure) -> Error {
         let m = f.message.as_str();
         let code = f.code.as_deref();

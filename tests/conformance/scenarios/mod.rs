@@ -31,6 +31,8 @@ mod stream;
 ))]
 #[macro_use]
 mod rich_types;
+#[macro_use]
+mod bad_input;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -157,6 +159,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             rich_types_scenarios!();
+        }
+        mod bad_input {
+            #[allow(unused_imports)]
+            use super::*;
+            bad_input_scenarios!();
         }
     };
 }
