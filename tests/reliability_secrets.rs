@@ -6,6 +6,8 @@
 //! handles and their transactions are checked on PostgreSQL (its `trust` login ignores the
 //! password, so a made-up one is accepted) and MariaDB (the password is the real one).
 #![cfg(all(feature = "blocking", feature = "async"))]
+// Without the `postgres` and `mysql` features the server-only items are unused.
+#![allow(dead_code, unused_imports)]
 
 mod support;
 use support::{runtime, server_url};
