@@ -100,6 +100,7 @@ pub struct SqlxDb {
 impl fmt::Debug for SqlxDb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("blocking::SqlxDb")
+            .field("engine", &crate::Engine::Sqlx)
             .field("db", &self.db)
             .finish()
     }
