@@ -4,10 +4,11 @@
 //! facade (`ambidex::Model`), never directly: the generated code names the runtime only
 //! through `::ambidex::__private`, as serde_derive's output names `serde::__private`.
 //!
-//! The derive is split by job, after serde_derive: [`attr`] parses `#[ambidex(...)]`,
-//! [`ast`] builds a typed view of the struct, [`check`] enforces the rules, [`ctxt`]
-//! collects every error with its span so all are reported at once, and [`model`] and
-//! [`columns`] generate the two outputs (the `Model` impl and the column constants).
+//! The derive is split by job, after serde_derive: `attr.rs` parses `#[ambidex(...)]`,
+//! `ast.rs` builds a typed view of the struct, `check.rs` enforces the rules, `ctxt.rs`
+//! collects every error with its span so all are reported at once, and `model.rs` and
+//! `columns.rs` generate the two outputs (the `Model` impl, and the column and relation
+//! constants). `field.rs` is `#[derive(SqlField)]`.
 //!
 //! The attribute [`macro@dual`] (an async fn and its blocking twin) lives in `dual.rs`:
 //! `args.rs` parses the attribute, `rewrite.rs` turns an async body into a blocking one,
