@@ -120,6 +120,61 @@
 //! # fn main() {}
 //! ```
 //!
+//! ## Composite keys, partial models, correlated `EXISTS`
+//!
+//! ```
+//! # #[cfg(feature = "blocking")]
+//! # fn main() -> ambidex::Result<()> {
+//! use ambidex::prelude::*;
+//!
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Team {
+//!     #[ambidex(primary_key, auto)]
+//!     pub id: i64,
+//!     pub name: String,
+//! }
+//!
+//! // Two key fields: the key is the tuple (team, member).
+//! #[derive(Model, Debug, Clone, PartialEq)]
+//! pub struct Seat {
+//!     #[ambidex(primary_key)]
+//!     pub team: i64,
+//!     #[ambidex(primary_key)]
+//!     pub member: String,
+//!     pub role: String,
+//! }
+//!
+//! // Some of Seat's columns; only these are read.
+//! #[derive(PartialModel, Debug, PartialEq)]
+//! #[ambidex(model = Seat)]
+//! pub struct Who {
+//!     pub member: String,
+//!     #[ambidex(field = "role")]
+//!     pub as_: String,
+//! }
+//!
+//! let db = ambidex::blocking::Db::open("sqlite::memory:")?;
+//! Team::create_table(&db)?;
+//! Seat::create_table(&db)?;
+//! let red = Team { id: 0, name: "red".into() }.insert(&db)?;
+//! Team { id: 0, name: "blue".into() }.insert(&db)?;
+//! Seat { team: red.id, member: "ada".into(), role: "lead".into() }.insert(&db)?;
+//!
+//! let seat = Seat::get((red.id, "ada"), &db)?;
+//! assert_eq!(seat.role, "lead");
+//! let who: Vec<Who> = Seat::query().select_partial::<Who>().all(&db)?;
+//! assert_eq!(who, [Who { member: "ada".into(), as_: "lead".into() }]);
+//!
+//! // Teams with a lead: EXISTS (SELECT 1 FROM seat WHERE seat.team = team.id AND ...).
+//! let led = Team::query()
+//!     .filter(Seat::query().filter(Seat::ROLE.eq("lead")).correlate(Seat::TEAM, Team::ID).exists())
+//!     .all(&db)?;
+//! assert_eq!(led, [red]);
+//! # Ok(()) }
+//! # #[cfg(not(feature = "blocking"))]
+//! # fn main() {}
+//! ```
+//!
 //! ## Semantics ambidex defines (the same on every backend)
 //!
 //! - Comparisons with a NULL column are false; `ne`, `not_in` and `not` are the exact
@@ -152,13 +207,14 @@ mod shim;
 mod tx;
 
 pub use ambidex_codegen::Model;
+pub use ambidex_codegen::PartialModel;
 pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
-    Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
-    Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable, Target,
-    TextField, Update, Value, count, raw, redact_url,
+    Agg, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model,
+    Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs, Selectable, SqlField,
+    Statement, Summable, Target, TextField, Update, Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
@@ -273,7 +329,7 @@ pub mod types {
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
-    pub use crate::{Error, Model, Result};
+    pub use crate::{Error, Model, PartialModel, Result};
 }
 
 /// What `#[derive(Model)]` generates code against. Not a public API.
@@ -284,4 +340,5 @@ pub mod __private {
         RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,
     };
     pub use ambidex_core::{Cell, DecodeProblem, IntoOperand, ValueKind};
+    pub use ambidex_core::{PartialModel, ast::Operand};
 }

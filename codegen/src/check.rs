@@ -46,10 +46,11 @@ pub fn check(cx: &Ctxt, c: &Container<'_>) {
         ),
         1 => {}
         _ => {
-            for extra in &keys[1..] {
+            for f in keys.iter().filter(|f| f.attrs.auto.is_some()) {
                 cx.error_spanned_by(
-                    extra.ident,
-                    "only one field can be the primary key (composite keys are not supported yet)",
+                    f.ident,
+                    "`auto` (a database-generated key) cannot be part of a composite primary \
+                     key: the database generates one column, and the key names a row by all",
                 );
             }
         }

@@ -8,7 +8,7 @@
 //! `ast.rs` builds a typed view of the struct, `check.rs` enforces the rules, `ctxt.rs`
 //! collects every error with its span so all are reported at once, and `model.rs` and
 //! `columns.rs` generate the two outputs (the `Model` impl, and the column and relation
-//! constants). `field.rs` is `#[derive(SqlField)]`.
+//! constants). `field.rs` is `#[derive(SqlField)]`, `partial.rs` `#[derive(PartialModel)]`.
 //!
 //! The attribute [`macro@dual`] (an async fn and its blocking twin) lives in `dual.rs`:
 //! `args.rs` parses the attribute, `rewrite.rs` turns an async body into a blocking one,
@@ -22,6 +22,7 @@ mod ctxt;
 mod dual;
 mod field;
 mod model;
+mod partial;
 
 use proc_macro::TokenStream;
 use syn::{DeriveInput, parse_macro_input};
@@ -50,6 +51,18 @@ fn expand(input: &DeriveInput) -> syn::Result<proc_macro2::TokenStream> {
         #model_impl
         #column_consts
     })
+}
+
+/// Derives `ambidex::PartialModel` for a struct of some of a model's fields, which
+/// `Select::select_partial` reads without the other columns. `#[ambidex(model = Model)]`
+/// on the struct names the model; each field is the model's field of the same name and
+/// type (checked at compile time), or `#[ambidex(field = "name")]`'s.
+#[proc_macro_derive(PartialModel, attributes(ambidex))]
+pub fn derive_partial_model(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    partial::expand(&input)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }
 
 /// Derives `ambidex::SqlField`, making a type usable as a model field: a **newtype** over

@@ -71,15 +71,28 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
     let model_name = ident.to_string();
     let table = &c.table;
     let columns: Vec<_> = c.columns().collect();
-    let key_index = columns
+    let key_indexes: Vec<usize> = columns
         .iter()
-        .position(|f| f.attrs.primary_key.is_some())
-        .unwrap_or(0);
-    let Some(key) = columns.get(key_index) else {
-        return quote!();
+        .enumerate()
+        .filter(|(_, f)| f.attrs.primary_key.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let keys: Vec<_> = key_indexes.iter().map(|&i| columns[i]).collect();
+    let key_ty = match keys.as_slice() {
+        [] => return quote!(),
+        [one] => {
+            let ty = one.ty;
+            quote!(#ty)
+        }
+        many => {
+            let tys = many.iter().map(|f| f.ty);
+            quote!((#(#tys,)*))
+        }
     };
-    let key_ty = key.ty;
-    let key_ident = key.ident;
+    let key_values = keys.iter().map(|f| {
+        let fident = f.ident;
+        quote!(out.push(__ax::SqlField::to_value(&self.#fident));)
+    });
 
     let column_defs = columns.iter().map(|f| {
         let ty = f.ty;
@@ -151,7 +164,7 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
                     name: #model_name,
                     table: #table,
                     columns: &[#(#column_defs),*],
-                    key: #key_index,
+                    keys: &[#(#key_indexes),*],
                 };
 
                 type Key = #key_ty;
@@ -175,8 +188,8 @@ pub fn expand(c: &Container<'_>) -> TokenStream {
                 }
 
                 #[inline]
-                fn key_value(&self) -> __ax::Value {
-                    __ax::SqlField::to_value(&self.#key_ident)
+                fn push_key_values(&self, out: &mut ::std::vec::Vec<__ax::Value>) {
+                    #(#key_values)*
                 }
 
                 fn sql_cache() -> &'static __ax::SqlCache {

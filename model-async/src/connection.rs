@@ -88,6 +88,7 @@ impl<B: Backend> Connection for SqlxConn<B> {
     }
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {
+        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
         self.ensure_in_step()?;
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());
@@ -114,6 +115,7 @@ impl<B: Backend> Connection for SqlxConn<B> {
     }
 
     async fn execute(&mut self, statement: Statement) -> Result<Executed> {
+        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
         self.ensure_in_step()?;
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());

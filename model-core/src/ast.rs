@@ -121,6 +121,9 @@ pub enum Node {
         /// The value.
         value: Value,
     },
+    /// `EXISTS (SELECT 1 FROM table WHERE ... AND inner = outer ...)`: a correlated
+    /// subquery; its complement is `Not(Exists)`.
+    Exists(Box<ExistsQuery>),
     /// `col IN (SELECT ...)`; false when the column is NULL or the subquery has no
     /// match. Its complement is `Not(InSubquery)`, which matches NULL columns.
     InSubquery {
@@ -143,8 +146,23 @@ impl Node {
             Node::Not(a) => a.bind_count(),
             Node::AggregateCompare { .. } => 1,
             Node::InSubquery { subquery, .. } => subquery.bind_count(),
+            Node::Exists(q) => q.parts.filter.as_ref().map_or(0, Node::bind_count),
         }
     }
+}
+
+/// The subquery of [`Node::Exists`]: rows of `table` that meet `parts`' filter and whose
+/// `links` columns equal the enclosing query's.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExistsQuery {
+    /// The subquery's table (aliased in the SQL, so that a model can be correlated with
+    /// itself: an employee who manages someone).
+    pub table: &'static str,
+    /// Its filter, order, limit and offset.
+    pub parts: QueryParts,
+    /// `(inner, outer)` column pairs that must be equal; `outer` names a column of the
+    /// enclosing query's table.
+    pub links: Vec<(ColumnRef, ColumnRef)>,
 }
 
 /// What an `ORDER BY` term, a `SELECT` item or a `HAVING` comparison is about.

@@ -54,9 +54,12 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
             w.push(" DEFAULT ").push(&lit);
         }
     }
-    let key = meta.key_column();
-    if !key.auto {
-        w.push(", PRIMARY KEY (").ident(key.name).push(")");
+    if meta.auto_key().is_none() {
+        w.push(", PRIMARY KEY (");
+        for (i, k) in meta.key_columns().enumerate() {
+            w.push(if i == 0 { "" } else { ", " }).ident(k.name);
+        }
+        w.push(")");
     }
     for c in meta.columns {
         if let Some(fk) = c.references {
@@ -66,7 +69,7 @@ pub fn create_table(dialect: Dialect, meta: &ModelMeta) -> Result<Vec<Statement>
             w.push(" FOREIGN KEY (").ident(c.name).push(") REFERENCES ");
             w.ident(parent.table)
                 .push(" (")
-                .ident(parent.key_column().name)
+                .ident(parent.single_key()?.name)
                 .push(") ON DELETE ")
                 .push(fk.on_delete.sql());
         }

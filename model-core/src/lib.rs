@@ -18,7 +18,7 @@
 //! ```
 //! use ambidex_core::{Dialect, render, ast::{Node, CmpOp, ColumnRef, QueryParts, Projection}};
 //! # use ambidex_core::{ModelMeta, ColumnDef, ValueKind, Value};
-//! # static META: ModelMeta = ModelMeta { name: "User", table: "users", key: 0, columns: &[
+//! # static META: ModelMeta = ModelMeta { name: "User", table: "users", keys: &[0], columns: &[
 //! #   ColumnDef { name: "id", field: "id", kind: ValueKind::I64, nullable: false, primary_key: true,
 //! #               auto: true, unique: false, index: false, default: None, references: None }] };
 //! let id = ColumnRef { table: "users", name: "id", nullable: false };
@@ -38,8 +38,10 @@ pub mod ddl;
 pub mod dialect;
 mod engine;
 mod error;
+mod exists;
 mod expr;
 mod field;
+mod key;
 mod model;
 pub mod ops;
 mod query;
@@ -63,8 +65,10 @@ pub use column::Column;
 pub use dialect::{Dialect, SqlDialect};
 pub use engine::{Connection, Executed, Executor, Plan, RowSink};
 pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
+pub use exists::Correlated;
 pub use expr::{Expr, Order};
 pub use field::{IntoOperand, SqlField, TextField};
+pub use key::{IntoKey, PrimaryKey};
 pub use model::{CachedSql, ColumnDef, Model, ModelMeta, SqlCache};
 pub use query::{Select, Update};
 pub use raw::{FromRow, Raw, raw};
@@ -72,7 +76,7 @@ pub use ready::complete;
 pub use relation::{BelongsTo, ForeignKey, OnDelete, Through};
 pub use retry::Retry;
 pub use row::{Cell, RowReader, decode_field, row_too_narrow};
-pub use select_as::{SelectAs, Selectable};
+pub use select_as::{Partial, PartialModel, SelectAs, Selectable};
 pub use statement::{SqlTemplate, SqlWriter, Statement};
 pub use stream::{RowIter, RowStream, Streaming};
 pub use url::Target;

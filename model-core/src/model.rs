@@ -13,7 +13,8 @@ use crate::dialect::Dialect;
 use crate::engine::Executor;
 use crate::error::{Error, Result};
 use crate::expr::Expr;
-use crate::field::{IntoOperand, SqlField};
+use crate::field::SqlField;
+use crate::key::{IntoKey, PrimaryKey};
 use crate::ops;
 use crate::query::Select;
 use crate::row::RowReader;
@@ -55,22 +56,71 @@ pub struct ModelMeta {
     pub table: &'static str,
     /// Columns in declaration order (the order rows are selected and decoded in).
     pub columns: &'static [ColumnDef],
-    /// Index of the primary-key column in `columns`.
-    pub key: usize,
+    /// Indexes in `columns` of the primary-key columns, in declaration order (several
+    /// for a composite key).
+    pub keys: &'static [usize],
 }
 
 impl ModelMeta {
-    /// The primary-key column.
-    pub fn key_column(&self) -> &'static ColumnDef {
-        &self.columns[self.key]
+    /// The primary-key columns, in declaration order.
+    pub fn key_columns(&self) -> impl ExactSizeIterator<Item = &'static ColumnDef> + Clone {
+        let columns = self.columns;
+        self.keys.iter().map(move |&i| &columns[i])
     }
 
-    /// The primary-key column as the renderer needs it.
+    /// The primary-key columns as the renderer needs them.
+    pub fn key_refs(&self) -> impl ExactSizeIterator<Item = ColumnRef> + Clone {
+        let table = self.table;
+        self.key_columns().map(move |c| ColumnRef {
+            table,
+            name: c.name,
+            nullable: false,
+        })
+    }
+
+    /// Whether the key has more than one column.
+    pub fn has_composite_key(&self) -> bool {
+        self.keys.len() > 1
+    }
+
+    /// The key column of a model with a one-column key, which is what foreign keys and
+    /// relations point to; for a composite key, the error that says so.
+    pub fn single_key(&self) -> Result<&'static ColumnDef> {
+        match self.keys {
+            [k] => Ok(&self.columns[*k]),
+            _ => Err(Error::InvalidQuery(
+                format!(
+                    "{} has a composite primary key ({}); relations and foreign keys can only \
+                     point to a model with a one-column key",
+                    self.name,
+                    self.key_columns()
+                        .map(|c| c.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+                .into(),
+            )),
+        }
+    }
+
+    /// The key column of a one-column key as the renderer needs it: the column relations
+    /// join on. Relations exist only toward one-column keys (the derive checks a
+    /// `belongs_to` parent's key type at compile time, [`ModelMeta::single_key`] at run
+    /// time); for a composite key this is its first column.
     pub fn key_ref(&self) -> ColumnRef {
+        let c = &self.columns[self.keys[0]];
         ColumnRef {
             table: self.table,
-            name: self.key_column().name,
+            name: c.name,
             nullable: false,
+        }
+    }
+
+    /// The generated (`auto`) key column, if the key is one.
+    pub fn auto_key(&self) -> Option<&'static ColumnDef> {
+        match self.keys {
+            [k] if self.columns[*k].auto => Some(&self.columns[*k]),
+            _ => None,
         }
     }
 
@@ -154,8 +204,9 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// The model's metadata.
     const META: &'static ModelMeta;
 
-    /// The primary key's Rust type.
-    type Key: SqlField;
+    /// The primary key's Rust type: the key field's type, or a tuple of the key fields'
+    /// types for a composite key.
+    type Key: PrimaryKey;
 
     /// Decodes a row whose columns are the model's, in declaration order.
     fn decode<R: RowReader + ?Sized>(row: &R) -> Result<Self>;
@@ -166,8 +217,8 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// Appends the values of the non-key columns, in declaration order.
     fn push_update_values(&self, out: &mut Vec<Value>);
 
-    /// The primary key's value.
-    fn key_value(&self) -> Value;
+    /// Appends the primary key's values, one per key column, in declaration order.
+    fn push_key_values(&self, out: &mut Vec<Value>);
 
     /// The model's statement cache.
     fn sql_cache() -> &'static SqlCache;
@@ -177,19 +228,17 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         Select::new()
     }
 
-    /// A query for the row with primary key `key` (`.first(db)` gives an `Option`).
-    fn find(key: impl IntoOperand<Self::Key>) -> Select<Self> {
-        let node = Node::Compare {
-            column: Self::META.key_ref(),
-            op: CmpOp::Eq,
-            value: key.into_value(),
-        };
+    /// A query for the row with primary key `key` (`.first(db)` gives an `Option`); a
+    /// composite key is a tuple, `Membership::find((team_id, user_id))`.
+    fn find(key: impl IntoKey<Self::Key>) -> Select<Self> {
+        let node = key_filter(Self::META, key.into_key_values());
         Select::new().filter(Expr::from_node(node))
     }
 
-    /// The row with primary key `key`, or [`Error::NotFound`].
-    fn get<'e, E: Executor<'e>>(key: impl IntoOperand<Self::Key>, db: E) -> E::Output<Self> {
-        db.run(ops::GetByKey::<Self>::new(key.into_value()))
+    /// The row with primary key `key`, or [`Error::NotFound`]; a composite key is a
+    /// tuple, `Membership::get((team_id, user_id), db)`.
+    fn get<'e, E: Executor<'e>>(key: impl IntoKey<Self::Key>, db: E) -> E::Output<Self> {
+        db.run(ops::GetByKey::<Self>::new(key.into_key_values()))
     }
 
     /// Inserts this row and returns it as stored (generated key and defaults filled in).
@@ -208,7 +257,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn upsert<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Self> {
         db.run(upsert::Upsert {
             row: self,
-            target: Self::META.key,
+            target: Self::META.keys.to_vec(),
         })
     }
 
@@ -223,7 +272,10 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         db: E,
     ) -> E::Output<Self> {
         match upsert::Upsert::<Self>::check_target(target.column_ref()) {
-            Ok(target) => db.run(upsert::Upsert { row: self, target }),
+            Ok(target) => db.run(upsert::Upsert {
+                row: self,
+                target: vec![target],
+            }),
             Err(e) => db.run(ops::Fail::new(e)),
         }
     }
@@ -260,6 +312,41 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     fn drop_table<'e, E: Executor<'e>>(db: E) -> E::Output<()> {
         db.run(ops::DropTable::<Self>::new())
     }
+}
+
+/// The filter `key1 = ? AND key2 = ? ...` for a row's key values.
+pub(crate) fn key_filter(meta: &ModelMeta, values: Vec<Value>) -> Node {
+    let mut terms = meta
+        .key_refs()
+        .zip(values)
+        .map(|(column, value)| Node::Compare {
+            column,
+            op: CmpOp::Eq,
+            value,
+        });
+    let first = terms.next().unwrap_or(Node::Const(false));
+    terms.fold(first, |acc, t| Node::And(Box::new(acc), Box::new(t)))
+}
+
+/// Every column's value of `row`, in declaration order.
+pub(crate) fn column_values<M: Model>(row: &M) -> Vec<Value> {
+    let mut keys = Vec::with_capacity(M::META.keys.len());
+    row.push_key_values(&mut keys);
+    let mut rest = Vec::with_capacity(M::META.columns.len());
+    row.push_update_values(&mut rest);
+    let (mut keys, mut rest) = (keys.into_iter(), rest.into_iter());
+    M::META
+        .columns
+        .iter()
+        .map(|c| {
+            let next = if c.primary_key {
+                keys.next()
+            } else {
+                rest.next()
+            };
+            next.unwrap_or(Value::Null(c.kind))
+        })
+        .collect()
 }
 
 /// A query's parts with `extra` ANDed into its filter.

@@ -244,13 +244,13 @@ impl<M: Model> Plan for Exists<M> {
 
 /// `get`: the row with a key, or not found.
 pub struct GetByKey<M> {
-    key: Value,
+    key: Vec<Value>,
     model: PhantomData<fn() -> M>,
 }
 
 impl<M> GetByKey<M> {
-    /// Looks up `key`.
-    pub fn new(key: Value) -> Self {
+    /// Looks up the row whose key columns hold `key`, one value per key column.
+    pub fn new(key: Vec<Value>) -> Self {
         GetByKey {
             key,
             model: PhantomData,
@@ -258,11 +258,11 @@ impl<M> GetByKey<M> {
     }
 }
 
-async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Value) -> Result<Option<M>> {
+async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Vec<Value>) -> Result<Option<M>> {
     let d = conn.dialect();
     let t =
         M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
-    Ok(conn.fetch(t.bind(vec![key])?, Single(None)).await?.0)
+    Ok(conn.fetch(t.bind(key)?, Single(None)).await?.0)
 }
 
 impl<M: Model> Plan for GetByKey<M> {
@@ -314,19 +314,23 @@ pub(crate) async fn read_back_inserted<M: Model, C: Connection>(
     done: crate::engine::Executed,
     sent_key: bool,
 ) -> Result<M> {
-    let key = if M::META.key_column().auto && !sent_key {
+    let key = if M::META.auto_key().is_some() && !sent_key {
         match (
             done.last_insert_id,
             conn.dialect().rules().last_insert_id_query(),
         ) {
-            (Some(id), _) => Value::I64(id),
-            (None, Some(q)) => Value::I64(scalar::<i64, C>(conn, Statement::plain(q)).await?),
+            (Some(id), _) => vec![Value::I64(id)],
+            (None, Some(q)) => vec![Value::I64(
+                scalar::<i64, C>(conn, Statement::plain(q)).await?,
+            )],
             (None, None) => {
                 return Err(Error::Internal("no way to read the generated key".into()));
             }
         }
     } else {
-        row.key_value()
+        let mut key = Vec::with_capacity(M::META.keys.len());
+        row.push_key_values(&mut key);
+        key
     };
     get_by_key::<M, C>(conn, key).await?.ok_or(Error::Internal(
         "the inserted row could not be read back".into(),
@@ -424,7 +428,7 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
         })?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
-        binds.push(self.row.key_value());
+        self.row.push_key_values(&mut binds);
         let done = conn.execute(t.bind(binds)?).await?;
         if done.rows_affected == 0 {
             Err(M::META.not_found())
@@ -447,7 +451,9 @@ impl<M: Model> Plan for DeleteRow<'_, M> {
         let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
             render::delete_by_key(d, M::META)
         })?;
-        let done = conn.execute(t.bind(vec![self.row.key_value()])?).await?;
+        let mut key = Vec::with_capacity(M::META.keys.len());
+        self.row.push_key_values(&mut key);
+        let done = conn.execute(t.bind(key)?).await?;
         if done.rows_affected == 0 {
             Err(M::META.not_found())
         } else {

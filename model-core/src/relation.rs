@@ -288,7 +288,7 @@ impl<C: Model, P: Model + Clone> Plan for ParentsOf<'_, C, P> {
         let parents: Vec<P> = rows_where_in(conn, P::META.key_ref(), keys).await?;
         let by_key: HashMap<KeyRepr, P> = parents
             .into_iter()
-            .filter_map(|p| key_repr(&p.key_value()).map(|k| (k, p)))
+            .filter_map(|p| key_repr(&key_value(&p)).map(|k| (k, p)))
             .collect();
         Ok(self
             .children
@@ -307,7 +307,7 @@ struct ChildrenOf<'a, C, P> {
 impl<C: Model + Clone, P: Model> Plan for ChildrenOf<'_, C, P> {
     type Output = Vec<Vec<C>>;
     async fn run<Co: Connection>(self, conn: &mut Co) -> Result<Vec<Vec<C>>> {
-        let keys = distinct(self.parents.iter().map(Model::key_value));
+        let keys = distinct(self.parents.iter().map(key_value));
         let children: Vec<C> = rows_where_in(conn, self.relation.fk, keys).await?;
         let fk_of = self.relation.value;
         let mut by_parent: HashMap<KeyRepr, Vec<C>> = HashMap::new();
@@ -320,7 +320,7 @@ impl<C: Model + Clone, P: Model> Plan for ChildrenOf<'_, C, P> {
             .parents
             .iter()
             .map(|p| {
-                key_repr(&p.key_value())
+                key_repr(&key_value(p))
                     .and_then(|k| by_parent.get(&k).cloned())
                     .unwrap_or_default()
             })
@@ -397,7 +397,7 @@ struct RelatedOf<'a, J, F, T> {
 impl<J: Model, F: Model, T: Model + Clone> Plan for RelatedOf<'_, J, F, T> {
     type Output = Vec<Vec<T>>;
     async fn run<Co: Connection>(self, conn: &mut Co) -> Result<Vec<Vec<T>>> {
-        let keys = distinct(self.from.iter().map(Model::key_value));
+        let keys = distinct(self.from.iter().map(key_value));
         let joins: Vec<J> = rows_where_in(conn, self.through.from.fk, keys).await?;
         let to_of = self.through.to.value;
         let from_of = self.through.from.value;
@@ -405,7 +405,7 @@ impl<J: Model, F: Model, T: Model + Clone> Plan for RelatedOf<'_, J, F, T> {
             rows_where_in(conn, T::META.key_ref(), distinct(joins.iter().map(to_of))).await?;
         let by_key: HashMap<KeyRepr, T> = related
             .into_iter()
-            .filter_map(|t| key_repr(&t.key_value()).map(|k| (k, t)))
+            .filter_map(|t| key_repr(&key_value(&t)).map(|k| (k, t)))
             .collect();
         let mut lists: HashMap<KeyRepr, Vec<T>> = HashMap::new();
         for j in &joins {
@@ -415,12 +415,12 @@ impl<J: Model, F: Model, T: Model + Clone> Plan for RelatedOf<'_, J, F, T> {
                 lists.entry(f).or_default().push(row.clone());
             }
         }
-        let key_order = |t: &T| t.key_value();
+        let key_order = |t: &T| key_value(t);
         Ok(self
             .from
             .iter()
             .map(|f| {
-                let mut list = key_repr(&f.key_value())
+                let mut list = key_repr(&key_value(f))
                     .and_then(|k| lists.get(&k).cloned())
                     .unwrap_or_default();
                 list.sort_by(|a, b| compare_values(&key_order(a), &key_order(b)));
@@ -445,6 +445,9 @@ fn compare_values(a: &Value, b: &Value) -> std::cmp::Ordering {
 /// table is created).
 pub(crate) fn check_foreign_key(meta: &ModelMeta) -> Result<()> {
     for c in meta.columns {
+        if let Some(fk) = c.references {
+            (fk.parent)().single_key()?;
+        }
         if let Some(fk) = c.references
             && fk.on_delete == OnDelete::SetNull
             && !c.nullable
@@ -459,4 +462,14 @@ pub(crate) fn check_foreign_key(meta: &ModelMeta) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// The key of a row that relations point to. Relations exist only toward models with a
+/// one-column key (the derive checks a `belongs_to` parent's key type; [`check_foreign_key`]
+/// checks the metadata), so this is that column's value.
+fn key_value<M: Model>(row: &M) -> Value {
+    let mut key = Vec::with_capacity(1);
+    row.push_key_values(&mut key);
+    let kind = M::META.columns[M::META.keys[0]].kind;
+    key.into_iter().next().unwrap_or(Value::Null(kind))
 }

@@ -124,6 +124,7 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             write_aggregate(w, aggregate);
             w.push(" ").push(op.sql()).push(" ").bind(value.clone());
         }
+        Node::Exists(q) => write_exists(w, q),
         Node::InSubquery { column, subquery } => {
             w.ident(column.name).push(" IN (");
             let shaped = subquery.parts.limit.is_some() || subquery.parts.offset.is_some();
@@ -175,6 +176,42 @@ fn write_operand(w: &mut SqlWriter, operand: &Operand) {
 }
 
 /// Writes a [`SelectList`] (a whole statement, or a subquery's body).
+/// The alias of an EXISTS subquery's table: it hides the table's own name inside the
+/// subquery, so `outer_table.column` always means the enclosing query's row, even when
+/// both are the same table.
+const EXISTS_ALIAS: &str = "ambidex_exists";
+
+fn write_exists(w: &mut SqlWriter, q: &crate::ast::ExistsQuery) {
+    w.push("EXISTS (SELECT 1 FROM ")
+        .ident(q.table)
+        .push(" AS ")
+        .ident(EXISTS_ALIAS);
+    let mut first = true;
+    let mut and = |w: &mut SqlWriter| {
+        w.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    for (inner, outer) in &q.links {
+        and(w);
+        w.ident(EXISTS_ALIAS)
+            .push(".")
+            .ident(inner.name)
+            .push(" = ")
+            .ident(outer.table)
+            .push(".")
+            .ident(outer.name);
+    }
+    if let Some(filter) = &q.parts.filter {
+        and(w);
+        w.push("(");
+        write_node(w, filter);
+        w.push(")");
+    }
+    write_order(w, &q.parts);
+    write_limit(w, &q.parts);
+    w.push(")");
+}
+
 fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
     w.push(if list.distinct {
         "SELECT DISTINCT "
@@ -333,12 +370,20 @@ pub fn get_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
     w.push("SELECT ");
     column_list(&mut w, meta);
-    w.push(" FROM ")
-        .ident(meta.table)
-        .push(" WHERE ")
-        .ident(meta.key_column().name);
-    w.push(" = ").placeholder();
+    w.push(" FROM ").ident(meta.table);
+    where_key(&mut w, meta);
     w.finish_template()
+}
+
+/// ` WHERE key1 = ? AND key2 = ?...`: one placeholder per key column, in declaration order.
+fn where_key(w: &mut SqlWriter, meta: &ModelMeta) {
+    w.push(" WHERE ");
+    for (i, c) in meta.key_columns().enumerate() {
+        if i > 0 {
+            w.push(" AND ");
+        }
+        w.ident(c.name).push(" = ").placeholder();
+    }
 }
 
 /// `INSERT INTO table (...) VALUES (...), ...` for `rows` rows, with `RETURNING` every
@@ -404,8 +449,8 @@ pub enum OnConflict<'a> {
     /// Update the existing row's non-key columns to the new row's values (`target`: the
     /// columns of the constraint that decides what "the same row" is).
     Update {
-        /// The conflict target.
-        target: &'a str,
+        /// The conflict target's columns.
+        target: &'a [&'a str],
     },
     /// Keep the existing row and insert nothing, whatever unique constraint conflicts.
     Nothing,
@@ -441,13 +486,15 @@ pub fn insert_on_conflict(
             w.push(" ON CONFLICT DO NOTHING");
         }
         OnConflict::Update { target } => {
-            w.push(" ON CONFLICT (")
-                .ident(target)
-                .push(") DO UPDATE SET ");
+            w.push(" ON CONFLICT (");
+            for (i, c) in target.iter().enumerate() {
+                w.push(if i == 0 { "" } else { ", " }).ident(c);
+            }
+            w.push(") DO UPDATE SET ");
             let mut set: Vec<&str> = meta.update_columns().map(|c| c.name).collect();
             if set.is_empty() {
                 // A key-only model: a no-op update, so that RETURNING still yields the row.
-                set.push(target);
+                set.extend_from_slice(target);
             }
             for (i, c) in set.iter().enumerate() {
                 w.push(if i == 0 { "" } else { ", " })
@@ -476,21 +523,18 @@ pub fn update_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> 
     }
     if !any {
         // A key-only model: the update only checks that the row exists.
-        let key = meta.key_column().name;
+        let key = meta.columns[meta.keys[0]].name;
         w.ident(key).push(" = ").ident(key);
     }
-    w.push(" WHERE ")
-        .ident(meta.key_column().name)
-        .push(" = ")
-        .placeholder();
+    where_key(&mut w, meta);
     w.finish_template()
 }
 
 /// `DELETE FROM table WHERE key = ?`
 pub fn delete_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
-    w.push("DELETE FROM ").ident(meta.table).push(" WHERE ");
-    w.ident(meta.key_column().name).push(" = ").placeholder();
+    w.push("DELETE FROM ").ident(meta.table);
+    where_key(&mut w, meta);
     w.finish_template()
 }
 
@@ -561,7 +605,7 @@ mod tests {
         name: "T",
         table: "t",
         columns: &[col("id", false, true), col("group", true, false)],
-        key: 0,
+        keys: &[0],
     };
     const G: ColumnRef = ColumnRef {
         table: "t",
@@ -634,7 +678,7 @@ mod tests {
             Dialect::Postgres,
             &META,
             true,
-            OnConflict::Update { target: "id" },
+            OnConflict::Update { target: &["id"] },
         )
         .unwrap();
         assert_eq!(

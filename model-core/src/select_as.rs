@@ -103,6 +103,56 @@ tuple_selectable!(A a, B b, C c, D d, E e, F f);
 tuple_selectable!(A a, B b, C c, D d, E e, F f, G g);
 tuple_selectable!(A a, B b, C c, D d, E e, F f, G g, H h);
 
+/// A struct holding some of a model's columns, implemented by `#[derive(PartialModel)]`:
+/// `Person::query().select_partial::<PersonName>()` reads only those columns. Each field
+/// is the model's field of the same name (or `#[ambidex(field = "...")]`) with the same
+/// type, checked at compile time.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a partial model",
+    note = "derive it: `#[derive(PartialModel)] #[ambidex(model = YourModel)]`"
+)]
+pub trait PartialModel: Send + Sized + 'static {
+    /// The model whose columns it holds.
+    type Model: Model;
+
+    /// How many columns it reads.
+    const WIDTH: usize;
+
+    /// Appends the columns it reads, in field order.
+    fn items(out: &mut Vec<Operand>);
+
+    /// Decodes the columns starting at `*index`, advancing it.
+    fn decode_at<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<Self>;
+}
+
+/// Selects a [`PartialModel`]: what [`Select::select_partial`] selects, and what a tuple
+/// can hold beside aggregates (`(Partial::<PersonName>::new(), count())`).
+pub struct Partial<P>(PhantomData<fn() -> P>);
+
+impl<P> Partial<P> {
+    /// The selection of `P`'s columns.
+    pub fn new() -> Self {
+        Partial(PhantomData)
+    }
+}
+
+impl<P> Default for Partial<P> {
+    fn default() -> Self {
+        Partial::new()
+    }
+}
+
+impl<M: Model, P: PartialModel<Model = M>> Selectable<M> for Partial<P> {
+    type Output = P;
+    const WIDTH: usize = P::WIDTH;
+    fn items(&self, out: &mut Vec<Operand>) {
+        P::items(out);
+    }
+    fn decode<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<P> {
+        P::decode_at(row, index)
+    }
+}
+
 /// Decodes one selected row, checking its width first.
 pub(crate) fn decode_selected<M: Model, S: Selectable<M>, R: RowReader + ?Sized>(
     row: &R,
@@ -132,6 +182,15 @@ impl<M: Model> Select<M> {
             },
             _types: PhantomData,
         }
+    }
+}
+
+impl<M: Model> Select<M> {
+    /// Selects the columns of the partial model `P` (a struct with some of `M`'s fields,
+    /// `#[derive(PartialModel)]`) instead of whole rows: only those columns are read.
+    /// `Person::query().select_partial::<PersonName>().all(&db)` yields `Vec<PersonName>`.
+    pub fn select_partial<P: PartialModel<Model = M>>(self) -> SelectAs<M, Partial<P>> {
+        self.select(Partial::new())
     }
 }
 

@@ -4,15 +4,18 @@
 //! # How
 //!
 //! The rows come in pages of [`PAGE_ROWS`], each an ordinary query (a [`FetchAll`] plan,
-//! so every engine and backend runs it unchanged) continuing after the last key seen:
+//! so every engine and backend runs it unchanged) continuing after the last row seen:
 //! `... WHERE (filter) AND key > ? ORDER BY key LIMIT 1000` (keyset pagination). Memory
 //! holds one page, whatever the size of the result; nothing stays open between pages, so
 //! dropping the iterator or stream early frees nothing but the page, and no connection
 //! is held while the caller works on the rows.
 //!
-//! A stream is therefore ordered by the primary key (ascending, or descending with
-//! `order_by(KEY.desc())`); other orderings are refused with [`Error::InvalidQuery`] (sort
-//! in Rust, or use `all`). `limit` and `offset` apply. Outside a transaction, pages are
+//! The order is the query's `order_by` columns followed by the primary key's (all of
+//! them, for a composite key), so that the sequence is total:
+//! `ORDER BY name, id` continues with `WHERE name > ? OR (name = ? AND id > ?)`. Without
+//! `order_by` a stream is in key order. Ordering by a nullable column or an aggregate is
+//! refused with [`Error::InvalidQuery`] (NULLs have no place in a keyset sequence); sort
+//! in Rust, or use `all`. `limit` and `offset` apply. Outside a transaction, pages are
 //! separate statements: a row written meanwhile may or may not appear, but no row appears
 //! twice and none that existed throughout is missed.
 
@@ -22,20 +25,31 @@ use std::marker::PhantomData;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::ast::{CmpOp, Node, Operand, OrderTerm, QueryParts};
+use crate::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, QueryParts};
 use crate::engine::Executor;
 use crate::error::{Error, Result};
-use crate::model::{Model, and_filter};
+use crate::model::{Model, and_filter, column_values};
 use crate::ops::FetchAll;
+use crate::value::Value;
 
 /// Rows per page.
 pub const PAGE_ROWS: u64 = 1000;
 
-/// Where a stream is: the query, the last key read, and how many rows may still come.
+/// One term of a stream's keyset order: a column, its index in the model's columns, and
+/// its direction.
+#[derive(Clone, Copy)]
+struct KeysetTerm {
+    column: ColumnRef,
+    index: usize,
+    ascending: bool,
+}
+
+/// Where a stream is: the query, the order's values in the last row read, and how many
+/// rows may still come.
 pub struct Pages<M> {
     parts: QueryParts,
-    descending: bool,
-    after: Option<crate::value::Value>,
+    terms: Vec<KeysetTerm>,
+    after: Option<Vec<Value>>,
     remaining: Option<u64>,
     offset: Option<u64>,
     done: bool,
@@ -45,35 +59,61 @@ pub struct Pages<M> {
 impl<M: Model> Pages<M> {
     /// The pages of `parts`' rows, or why it cannot be streamed.
     pub fn new(mut parts: QueryParts) -> Result<Self> {
-        let key = M::META.key_ref();
-        let descending = match parts.order.as_slice() {
-            [] => false,
-            [
-                OrderTerm {
-                    operand: Operand::Column(c),
-                    ascending,
-                },
-            ] if c.name == key.name => !ascending,
-            _ => {
-                return Err(Error::InvalidQuery(
+        let meta = M::META;
+        let mut terms = Vec::with_capacity(parts.order.len() + meta.keys.len());
+        for term in &parts.order {
+            let refused = |why: &str| {
+                Error::InvalidQuery(
                     format!(
-                        "stream() reads {} in primary-key order (`{}`), page by page; it cannot \
-                         follow another order_by. Sort in Rust, or use all()",
-                        M::META.name,
-                        key.name
+                        "stream() reads {} page by page, continuing after the last row's \
+                         values of its order_by columns; {why}. Sort in Rust, or use all()",
+                        meta.name
                     )
                     .into(),
-                ));
+                )
+            };
+            let Operand::Column(column) = term.operand else {
+                return Err(refused("it cannot order by an aggregate"));
+            };
+            let index = meta
+                .columns
+                .iter()
+                .position(|c| column.table == meta.table && c.name == column.name)
+                .ok_or_else(|| refused("it can only order by the model's own columns"))?;
+            if meta.columns[index].nullable {
+                return Err(refused(&format!(
+                    "`{}` can be NULL, and NULLs have no place in that sequence",
+                    column.name
+                )));
             }
-        };
+            terms.push(KeysetTerm {
+                column,
+                index,
+                ascending: term.ascending,
+            });
+        }
+        // The key ends the order, so that rows with equal order_by values still have one
+        // sequence and a page boundary between them loses none and repeats none.
+        for (column, &index) in meta.key_refs().zip(meta.keys) {
+            if !terms.iter().any(|t| t.index == index) {
+                terms.push(KeysetTerm {
+                    column,
+                    index,
+                    ascending: true,
+                });
+            }
+        }
         let (remaining, offset) = (parts.limit.take(), parts.offset.take());
-        parts.order = vec![OrderTerm {
-            operand: Operand::Column(key),
-            ascending: !descending,
-        }];
+        parts.order = terms
+            .iter()
+            .map(|t| OrderTerm {
+                operand: Operand::Column(t.column),
+                ascending: t.ascending,
+            })
+            .collect();
         Ok(Pages {
             parts,
-            descending,
+            terms,
             after: None,
             remaining,
             offset,
@@ -82,25 +122,36 @@ impl<M: Model> Pages<M> {
         })
     }
 
+    /// `(t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...`: the rows after `after` in the order
+    /// (`<` for descending terms).
+    fn after_filter(&self, after: &[Value]) -> Node {
+        let mut branches = self.terms.iter().enumerate().map(|(i, t)| {
+            let beyond = Node::Compare {
+                column: t.column,
+                op: if t.ascending { CmpOp::Gt } else { CmpOp::Lt },
+                value: after[t.index].clone(),
+            };
+            self.terms[..i].iter().rev().fold(beyond, |acc, prev| {
+                let equal = Node::Compare {
+                    column: prev.column,
+                    op: CmpOp::Eq,
+                    value: after[prev.index].clone(),
+                };
+                Node::And(Box::new(equal), Box::new(acc))
+            })
+        });
+        let first = branches.next().unwrap_or(Node::Const(false));
+        branches.fold(first, |a, b| Node::Or(Box::new(a), Box::new(b)))
+    }
+
     /// The plan for the next page, or `None` when the rows are exhausted.
     fn next_plan(&mut self) -> Option<FetchAll<M>> {
         if self.done || self.remaining == Some(0) {
             return None;
         }
         let mut parts = self.parts.clone();
-        if let Some(after) = self.after.clone() {
-            parts = and_filter(
-                parts,
-                Node::Compare {
-                    column: M::META.key_ref(),
-                    op: if self.descending {
-                        CmpOp::Lt
-                    } else {
-                        CmpOp::Gt
-                    },
-                    value: after,
-                },
-            );
+        if let Some(after) = &self.after {
+            parts = and_filter(parts, self.after_filter(after));
         }
         parts.offset = self.offset.take();
         parts.limit = Some(self.remaining.map_or(PAGE_ROWS, |r| r.min(PAGE_ROWS)));
@@ -120,7 +171,7 @@ impl<M: Model> Pages<M> {
             *r = r.saturating_sub(n);
         }
         match page.last() {
-            Some(last) => self.after = Some(last.key_value()),
+            Some(last) => self.after = Some(column_values(last)),
             None => self.done = true,
         }
     }

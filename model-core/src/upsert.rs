@@ -14,28 +14,10 @@
 use crate::ast::{CmpOp, ColumnRef, Node, Projection, QueryParts};
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
-use crate::model::{ColumnDef, Model};
+use crate::model::{ColumnDef, Model, ModelMeta, column_values};
 use crate::ops::{Single, read_back_inserted};
 use crate::render::{self, OnConflict};
 use crate::value::Value;
-
-/// Every column's value of `row`, in declaration order (the key included).
-fn all_values<M: Model>(row: &M) -> Vec<Value> {
-    let mut non_key = Vec::with_capacity(M::META.columns.len());
-    row.push_update_values(&mut non_key);
-    let mut non_key = non_key.into_iter();
-    M::META
-        .columns
-        .iter()
-        .map(|c| {
-            if c.primary_key {
-                row.key_value()
-            } else {
-                non_key.next().unwrap_or(Value::Null(c.kind))
-            }
-        })
-        .collect()
-}
 
 /// The values an insert sends: every column's, or all but a generated key's.
 fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Value> {
@@ -47,29 +29,35 @@ fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Va
         .collect()
 }
 
-/// The query for the row whose `column` holds `value`.
-fn where_equal(column: &ColumnDef, table: &'static str, value: Value) -> QueryParts {
-    QueryParts {
-        filter: Some(Node::Compare {
+/// The query for the row whose `target` columns hold the values `all` gives them.
+fn where_equal(meta: &ModelMeta, target: &[usize], all: &[Value]) -> QueryParts {
+    let mut terms = target.iter().map(|&i| {
+        let column = &meta.columns[i];
+        Node::Compare {
             column: ColumnRef {
-                table,
+                table: meta.table,
                 name: column.name,
                 nullable: column.nullable,
             },
             op: CmpOp::Eq,
-            value,
-        }),
+            value: all[i].clone(),
+        }
+    });
+    let first = terms.next().unwrap_or(Node::Const(false));
+    QueryParts {
+        filter: Some(terms.fold(first, |a, b| Node::And(Box::new(a), Box::new(b)))),
         ..QueryParts::default()
     }
 }
 
-/// `upsert` / `upsert_on`: insert the row, or update the row with the same value in the
-/// target column (the key, or a unique column); returns the row as stored.
+/// `upsert` / `upsert_on`: insert the row, or update the row with the same values in the
+/// target columns (the key's, or a unique column); returns the row as stored.
 pub struct Upsert<'a, M> {
     /// The row.
     pub row: &'a M,
-    /// Index of the target column in `M::META.columns`.
-    pub target: usize,
+    /// Indexes in `M::META.columns` of the target columns: every key column, or one
+    /// unique column.
+    pub target: Vec<usize>,
 }
 
 impl<M: Model> Upsert<'_, M> {
@@ -98,19 +86,17 @@ impl<M: Model> Plan for Upsert<'_, M> {
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let meta = M::META;
         let d = conn.dialect();
-        let target = &meta.columns[self.target];
         // An upsert by key must send the key, even a generated one: it names the row.
-        let with_key = target.primary_key;
-        let all = all_values(self.row);
+        let with_key = self.target.iter().any(|&i| meta.columns[i].primary_key);
+        let all = column_values(self.row);
         let binds = insert_values(meta.columns, &all, with_key);
         if d.rules().supports_on_conflict() {
+            let names: Vec<&str> = self.target.iter().map(|&i| meta.columns[i].name).collect();
             let t = render::insert_on_conflict(
                 d,
                 meta,
                 with_key,
-                OnConflict::Update {
-                    target: target.name,
-                },
+                OnConflict::Update { target: &names },
             )?;
             return conn
                 .fetch(t.bind(binds)?, Single(None))
@@ -126,7 +112,7 @@ impl<M: Model> Plan for Upsert<'_, M> {
             Err(conflict @ Error::UniqueViolation { .. }) => {
                 let mut non_key = Vec::new();
                 self.row.push_update_values(&mut non_key);
-                let located = where_equal(target, meta.table, all[self.target].clone());
+                let located = where_equal(meta, &self.target, &all);
                 if !non_key.is_empty() {
                     let assignments: Vec<(ColumnRef, Value)> = meta
                         .update_columns()

@@ -20,6 +20,16 @@ pub struct Person {
     pub cached: Option<String>,
 }
 
+/// Some of a person's columns, read without the others; `years` reads `age`.
+#[derive(PartialModel, Debug, Clone, PartialEq)]
+#[ambidex(model = Person)]
+pub struct PersonSummary {
+    pub id: i64,
+    pub name: String,
+    #[ambidex(field = "age")]
+    pub years: Option<i32>,
+}
+
 /// A person with the given name (email derived from it).
 pub fn person(name: &str, age: Option<i32>) -> Person {
     Person {
@@ -53,6 +63,29 @@ pub struct Order {
     pub group: String,
     #[ambidex(column = "select")]
     pub selected: i32,
+}
+
+/// A composite primary key: one row per team and member.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "memberships")]
+pub struct Membership {
+    #[ambidex(primary_key)]
+    pub team: i32,
+    #[ambidex(primary_key)]
+    pub member: String,
+    pub role: String,
+    #[ambidex(index)]
+    pub joined: i64,
+}
+
+/// A membership of `member` in `team`.
+pub fn membership(team: i32, member: &str, role: &str) -> Membership {
+    Membership {
+        team,
+        member: member.to_string(),
+        role: role.to_string(),
+        joined: i64::from(team) * 1_000,
+    }
 }
 
 /// Every supported field type, for round trips.

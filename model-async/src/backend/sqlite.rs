@@ -84,7 +84,10 @@ pub(crate) async fn connect(
             .filename(path)
             .create_if_missing(true)
     };
-    let options = options.busy_timeout(BUSY_TIMEOUT);
+    let options = options.busy_timeout(BUSY_TIMEOUT).collation(
+        ambidex_core::types::DECIMAL_COLLATION,
+        ambidex_core::types::decimal_text_order,
+    );
     let first = super::open::first_connection::<sqlx::Sqlite>(&options, &ctx).await?;
     let keeper = if in_memory {
         Some(Mutex::new(first))

@@ -37,7 +37,7 @@ const fn col(name: &'static str, kind: ValueKind, nullable: bool) -> ColumnDef {
 static USER_META: ModelMeta = ModelMeta {
     name: "User",
     table: "users",
-    key: 0,
+    keys: &[0],
     columns: &[
         ColumnDef {
             primary_key: true,
@@ -112,8 +112,8 @@ impl Model for User {
         self.push_insert_values(out);
     }
 
-    fn key_value(&self) -> Value {
-        self.id.to_value()
+    fn push_key_values(&self, out: &mut Vec<Value>) {
+        out.push(self.id.to_value());
     }
 
     fn sql_cache() -> &'static SqlCache {

@@ -66,13 +66,15 @@ impl SqlDialect for Sqlite {
             ValueKind::F32 | ValueKind::F64 => "REAL",
             ValueKind::Text => "TEXT",
             ValueKind::Blob => "BLOB",
-            // ISO-8601 text, canonical UUID text, exact decimal text, JSON text.
+            // ISO-8601 text, canonical UUID text, JSON text.
             ValueKind::Date
             | ValueKind::DateTime
             | ValueKind::Timestamp
             | ValueKind::Uuid
-            | ValueKind::Decimal
             | ValueKind::Json => "TEXT",
+            // Exact decimal text, ordered numerically by the collation both engines
+            // register on every connection (`types::decimal_text_order`).
+            ValueKind::Decimal => "TEXT COLLATE ambidex_decimal",
         }
     }
 

@@ -22,9 +22,12 @@ mod decimal;
 mod decode;
 #[cfg(feature = "json")]
 mod json;
+mod numeric_order;
 #[cfg(feature = "uuid")]
 mod uuid;
 pub mod wire;
+
+pub use numeric_order::{DECIMAL_COLLATION, decimal_text_order};
 
 #[cfg(feature = "json")]
 pub use json::Json;

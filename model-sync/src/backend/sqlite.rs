@@ -3,6 +3,7 @@
 use std::borrow::Cow;
 use std::marker::PhantomData;
 
+use ambidex_core::types::{DECIMAL_COLLATION, decimal_text_order};
 use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
 use diesel::Connection as _;
 use diesel::row::{Field, Row};
@@ -12,6 +13,11 @@ use super::{decoded_rows, diesel_io, run_setup};
 
 pub(crate) fn establish(path: &str) -> Result<SqliteConnection> {
     let mut conn = SqliteConnection::establish(path)
+        .map_err(|e| Error::connection(&format!("sqlite://{path}"), e))?;
+    // diesel 2.3 calls a collation with its arguments swapped (`callback(rhs, lhs)` in
+    // `run_collation_function`), so they are swapped back here; the conformance scenario
+    // `decimals_compare_and_sort_by_value` fails if that ever changes.
+    conn.register_collation(DECIMAL_COLLATION, |rhs, lhs| decimal_text_order(lhs, rhs))
         .map_err(|e| Error::connection(&format!("sqlite://{path}"), e))?;
     run_setup(&mut conn, Dialect::Sqlite)?;
     Ok(conn)

@@ -23,6 +23,10 @@ mod relation;
 mod tx_options;
 #[macro_use]
 mod stream;
+#[macro_use]
+mod composite_key;
+#[macro_use]
+mod subquery;
 #[cfg(all(
     feature = "chrono",
     feature = "uuid",
@@ -108,6 +112,16 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             write_scenarios!();
+        }
+        mod composite_key {
+            #[allow(unused_imports)]
+            use super::*;
+            composite_key_scenarios!();
+        }
+        mod subquery {
+            #[allow(unused_imports)]
+            use super::*;
+            subquery_scenarios!();
         }
         mod upsert {
             #[allow(unused_imports)]

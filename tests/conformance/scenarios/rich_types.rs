@@ -319,6 +319,39 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(decimals_compare_and_sort_by_value, |db| {
+            aw!(Rich::create_table(&db))?;
+            let d = |s: &str| Decimal::from_str(s).unwrap();
+            // Text order would put "10" before "9" and "-9.5" after "-10".
+            let values = ["10", "9", "-9.5", "-10", "0.25", "100.001", "0.3", "2", "-0.0000000000000000000000000001"];
+            for v in values {
+                aw!(Rich { amount: d(v), ..Default::default() }.insert(&db))?;
+            }
+            let mut want: Vec<Decimal> = values.iter().map(|v| d(v)).collect();
+            want.sort();
+            let sorted: Vec<Decimal> = aw!(Rich::query().order_by(Rich::AMOUNT.asc()).all(&db))?
+                .into_iter()
+                .map(|r| r.amount)
+                .collect();
+            assert_eq!(sorted, want);
+            let big: Vec<Decimal> = aw!(Rich::query()
+                .filter(Rich::AMOUNT.gt(d("2")))
+                .order_by(Rich::AMOUNT.desc())
+                .all(&db))?
+            .into_iter()
+            .map(|r| r.amount)
+            .collect();
+            assert_eq!(big, [d("100.001"), d("10"), d("9")]);
+            assert_eq!(
+                aw!(Rich::query().filter(Rich::AMOUNT.between(d("-10"), d("0.25"))).count(&db))?,
+                4
+            );
+            let (lo, hi): (Option<Decimal>, Option<Decimal>) =
+                aw!(Rich::query().select((Rich::AMOUNT.min(), Rich::AMOUNT.max())).one(&db))?;
+            assert_eq!((lo, hi), (Some(d("-10")), Some(d("100.001"))));
+            Ok(())
+        });
+
         scenario!(rich_nulls_round_trip_and_filter, |db| {
             aw!(Rich::create_table(&db))?;
             let none = rich_round_trip!(db, Rich::default());

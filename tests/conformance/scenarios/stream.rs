@@ -1,5 +1,6 @@
-//! Streaming: the same rows as `all`, page after page, in key order, with limits and
-//! offsets, refusing orders it cannot follow, and holding nothing when dropped early.
+//! Streaming: the same rows as `all`, page after page, in key order or a chosen order,
+//! with limits and offsets, refusing orders it cannot follow, and holding nothing when
+//! dropped early.
 
 /// Inserts `n` people named `p0`, `p1`... with ages cycling through 0..50.
 macro_rules! seed_many {
@@ -45,9 +46,49 @@ macro_rules! stream_scenarios {
             Ok(())
         });
 
+        scenario!(stream_follows_order_by_with_ties_across_pages, |db| {
+            aw!(Person::create_table(&db))?;
+            let rows: Vec<Person> = (0..2_300)
+                .map(|i| Person {
+                    score: f64::from(i % 7),
+                    ..person(&format!("q{i}"), None)
+                })
+                .collect();
+            aw!(Person::insert_many(&rows, &db))?;
+            // Seven scores, hundreds of rows each: page boundaries fall inside runs of
+            // equal scores, where only the key orders the rows.
+            let streamed = stream_all!(
+                Person::query()
+                    .filter(Person::ACTIVE.eq(true))
+                    .order_by(Person::SCORE.desc())
+                    .stream(&db)
+            )?;
+            let all = aw!(Person::query()
+                .order_by(Person::SCORE.desc())
+                .order_by(Person::ID.asc())
+                .all(&db))?;
+            assert_eq!(streamed.len(), 2_300);
+            assert_eq!(streamed, all);
+            let by_name = stream_all!(
+                Person::query()
+                    .order_by(Person::NAME.asc())
+                    .limit(1_500)
+                    .stream(&db)
+            )?;
+            assert_eq!(
+                by_name,
+                aw!(Person::query()
+                    .order_by(Person::NAME.asc())
+                    .limit(1_500)
+                    .all(&db))?
+            );
+            Ok(())
+        });
+
         scenario!(stream_refuses_an_order_it_cannot_follow, |db| {
             seed_many!(db, 3);
-            let refused = stream_all!(Person::query().order_by(Person::NAME.asc()).stream(&db));
+            // NULL ages have no place in a keyset sequence.
+            let refused = stream_all!(Person::query().order_by(Person::AGE.asc()).stream(&db));
             expect_err!(refused, Error::InvalidQuery(_));
             Ok(())
         });
