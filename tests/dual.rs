@@ -149,11 +149,15 @@ async fn deposit(tx: &mut Tx, id: i64, amount: i64) -> Result<Account> {
     Ok(row)
 }
 
-/// One deposit in its own transaction: the closure hands the transaction to a dual fn.
+/// One deposit in its own transaction, run again after a serialization failure: the
+/// closure hands the transaction to a dual fn, and `ambidex::retry` becomes
+/// `ambidex::blocking::retry` in the twin.
 #[ambidex::dual(calls(deposit))]
 async fn deposit_one(db: &Db, id: i64, amount: i64) -> Result<Account> {
-    db.transaction(move |tx| Box::pin(deposit(tx, id, amount)))
-        .await
+    ambidex::retry(ambidex::Retry::default(), || {
+        db.transaction(move |tx| Box::pin(deposit(tx, id, amount)))
+    })
+    .await
 }
 
 /// Deposits on several accounts in one transaction.

@@ -266,6 +266,8 @@ pub fn derive_sql_field(input: TokenStream) -> TokenStream {
 ///   `ambidex::Db` etc., also as a prefix as in `Db::builder(..)`, becomes
 ///   `::ambidex::blocking::Db` (`Tx`, ...); `Db::connect(url)` and
 ///   `Db::builder(url)...connect()` become `open`, their blocking names;
+/// - `ambidex::retry(policy, || ...)` (written with its crate) becomes
+///   `::ambidex::blocking::retry(policy, || ...)`;
 /// - calls of other dual code renamed (below);
 /// - `.await` inside the arguments of a macro (`assert_eq!(f().await?, 1)`,
 ///   `format!("{}", x.m().await?)`) handled when the arguments are comma-separated

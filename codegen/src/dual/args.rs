@@ -115,6 +115,15 @@ impl Args {
                 });
             }
         }
+        // Free functions with a blocking twin of the same name, swapped only when written
+        // with their crate (`ambidex::retry`), since a bare name may be the user's own.
+        for &name in FREE_FNS {
+            out.push(Swap {
+                from: vec!["ambidex".to_owned(), name.to_owned()],
+                to: blocking_path(name),
+                ambidex_db: false,
+            });
+        }
         Config {
             calls: self.calls.clone(),
             traits: self.traits.clone(),
@@ -140,6 +149,10 @@ const HANDLES: &[&str] = &[
     "DieselDb",
     "DieselTx",
 ];
+
+/// The free functions both worlds name alike: `ambidex::retry` (a future) and
+/// `ambidex::blocking::retry` (a `Result`).
+const FREE_FNS: &[&str] = &["retry"];
 
 /// `::ambidex::blocking::{name}`.
 fn blocking_path(name: &str) -> Path {
