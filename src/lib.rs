@@ -268,7 +268,7 @@ pub mod blocking {
 }
 
 /// Rich field types beyond the built-in ones, each behind a cargo feature (all on by
-/// default): `chrono` (`NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`), `uuid` (`Uuid`),
+/// default): `chrono` (`NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`, `NaiveTime`), `uuid` (`Uuid`),
 /// `json` (`serde_json::Value`, [`types::Json`]), `decimal` (`rust_decimal::Decimal`).
 /// Storage per backend and precision contracts: `docs/types.md`.
 ///

@@ -30,6 +30,8 @@ pub enum ValueKind {
     DateTime,
     /// An instant in UTC (`chrono::DateTime<Utc>`), to the microsecond.
     Timestamp,
+    /// A time of day without a date or time zone (`chrono::NaiveTime`), to the microsecond.
+    Time,
     /// A UUID (`uuid::Uuid`).
     Uuid,
     /// An exact decimal (`rust_decimal::Decimal`).
@@ -53,6 +55,7 @@ impl ValueKind {
             ValueKind::Date => "NaiveDate",
             ValueKind::DateTime => "NaiveDateTime",
             ValueKind::Timestamp => "DateTime<Utc>",
+            ValueKind::Time => "NaiveTime",
             ValueKind::Uuid => "Uuid",
             ValueKind::Decimal => "Decimal",
             ValueKind::Json => "JSON",
@@ -67,6 +70,7 @@ impl ValueKind {
             ValueKind::Date
                 | ValueKind::DateTime
                 | ValueKind::Timestamp
+                | ValueKind::Time
                 | ValueKind::Uuid
                 | ValueKind::Decimal
                 | ValueKind::Json

@@ -324,6 +324,17 @@ mod rich {
         pub oprefs: Option<Json<Prefs>>,
     }
 
+    /// Times of day (`chrono::NaiveTime`), required and optional.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_times")]
+    pub struct Shift {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        #[ambidex(index)]
+        pub starts: chrono::NaiveTime,
+        pub ends: Option<chrono::NaiveTime>,
+    }
+
     /// A row keyed by a UUID the caller chooses.
     #[derive(Model, Debug, Clone, PartialEq)]
     #[ambidex(table = "tokens")]

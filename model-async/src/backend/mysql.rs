@@ -161,6 +161,9 @@ impl Backend for MysqlBackend {
                     ambidex_core::types::wire::mysql_temporal_text(bytes, date_only)
                         .map_err(|e| bad(&e))?,
                 )),
+                ColumnClass::Time => Cell::Text(Cow::Owned(
+                    ambidex_core::types::wire::mysql_time_text(bytes).map_err(|e| bad(&e))?,
+                )),
             })
         }
     }
@@ -178,12 +181,14 @@ enum ColumnClass {
         /// Whether the column is a DATE.
         date_only: bool,
     },
+    /// TIME, read into canonical text by ambidex-core.
+    Time,
 }
 
 impl ColumnClass {
     /// The class of a column by the type name sqlx derives from the column's type and its
     /// BINARY flag (the only public view of the flag); `None` for types ambidex does not
-    /// read (TIME, geometry).
+    /// read (geometry).
     fn of(info: &MySqlTypeInfo) -> Option<ColumnClass> {
         match info.name() {
             "DECIMAL" | "CHAR" | "VARCHAR" | "TINYTEXT" | "TEXT" | "MEDIUMTEXT" | "LONGTEXT"
@@ -193,6 +198,7 @@ impl ColumnClass {
             }
             "DATE" => Some(ColumnClass::Temporal { date_only: true }),
             "DATETIME" | "TIMESTAMP" => Some(ColumnClass::Temporal { date_only: false }),
+            "TIME" => Some(ColumnClass::Time),
             _ => None,
         }
     }

@@ -129,6 +129,7 @@ mod oid {
     pub(super) const DATE: u32 = 1082;
     pub(super) const TIMESTAMP: u32 = 1114;
     pub(super) const TIMESTAMPTZ: u32 = 1184;
+    pub(super) const TIME: u32 = 1083;
     pub(super) const UUID: u32 = 2950;
 }
 
@@ -184,6 +185,9 @@ fn read<'r>(value: &PgValueRef<'r>, index: usize) -> Result<Cell<'r>> {
         )),
         oid::TIMESTAMP | oid::TIMESTAMPTZ => Cell::Text(Cow::Owned(
             ambidex_core::types::wire::pg_timestamp_text(bytes).map_err(bad)?,
+        )),
+        oid::TIME => Cell::Text(Cow::Owned(
+            ambidex_core::types::wire::pg_time_text(bytes).map_err(bad)?,
         )),
         oid::UUID => Cell::Text(Cow::Owned(
             ambidex_core::types::wire::uuid_text(bytes).map_err(bad)?,

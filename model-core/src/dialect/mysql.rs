@@ -81,6 +81,7 @@ impl SqlDialect for Mysql {
             (ValueKind::Blob, true) => "VARBINARY(255)",
             (ValueKind::Date, _) => "DATE",
             (ValueKind::DateTime | ValueKind::Timestamp, _) => "DATETIME(6)",
+            (ValueKind::Time, _) => "TIME(6)",
             (ValueKind::Uuid, _) => "CHAR(36) CHARACTER SET ascii COLLATE ascii_bin",
             (ValueKind::Decimal, _) => "DECIMAL(65,28)",
             (ValueKind::Json, _) => "JSON",
@@ -177,6 +178,7 @@ impl SqlDialect for Mysql {
         match kind {
             ValueKind::Date => ("CAST(", " AS DATE)"),
             ValueKind::DateTime | ValueKind::Timestamp => ("CAST(", " AS DATETIME(6))"),
+            ValueKind::Time => ("CAST(", " AS TIME(6))"),
             ValueKind::Decimal => ("CAST(", " AS DECIMAL(65,28))"),
             _ => ("", ""),
         }

@@ -70,6 +70,7 @@ impl SqlDialect for Sqlite {
             ValueKind::Date
             | ValueKind::DateTime
             | ValueKind::Timestamp
+            | ValueKind::Time
             | ValueKind::Uuid
             | ValueKind::Json => "TEXT",
             // Exact decimal text, ordered numerically by the collation both engines

@@ -1,11 +1,12 @@
-//! `chrono::NaiveDate`, `NaiveDateTime` and `DateTime<Utc>` (feature `chrono`).
+//! `chrono::NaiveDate`, `NaiveDateTime`, `DateTime<Utc>` and `NaiveTime` (feature `chrono`).
 //!
-//! Canonical text: `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS.ffffff` (always six digits, so the
-//! text sorts chronologically where it is stored as text, on SQLite). A `DateTime<Utc>` is
+//! Canonical text: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS.ffffff` and `HH:MM:SS.ffffff`
+//! (always six digits, so the text sorts chronologically where it is stored as text, on
+//! SQLite). A `DateTime<Utc>` is
 //! stored as its UTC date and time. Binding refuses years outside 0001-9999, leap seconds
 //! and sub-microsecond precision (see [`super::check_typed`]); nothing is rounded.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
 
 use super::decode::{not_a, text_of, typed_field};
 use crate::error::DecodeProblem;
@@ -17,15 +18,32 @@ fn date_text(d: &NaiveDate) -> String {
     d.format(DATE).to_string()
 }
 
-/// Six fractional digits, or nine when the value has nanoseconds, which binding refuses
-/// rather than truncates.
-fn datetime_text(dt: &NaiveDateTime) -> String {
-    let fraction = if dt.nanosecond().is_multiple_of(1_000) {
+/// The fractional seconds' format: six digits, or nine when the value has nanoseconds,
+/// which binding refuses rather than truncates.
+fn fraction(t: &impl Timelike) -> &'static str {
+    if t.nanosecond().is_multiple_of(1_000) {
         "%.6f"
     } else {
         "%.9f"
-    };
-    format!("{}{}", dt.format("%Y-%m-%d %H:%M:%S"), dt.format(fraction))
+    }
+}
+
+fn datetime_text(dt: &NaiveDateTime) -> String {
+    format!(
+        "{}{}",
+        dt.format("%Y-%m-%d %H:%M:%S"),
+        dt.format(fraction(dt))
+    )
+}
+
+/// `HH:MM:SS.ffffff` (nine fractional digits with nanoseconds, as for a date and time).
+fn time_text(t: &NaiveTime) -> String {
+    format!("{}{}", t.format("%H:%M:%S"), t.format(fraction(t)))
+}
+
+fn parse_time(cell: &Cell<'_>) -> Result<NaiveTime, DecodeProblem> {
+    let text = text_of(cell).ok_or_else(|| not_a(cell, "expected a time of day"))?;
+    NaiveTime::parse_from_str(text, "%H:%M:%S%.f").map_err(|e| not_a(cell, e))
 }
 
 fn parse_date(cell: &Cell<'_>) -> Result<NaiveDate, DecodeProblem> {
@@ -58,6 +76,7 @@ fn parse_utc(cell: &Cell<'_>) -> Result<DateTime<Utc>, DecodeProblem> {
 }
 
 typed_field!(NaiveDate, Date, "NaiveDate", date_text, parse_date);
+typed_field!(NaiveTime, Time, "NaiveTime", time_text, parse_time);
 typed_field!(
     NaiveDateTime,
     DateTime,
@@ -128,6 +147,18 @@ mod tests {
                 "{s}"
             );
         }
+        let t = NaiveTime::from_hms_micro_opt(23, 59, 59, 999_999).unwrap();
+        assert_eq!(NaiveTime::from_cell(text("23:59:59.999999")), Ok(t));
+        assert_eq!(NaiveTime::from_cell(text("23:59:59.999999")), Ok(t));
+        assert_eq!(
+            t.to_value(),
+            Value::Typed(ValueKind::Time, "23:59:59.999999".into())
+        );
+        assert_eq!(
+            NaiveTime::MIN.to_value(),
+            Value::Typed(ValueKind::Time, "00:00:00.000000".into())
+        );
+        assert!(NaiveTime::from_cell(text("24:00:00")).is_err());
         let err = NaiveDate::from_cell(text("2023-02-29")).unwrap_err();
         assert!(err.found.contains("2023-02-29"), "{err:?}");
         assert!(NaiveDate::from_cell(Cell::Int(3)).is_err());

@@ -43,6 +43,7 @@ pub(crate) fn check_typed(kind: ValueKind, text: &str) -> Result<(), String> {
     match kind {
         ValueKind::Date => check_date(text, text),
         ValueKind::DateTime | ValueKind::Timestamp => check_datetime(text),
+        ValueKind::Time => check_time(text, text),
         ValueKind::Json => match text.strip_prefix(UNSERIALIZABLE) {
             Some(why) => Err(format!("the JSON value could not be serialized: {why}")),
             None => Ok(()),
@@ -70,6 +71,12 @@ fn check_datetime(text: &str) -> Result<(), String> {
     // Canonical: `YYYY-MM-DD HH:MM:SS.ffffff` (26 bytes); nanoseconds make 29.
     let (date, time) = text.split_once(' ').unwrap_or((text, ""));
     check_date(date, text)?;
+    check_time(time, text)
+}
+
+/// The time of day `time` (`HH:MM:SS.ffffff`) of the value `whole`.
+fn check_time(time: &str, whole: &str) -> Result<(), String> {
+    let text = whole;
     if time.get(6..8) == Some("60") {
         return Err(format!(
             "{text} is a leap second, which no backend stores; add the second to the \

@@ -75,6 +75,62 @@ pub fn pg_timestamp_text(bytes: &[u8]) -> Result<String, &'static str> {
     ))
 }
 
+/// `HH:MM:SS.ffffff`, the canonical form of a time of day.
+pub fn time_text(hour: u32, minute: u32, second: u32, micros: u32) -> String {
+    format!("{hour:02}:{minute:02}:{second:02}.{micros:06}")
+}
+
+/// A PostgreSQL `time` in the binary format (microseconds since midnight, big-endian
+/// `i64`; `24:00:00` is allowed there and has no `NaiveTime`).
+pub fn pg_time_text(bytes: &[u8]) -> Result<String, &'static str> {
+    let micros = i64::from_be_bytes(bytes.try_into().map_err(|_| "a time is 8 bytes")?);
+    if !(0..MICROS_PER_DAY).contains(&micros) {
+        return Err("a time of 24:00:00 or beyond has no NaiveTime value");
+    }
+    let secs = micros / 1_000_000;
+    Ok(time_text(
+        (secs / 3600) as u32,
+        (secs / 60 % 60) as u32,
+        (secs % 60) as u32,
+        (micros % 1_000_000) as u32,
+    ))
+}
+
+/// A MySQL TIME in the binary protocol (a length byte of 0, 8 or 12, then the sign, days
+/// (`u32` LE), hours, minutes, seconds and microseconds (`u32` LE)). MySQL's TIME is a
+/// duration (-838:59:59 to 838:59:59); only values within one day are a time of day.
+/// Values in the text protocol are returned as they are.
+pub fn mysql_time_text(bytes: &[u8]) -> Result<String, &'static str> {
+    let Some((&len, rest)) = bytes.split_first() else {
+        return Err("an empty time value");
+    };
+    if len > 12 {
+        return std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|_| "a time in the text protocol that is not text");
+    }
+    if usize::from(len) != rest.len() || !matches!(len, 0 | 8 | 12) {
+        return Err("a malformed TIME value");
+    }
+    if len == 0 {
+        return Ok(time_text(0, 0, 0, 0));
+    }
+    let negative = rest[0] != 0;
+    let days = u32::from_le_bytes([rest[1], rest[2], rest[3], rest[4]]);
+    if negative || days != 0 || rest[5] >= 24 {
+        return Err("a negative TIME or one of a day or more is a duration, not a time of day");
+    }
+    let micros = rest
+        .get(8..12)
+        .map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]));
+    Ok(time_text(
+        u32::from(rest[5]),
+        u32::from(rest[6]),
+        u32::from(rest[7]),
+        micros,
+    ))
+}
+
 /// A 16-byte UUID as lowercase hyphenated text.
 pub fn uuid_text(bytes: &[u8]) -> Result<String, &'static str> {
     if bytes.len() != 16 {
@@ -141,6 +197,34 @@ mod tests {
             pg_timestamp_text(&i64::to_be_bytes(leap_day)).unwrap(),
             "2000-02-29 01:02:03.000042"
         );
+    }
+
+    #[test]
+    fn times_of_day() {
+        let t: i64 = (23 * 3600 + 59 * 60 + 58) * 1_000_000 + 7;
+        assert_eq!(pg_time_text(&t.to_be_bytes()).unwrap(), "23:59:58.000007");
+        assert_eq!(
+            pg_time_text(&0i64.to_be_bytes()).unwrap(),
+            "00:00:00.000000"
+        );
+        assert!(pg_time_text(&MICROS_PER_DAY.to_be_bytes()).is_err());
+        let mut v = vec![12, 0, 0, 0, 0, 0, 23, 59, 58];
+        v.extend_from_slice(&7u32.to_le_bytes());
+        assert_eq!(mysql_time_text(&v).unwrap(), "23:59:58.000007");
+        assert_eq!(
+            mysql_time_text(&[8, 0, 0, 0, 0, 0, 1, 2, 3]).unwrap(),
+            "01:02:03.000000"
+        );
+        assert_eq!(mysql_time_text(&[0]).unwrap(), "00:00:00.000000");
+        assert!(
+            mysql_time_text(&[8, 1, 0, 0, 0, 0, 1, 2, 3]).is_err(),
+            "negative"
+        );
+        assert!(
+            mysql_time_text(&[8, 0, 1, 0, 0, 0, 1, 2, 3]).is_err(),
+            "a day"
+        );
+        assert_eq!(mysql_time_text(b"12:34:56").unwrap(), "12:34:56");
     }
 
     #[test]

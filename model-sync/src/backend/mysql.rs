@@ -99,6 +99,23 @@ impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
                     )
                 }))
             }
+            // TIME: a duration on MySQL; only one within a day is a time of day.
+            MysqlType::Time => {
+                let t =
+                    <MysqlTime as FromSql<sql_types::Time, Mysql>>::from_sql(value).map_err(bad)?;
+                if t.neg || t.day != 0 || t.hour >= 24 {
+                    return Err(bad(
+                        "a negative TIME or one of a day or more is a duration, not a time of day"
+                            .into(),
+                    ));
+                }
+                Cell::Text(Cow::Owned(wire::time_text(
+                    t.hour,
+                    t.minute,
+                    t.second,
+                    u32::try_from(t.second_part).unwrap_or(u32::MAX),
+                )))
+            }
             other => {
                 return Err(Error::Database {
                     code: None,

@@ -82,9 +82,10 @@ impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
                     }
                 })?,
             )),
-            // date, timestamp, timestamptz, uuid: their canonical text, made by ambidex-core.
+            // date, timestamp, timestamptz, time, uuid: their canonical text, made by ambidex-core.
             1082 => wire_text(wire::pg_date_text(value.as_bytes()), index)?,
             1114 | 1184 => wire_text(wire::pg_timestamp_text(value.as_bytes()), index)?,
+            1083 => wire_text(wire::pg_time_text(value.as_bytes()), index)?,
             2950 => wire_text(wire::uuid_text(value.as_bytes()), index)?,
             other => {
                 return Err(Error::Database {

@@ -319,6 +319,44 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(times_of_day_round_trip_compare_and_sort, |db| {
+            use chrono::NaiveTime;
+            aw!(Shift::create_table(&db))?;
+            let t = |h, m, s, us| NaiveTime::from_hms_micro_opt(h, m, s, us).unwrap();
+            let times = [
+                t(23, 59, 59, 999_999),
+                NaiveTime::MIN,
+                t(12, 0, 0, 500_000),
+                t(9, 30, 0, 0),
+                t(0, 0, 0, 1),
+            ];
+            for (i, starts) in times.into_iter().enumerate() {
+                let ends = (i % 2 == 0).then(|| t(23, 0, 0, 0));
+                let back = aw!(Shift { id: 0, starts, ends }.insert(&db))?;
+                assert_eq!((back.starts, back.ends), (starts, ends));
+                assert_eq!(aw!(Shift::get(back.id, &db))?.starts, starts);
+            }
+            let mut want = times.to_vec();
+            want.sort();
+            let sorted: Vec<NaiveTime> = aw!(Shift::query().order_by(Shift::STARTS.asc()).all(&db))?
+                .into_iter()
+                .map(|s| s.starts)
+                .collect();
+            assert_eq!(sorted, want);
+            assert_eq!(
+                aw!(Shift::query().filter(Shift::STARTS.lt(t(12, 0, 0, 0))).count(&db))?,
+                3
+            );
+            assert_eq!(aw!(Shift::query().filter(Shift::ENDS.is_null()).count(&db))?, 2);
+            // Nanoseconds would be lost: refused, not truncated.
+            let nanos = NaiveTime::from_hms_nano_opt(1, 2, 3, 4).unwrap();
+            expect_err!(
+                aw!(Shift { id: 0, starts: nanos, ends: None }.insert(&db)),
+                ambidex::Error::ValueOutOfRange { .. }
+            );
+            Ok(())
+        });
+
         scenario!(decimals_compare_and_sort_by_value, |db| {
             aw!(Rich::create_table(&db))?;
             let d = |s: &str| Decimal::from_str(s).unwrap();
