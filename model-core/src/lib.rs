@@ -40,6 +40,7 @@ mod engine;
 mod error;
 mod expr;
 mod field;
+pub mod migrate;
 mod model;
 pub mod ops;
 mod query;

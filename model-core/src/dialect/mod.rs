@@ -192,6 +192,35 @@ pub trait SqlDialect: Send + Sync + 'static {
         format!("ROLLBACK TO SAVEPOINT {name}")
     }
 
+    /// Whether DDL (CREATE, ALTER, DROP) runs inside a transaction and rolls back with it
+    /// (PostgreSQL, SQLite). Where it does not (MySQL/MariaDB commit implicitly before and
+    /// after each DDL statement), a migration that fails halfway leaves its earlier
+    /// statements applied.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// The statement that takes the migration lock of the current database (schema on
+    /// PostgreSQL) for the rest of the current transaction, released by its COMMIT or
+    /// ROLLBACK (PostgreSQL's `pg_advisory_xact_lock`); `None` where the transaction itself
+    /// is the lock (SQLite's `BEGIN IMMEDIATE`) or the lock is a session's
+    /// ([`Self::session_lock`]).
+    fn transaction_lock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The statements that take and release the migration lock of the current database
+    /// for the session, where transactions cannot hold it (MariaDB's `GET_LOCK`: its DDL
+    /// commits implicitly). Taking it returns one row whose first column is 1 when the
+    /// lock was granted within `timeout_secs`.
+    fn session_lock(&self, _timeout_secs: u32) -> Option<(String, String)> {
+        None
+    }
+
+    /// A query returning one row with the number of tables named `?` in the current
+    /// database (schema on PostgreSQL).
+    fn table_exists_query(&self) -> &'static str;
+
     /// Whether secondary indexes are declared inside CREATE TABLE (MySQL has no
     /// `CREATE INDEX IF NOT EXISTS`).
     fn indexes_inline(&self) -> bool {

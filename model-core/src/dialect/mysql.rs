@@ -108,6 +108,25 @@ impl SqlDialect for Mysql {
         }
     }
 
+    fn transactional_ddl(&self) -> bool {
+        // Every CREATE, ALTER and DROP commits the open transaction first and itself at once.
+        false
+    }
+
+    fn session_lock(&self, timeout_secs: u32) -> Option<(String, String)> {
+        // Lock names are server-wide (and at most 64 characters): one per database.
+        let name = "CONCAT('ambidex_migrations.', LEFT(DATABASE(), 40))";
+        Some((
+            format!("SELECT GET_LOCK({name}, {timeout_secs})"),
+            format!("SELECT RELEASE_LOCK({name})"),
+        ))
+    }
+
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name = ?"
+    }
+
     fn supports_returning(&self) -> bool {
         false
     }

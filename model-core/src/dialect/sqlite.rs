@@ -82,6 +82,10 @@ impl SqlDialect for Sqlite {
         w.ident(name).push(" INTEGER PRIMARY KEY");
     }
 
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+    }
+
     fn supports_returning(&self) -> bool {
         true
     }
