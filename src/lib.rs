@@ -147,6 +147,7 @@ extern crate self as ambidex;
 mod db;
 #[cfg(feature = "async")]
 mod engine;
+pub mod migrate;
 mod shim;
 #[cfg(feature = "async")]
 mod tx;
@@ -154,6 +155,7 @@ mod tx;
 pub use ambidex_codegen::Model;
 pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
+pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
@@ -279,6 +281,7 @@ pub mod prelude {
 /// What `#[derive(Model)]` generates code against. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::migrate::embedded as embedded_migrations;
     pub use ambidex_core::{
         BelongsTo, Column, ColumnDef, DefaultValue, ForeignKey, Model, ModelMeta, OnDelete, Result,
         RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,

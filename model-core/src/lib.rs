@@ -50,6 +50,7 @@ pub mod relation;
 pub mod render;
 mod retry;
 mod row;
+pub mod schema;
 pub mod select_as;
 mod statement;
 pub mod stream;

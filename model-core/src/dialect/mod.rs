@@ -63,6 +63,26 @@ impl Dialect {
     }
 }
 
+/// The queries that read a schema. Each `?` is bound to the table's name.
+#[derive(Debug, Clone, Copy)]
+pub struct Introspection {
+    /// The tables: rows of `(name)`.
+    pub tables: &'static str,
+    /// A table's columns in order: rows of `(name, type, nullable 0/1, default or NULL,
+    /// part of the primary key 0/1 (or its position), generated 0/1)`.
+    pub columns: &'static str,
+    /// How many `?` `columns` has.
+    pub columns_binds: usize,
+    /// A table's indexes and unique constraints but the primary key's: rows of
+    /// `(index, column or NULL, unique 0/1, position)`, by index and position.
+    pub indexes: &'static str,
+    /// A table's foreign keys: rows of `(name or NULL, column, parent table, parent
+    /// column or NULL, delete rule)`.
+    pub foreign_keys: &'static str,
+    /// How many `?` `indexes` and `foreign_keys` have.
+    pub table_binds: usize,
+}
+
 /// The hooks through which a backend states how it differs. Defaults follow standard SQL.
 pub trait SqlDialect: Send + Sync + 'static {
     /// The backend's name, for messages.
@@ -220,6 +240,32 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// A query returning one row with the number of tables named `?` in the current
     /// database (schema on PostgreSQL).
     fn table_exists_query(&self) -> &'static str;
+
+    /// How an existing column is changed (see [`crate::ddl::AlterForm`]).
+    fn alter_form(&self) -> crate::ddl::AlterForm {
+        crate::ddl::AlterForm::Separate
+    }
+
+    /// The statements that drop index (or unique constraint, when `unique`) `name` of
+    /// `table`. Default: `DROP INDEX name`.
+    fn drop_index(&self, _table: &str, name: &str, _unique: bool) -> Vec<String> {
+        let mut sql = "DROP INDEX ".to_string();
+        self.write_ident(&mut sql, name);
+        vec![sql]
+    }
+
+    /// What follows `ALTER TABLE t ` to drop a foreign key, before its name.
+    fn drop_foreign_key_clause(&self) -> &'static str {
+        "DROP CONSTRAINT"
+    }
+
+    /// The queries that read a database's schema ([`crate::schema::ReadSchema`]).
+    fn introspection(&self) -> Introspection;
+
+    /// The ambidex kind a column of database type `db_type` holds, and whether the type is
+    /// the form [`Self::column_type`] gives indexed columns; `None` for types ambidex has
+    /// no field type for.
+    fn kind_of_type(&self, db_type: &str) -> Option<(ValueKind, bool)>;
 
     /// Whether secondary indexes are declared inside CREATE TABLE (MySQL has no
     /// `CREATE INDEX IF NOT EXISTS`).

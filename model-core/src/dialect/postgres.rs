@@ -68,6 +68,85 @@ impl SqlDialect for Postgres {
         Some("SELECT pg_advisory_xact_lock(7031, hashtext(current_schema()))")
     }
 
+    fn drop_index(&self, table: &str, name: &str, unique: bool) -> Vec<String> {
+        let (mut t, mut n) = (String::new(), String::new());
+        self.write_ident(&mut t, table);
+        self.write_ident(&mut n, name);
+        let mut out = Vec::new();
+        if unique {
+            // A unique constraint owns its index; a unique index may stand alone.
+            out.push(format!("ALTER TABLE {t} DROP CONSTRAINT IF EXISTS {n}"));
+        }
+        out.push(format!("DROP INDEX IF EXISTS {n}"));
+        out
+    }
+
+    fn introspection(&self) -> super::Introspection {
+        super::Introspection {
+            tables: "SELECT table_name::text FROM information_schema.tables \
+                     WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' \
+                     ORDER BY table_name",
+            columns: "SELECT a.attname::text, format_type(a.atttypid, a.atttypmod), \
+                      CASE WHEN a.attnotnull THEN 0 ELSE 1 END, \
+                      pg_get_expr(d.adbin, d.adrelid), \
+                      CASE WHEN EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = a.attrelid \
+                      AND i.indisprimary AND a.attnum = ANY(i.indkey)) THEN 1 ELSE 0 END, \
+                      CASE WHEN a.attidentity <> '' OR \
+                      COALESCE(pg_get_expr(d.adbin, d.adrelid), '') LIKE 'nextval(%' \
+                      THEN 1 ELSE 0 END \
+                      FROM pg_attribute a LEFT JOIN pg_attrdef d \
+                      ON d.adrelid = a.attrelid AND d.adnum = a.attnum \
+                      WHERE a.attrelid = (quote_ident(current_schema()) || '.' || \
+                      quote_ident(?))::regclass AND a.attnum > 0 AND NOT a.attisdropped \
+                      ORDER BY a.attnum",
+            columns_binds: 1,
+            indexes: "SELECT ic.relname::text, a.attname::text, \
+                      CASE WHEN i.indisunique THEN 1 ELSE 0 END, k.ord::bigint \
+                      FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid \
+                      CROSS JOIN LATERAL unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord) \
+                      LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum \
+                      WHERE i.indrelid = (quote_ident(current_schema()) || '.' || \
+                      quote_ident(?))::regclass AND NOT i.indisprimary \
+                      ORDER BY ic.relname, k.ord",
+            foreign_keys: "SELECT con.conname::text, a.attname::text, pc.relname::text, \
+                           pa.attname::text, CASE con.confdeltype WHEN 'c' THEN 'CASCADE' \
+                           WHEN 'n' THEN 'SET NULL' ELSE 'RESTRICT' END \
+                           FROM pg_constraint con \
+                           JOIN pg_attribute a ON a.attrelid = con.conrelid \
+                           AND a.attnum = con.conkey[1] \
+                           JOIN pg_class pc ON pc.oid = con.confrelid \
+                           JOIN pg_attribute pa ON pa.attrelid = con.confrelid \
+                           AND pa.attnum = con.confkey[1] \
+                           WHERE con.contype = 'f' AND con.conrelid = \
+                           (quote_ident(current_schema()) || '.' || quote_ident(?))::regclass \
+                           ORDER BY con.conname",
+            table_binds: 1,
+        }
+    }
+
+    fn kind_of_type(&self, db_type: &str) -> Option<(ValueKind, bool)> {
+        let t = db_type.to_ascii_lowercase();
+        let base = t.split('(').next().unwrap_or_default().trim();
+        let kind = match base {
+            "boolean" => ValueKind::Bool,
+            "smallint" => ValueKind::I16,
+            "integer" => ValueKind::I32,
+            "bigint" => ValueKind::I64,
+            "real" => ValueKind::F32,
+            "double precision" => ValueKind::F64,
+            "text" | "character varying" | "character" => ValueKind::Text,
+            "bytea" => ValueKind::Blob,
+            "date" => ValueKind::Date,
+            "timestamp without time zone" => ValueKind::DateTime,
+            "timestamp with time zone" => ValueKind::Timestamp,
+            "uuid" => ValueKind::Uuid,
+            "numeric" => ValueKind::Decimal,
+            "jsonb" | "json" => ValueKind::Json,
+            _ => return None,
+        };
+        Some((kind, false))
+    }
+
     fn table_exists_query(&self) -> &'static str {
         "SELECT COUNT(*) FROM information_schema.tables \
          WHERE table_schema = current_schema() AND table_name = ?"
