@@ -149,6 +149,8 @@ mod db;
 mod engine;
 pub mod migrate;
 mod shim;
+
+pub use ambidex_core::schema;
 #[cfg(feature = "async")]
 mod tx;
 
@@ -158,9 +160,9 @@ pub use ambidex_codegen::dual;
 pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
-    Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, Order,
-    Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable, Target,
-    TextField, Update, Value, count, raw, redact_url,
+    Agg, Column, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model, ModelMeta,
+    Order, Ordered, Raw, Result, Select, SelectAs, Selectable, SqlField, Statement, Summable,
+    Target, TextField, Update, Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};

@@ -42,14 +42,15 @@
 //! migrations, writes new ones from the models, and writes models from
 //! an existing database; see `docs/migrations.md`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use ambidex_core::migrate::{
     Applied, HISTORY_TABLE, Migration, MigrationState, MigrationStatus, Migrations,
     parse_folder_name, split_statements,
 };
 
-use crate::{Error, Result};
+use crate::schema::{self, Change, DiffOptions, Schema};
+use crate::{Dialect, Error, Result};
 
 /// The migrations of the folder `dir`: one sub-folder `<version>_<name>` per migration,
 /// holding `up.sql`, `down.sql` and per-backend versions (`up.postgres.sql`...). A folder
@@ -91,4 +92,194 @@ pub fn embedded(files: &[(&'static str, &'static str, &'static str)]) -> Migrati
         Ok(set) => set,
         Err(e) => panic!("embed_migrations!: {e}"),
     }
+}
+
+/// What [`autogenerate`] needs besides the two schemas.
+#[derive(Debug, Clone, Default)]
+pub struct AutogenerateOptions {
+    /// Columns renamed (without this a rename is a drop and an add).
+    pub renames: DiffOptions,
+    /// Allow dropping tables and columns. Off: such a change is refused with
+    /// [`Error::Migration`] naming what would be dropped.
+    pub allow_destructive: bool,
+}
+
+/// A migration written by [`autogenerate`]: what changes, and its SQL both ways.
+#[derive(Debug, Clone)]
+pub struct Generated {
+    /// The backend it was written for.
+    pub dialect: Dialect,
+    /// The changes, in the order the up SQL makes them.
+    pub changes: Vec<Change>,
+    /// The statements that apply it.
+    pub up: Vec<String>,
+    /// The statements that revert it; `Err` says why they could not be written (the
+    /// migration then has no down step).
+    pub down: std::result::Result<Vec<String>, String>,
+}
+
+impl Generated {
+    /// Whether there is nothing to change.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// The up step as the text of a `.sql` file, with a header listing the changes.
+    pub fn up_sql(&self) -> String {
+        let mut out = format!(
+            "-- Written by ambidex makemigrations for {} on {} UTC.\n",
+            self.dialect.name(),
+            ambidex_core::migrate::now_utc()
+        );
+        for change in &self.changes {
+            out.push_str(&format!("-- {}\n", change.describe()));
+        }
+        push_statements(&mut out, &self.up);
+        out
+    }
+
+    /// The down step as the text of a `.sql` file, if it could be written.
+    pub fn down_sql(&self) -> Option<String> {
+        let statements = self.down.as_ref().ok()?;
+        let mut out = format!("-- Reverts the up step ({}).\n", self.dialect.name());
+        push_statements(&mut out, statements);
+        Some(out)
+    }
+
+    /// Writes the migration as `dir/<version>_<name>/up.sql` and `down.sql` (or
+    /// `up.<backend>.sql` when `per_backend`), with a version after every migration in
+    /// `dir`; returns the new folder.
+    pub fn write(&self, dir: &Path, name: &str, per_backend: bool) -> Result<PathBuf> {
+        let existing = from_dir(dir)?;
+        let version =
+            ambidex_core::migrate::version_now(existing.iter().last().map(|m| m.version()));
+        let folder = dir.join(format!("{version}_{}", slug(name)));
+        let suffix = if per_backend {
+            format!(".{}", backend_suffix(self.dialect))
+        } else {
+            String::new()
+        };
+        let write = |file: String, text: String| {
+            std::fs::write(folder.join(&file), text).map_err(|e| {
+                Error::Migration(
+                    format!("cannot write {}: {e}", folder.join(file).display()).into(),
+                )
+            })
+        };
+        std::fs::create_dir_all(&folder).map_err(|e| {
+            Error::Migration(format!("cannot create {}: {e}", folder.display()).into())
+        })?;
+        write(format!("up{suffix}.sql"), self.up_sql())?;
+        if let Some(down) = self.down_sql() {
+            write(format!("down{suffix}.sql"), down)?;
+        }
+        Ok(folder)
+    }
+}
+
+fn push_statements(out: &mut String, statements: &[String]) {
+    for st in statements {
+        out.push('\n');
+        out.push_str(st);
+        out.push_str(";\n");
+    }
+}
+
+/// A migration name as a folder name: lower case, `_` for anything but letters and digits.
+pub fn slug(name: &str) -> String {
+    let s: String = name
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let s = s.trim_matches('_').to_string();
+    if s.is_empty() { "migration".into() } else { s }
+}
+
+/// The backend's name in per-backend file names (`up.postgres.sql`).
+pub fn backend_suffix(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => "sqlite",
+        Dialect::Postgres => "postgres",
+        Dialect::Mysql => "mysql",
+    }
+}
+
+/// Writes the migration that turns schema `current` into `target` on `dialect`'s
+/// backend: the changes ([`schema::diff`]), the up statements and the down statements
+/// (the diff the other way). Pure: nothing is read or written.
+///
+/// ```
+/// use ambidex::migrate::{AutogenerateOptions, autogenerate};
+/// use ambidex::prelude::*;
+/// use ambidex::schema::Schema;
+/// use ambidex::Dialect;
+///
+/// #[derive(Model)]
+/// struct Note {
+///     #[ambidex(primary_key, auto)]
+///     id: i64,
+///     #[ambidex(index)]
+///     body: String,
+/// }
+/// let target = Schema::from_models(Dialect::Postgres, &[Note::META]).unwrap();
+/// let m = autogenerate(Dialect::Postgres, &Schema::default(), &target, &AutogenerateOptions::default()).unwrap();
+/// assert_eq!(m.up[0], r#"CREATE TABLE IF NOT EXISTS "note" ("id" BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, "body" TEXT NOT NULL)"#);
+/// assert_eq!(m.up[1], r#"CREATE INDEX IF NOT EXISTS "ix_note_body" ON "note" ("body")"#);
+/// assert_eq!(m.down.unwrap(), [r#"DROP TABLE IF EXISTS "note""#]);
+/// ```
+pub fn autogenerate(
+    dialect: Dialect,
+    current: &Schema,
+    target: &Schema,
+    options: &AutogenerateOptions,
+) -> Result<Generated> {
+    let changes = schema::diff(current, target, &options.renames)?;
+    let destructive: Vec<String> = changes
+        .iter()
+        .filter(|c| c.is_destructive())
+        .map(Change::describe)
+        .collect();
+    if !destructive.is_empty() && !options.allow_destructive {
+        return Err(Error::Migration(
+            format!(
+                "the models would {}, which loses data; if that is what you want, allow it \
+                 (`--allow-destructive`); if a column was renamed, say so (`--rename \
+                 table.old=new`)",
+                destructive.join(", ")
+            )
+            .into(),
+        ));
+    }
+    let sql = |statements: Vec<ambidex_core::Statement>| {
+        statements
+            .into_iter()
+            .map(|s| s.sql().to_string())
+            .collect::<Vec<_>>()
+    };
+    let up = sql(ambidex_core::ddl::changes(
+        dialect, current, target, &changes,
+    )?);
+    let down = schema::diff(target, current, &options.renames.reversed())
+        .and_then(|back| ambidex_core::ddl::changes(dialect, target, current, &back))
+        .map(sql)
+        .map_err(|e| e.to_string());
+    Ok(Generated {
+        dialect,
+        changes,
+        up,
+        down,
+    })
+}
+
+/// Reads the schema of the database behind `db` (every table but the history table), in
+/// either world: `read_schema(&db)?` or `read_schema(&db).await?`.
+pub fn read_schema<'e, E: ambidex_core::Executor<'e>>(db: E) -> E::Output<Schema> {
+    db.run(schema::ReadSchema)
 }

@@ -171,6 +171,26 @@ impl Migration {
     }
 }
 
+/// A version for a migration written now: the UTC time as `YYYYMMDDHHMMSS`, or one more
+/// than `after` if that is not greater (two migrations written in one second).
+pub fn version_now(after: Option<i64>) -> i64 {
+    let now: i64 = history::now_utc()
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or(0);
+    match after {
+        Some(last) if last >= now => last + 1,
+        _ => now,
+    }
+}
+
+/// The current time in UTC as `YYYY-MM-DD HH:MM:SS`, as the history table records it.
+pub fn now_utc() -> String {
+    history::now_utc()
+}
+
 /// The parts of a migration folder's name: `20260101120000_create_users` is version
 /// 20260101120000, name `create_users`.
 ///
