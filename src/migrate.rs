@@ -45,8 +45,8 @@
 use std::path::{Path, PathBuf};
 
 pub use ambidex_core::migrate::{
-    Applied, HISTORY_TABLE, Migration, MigrationState, MigrationStatus, Migrations,
-    parse_folder_name, split_statements,
+    Applied, HISTORY_TABLE, Migration, MigrationState, MigrationStatus, Migrations, now_utc,
+    parse_folder_name, split_statements, version_now,
 };
 
 use crate::schema::{self, Change, DiffOptions, Schema};
@@ -129,7 +129,7 @@ impl Generated {
         let mut out = format!(
             "-- Written by ambidex makemigrations for {} on {} UTC.\n",
             self.dialect.name(),
-            ambidex_core::migrate::now_utc()
+            now_utc()
         );
         for change in &self.changes {
             out.push_str(&format!("-- {}\n", change.describe()));
@@ -151,8 +151,7 @@ impl Generated {
     /// `dir`; returns the new folder.
     pub fn write(&self, dir: &Path, name: &str, per_backend: bool) -> Result<PathBuf> {
         let existing = from_dir(dir)?;
-        let version =
-            ambidex_core::migrate::version_now(existing.iter().last().map(|m| m.version()));
+        let version = version_now(existing.iter().last().map(|m| m.version()));
         let folder = dir.join(format!("{version}_{}", slug(name)));
         let suffix = if per_backend {
             format!(".{}", backend_suffix(self.dialect))
