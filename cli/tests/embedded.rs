@@ -131,6 +131,11 @@ fn both_worlds(backend: &str) {
         assert_eq!(status[1].state, MigrationState::Pending);
         let rest = set.run(&sqlx).await.expect("apply the rest");
         assert_eq!(rest.len(), 2);
+        // diesel behind the async API sees the same history.
+        let diesel = ambidex::DieselDb::connect(url)
+            .await
+            .expect("diesel, async");
+        assert!(set.run(&diesel).await.expect("nothing left").is_empty());
         let db = ambidex::Db::connect(url).await.expect("async db");
         assert!(set.run(&db).await.expect("nothing left").is_empty());
         let reverted = set.revert(1, &db).await.expect("revert");
