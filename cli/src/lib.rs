@@ -62,6 +62,9 @@ pub struct Cli {
     /// The migrations folder.
     #[arg(long, default_value = "migrations", global = true)]
     migrations: PathBuf,
+    /// How long to wait for the database to accept a connection, in seconds.
+    #[arg(long, default_value_t = 10, global = true, value_name = "SECONDS")]
+    connect_timeout: u64,
     /// Colours: auto (on a terminal), always, never.
     #[arg(long, value_enum, default_value = "auto", global = true)]
     color: ColorChoice,
@@ -209,8 +212,11 @@ fn database_url(cli: &Cli) -> std::result::Result<&str, Failure> {
     })
 }
 
-fn open(url: &str) -> Result<Db> {
-    Db::builder(url).max_connections(1).open()
+fn open(cli: &Cli, url: &str) -> Result<Db> {
+    Db::builder(url)
+        .max_connections(1)
+        .acquire_timeout(std::time::Duration::from_secs(cli.connect_timeout.max(1)))
+        .open()
 }
 
 fn dispatch(
@@ -227,7 +233,7 @@ fn dispatch(
         Command::Migrate(cmd) => {
             let url = database_url(cli)?;
             let set = migrate::from_dir(&cli.migrations)?;
-            let db = open(url)?;
+            let db = open(cli, url)?;
             migrate_command(cmd, &set, &db, url, paint)
         }
         Command::Makemigrations(args) => makemigrations(cli, args, models, paint),
@@ -236,7 +242,7 @@ fn dispatch(
                 Some(u) => u.as_str(),
                 None => database_url(cli)?,
             };
-            let db = open(url)?;
+            let db = open(cli, url)?;
             let schema = migrate::read_schema(&db)?;
             let source = rust_source::models_source(&schema, &redact_url(url));
             match output {
@@ -373,7 +379,7 @@ fn makemigrations(
     paint: &Paint,
 ) -> std::result::Result<u8, Failure> {
     let url = database_url(cli)?;
-    let db = open(url)?;
+    let db = open(cli, url)?;
     let dialect = db.dialect();
     let set = migrate::from_dir(&cli.migrations)?;
     let pending: Vec<String> = set
@@ -394,7 +400,7 @@ fn makemigrations(
         });
     }
     let target = match (&args.target_url, models.is_empty()) {
-        (Some(other), _) => migrate::read_schema(&open(other)?)?,
+        (Some(other), _) => migrate::read_schema(&open(cli, other)?)?,
         (None, false) => Schema::from_models(dialect, models)?,
         (None, true) => {
             return Err(usage(

@@ -285,7 +285,7 @@ fn errors_say_what_to_do_and_never_print_passwords() {
     let out = ambidex(
         dir,
         Some("mysql://app:hunter2@127.0.0.1:1/app"),
-        &["migrate", "status"],
+        &["migrate", "status", "--connect-timeout", "1"],
     );
     let (stdout, stderr) = text(&out);
     assert_eq!(code(&out), 5, "{stderr}");
