@@ -12,6 +12,12 @@ use crate::relation::OnDelete;
 use crate::render;
 use crate::value::Value;
 
+/// A row of the dialect's column query: name, type, nullable, default, key, generated.
+type ColumnRow = (String, String, i64, Option<String>, i64, i64);
+
+/// A row of the dialect's foreign-key query: name, column, parent table and column, rule.
+type ForeignKeyRow = (Option<String>, String, String, Option<String>, String);
+
 /// The plan that reads every table of the current database (PostgreSQL: of the current
 /// schema), except ambidex's history table.
 #[derive(Debug, Clone, Copy, Default)]
@@ -48,8 +54,7 @@ impl Plan for ReadSchema {
         let mut tables = Vec::new();
         for name in names.into_iter().filter(|n| n != HISTORY_TABLE) {
             let t = Some(name.as_str());
-            let cols: Vec<(String, String, i64, Option<String>, i64, i64)> =
-                rows(conn, q.columns, t, q.columns_binds).await?;
+            let cols: Vec<ColumnRow> = rows(conn, q.columns, t, q.columns_binds).await?;
             let columns = cols
                 .into_iter()
                 .map(|(cname, db_type, nullable, default, pk, auto)| {
@@ -73,8 +78,7 @@ impl Plan for ReadSchema {
                     }
                 })
                 .collect();
-            let fk_rows: Vec<(Option<String>, String, String, Option<String>, String)> =
-                rows(conn, q.foreign_keys, t, q.table_binds).await?;
+            let fk_rows: Vec<ForeignKeyRow> = rows(conn, q.foreign_keys, t, q.table_binds).await?;
             let foreign_keys: Vec<ForeignKey> = fk_rows
                 .into_iter()
                 .map(
