@@ -142,6 +142,10 @@ struct MakeArgs {
     /// Compare with this database instead of the models (database against database).
     #[arg(long)]
     target_url: Option<String>,
+    /// Start from the state the migrations folder produces, by applying it to this empty
+    /// database (e.g. sqlite::memory:), instead of from the database itself.
+    #[arg(long)]
+    shadow_url: Option<String>,
 }
 
 /// A failure with its exit code.
@@ -378,10 +382,26 @@ fn makemigrations(
     models: &[&'static ModelMeta],
     paint: &Paint,
 ) -> std::result::Result<u8, Failure> {
-    let url = database_url(cli)?;
-    let db = open(cli, url)?;
-    let dialect = db.dialect();
     let set = migrate::from_dir(&cli.migrations)?;
+    let (url, db) = match &args.shadow_url {
+        Some(shadow) => {
+            let db = open(cli, shadow)?;
+            if !migrate::read_schema(&db)?.tables.is_empty() {
+                return Err(usage(format!(
+                    "the shadow database {} is not empty; give an empty one (sqlite::memory: \
+                     works for SQLite)",
+                    redact_url(shadow)
+                )));
+            }
+            set.run(&db)?;
+            (shadow.as_str(), db)
+        }
+        None => {
+            let url = database_url(cli)?;
+            (url, open(cli, url)?)
+        }
+    };
+    let dialect = db.dialect();
     let pending: Vec<String> = set
         .status(&db)?
         .into_iter()

@@ -320,3 +320,45 @@ fn destructive_changes_need_a_flag_and_renames_are_told() {
         [r#"ALTER TABLE "authors" RENAME COLUMN "about" TO "bio""#]
     );
 }
+
+/// An application's own binary (`ambidex_cli::run` with its models), run in-process: the
+/// migration is written from the state the folder produces on a shadow database, and a
+/// second run finds nothing to do.
+#[test]
+fn makemigrations_from_the_models_against_the_folder() {
+    use std::process::ExitCode;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("migrations");
+    let folder = folder.to_str().unwrap();
+    let run = |extra: &[&str], models: &[&'static ModelMeta]| -> ExitCode {
+        let mut args = vec!["manage", "--migrations", folder, "makemigrations"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["--shadow-url", "sqlite::memory:"]);
+        ambidex_cli::run_from(args, models)
+    };
+    assert_eq!(run(&["--name", "blog"], &BLOG), ExitCode::from(0));
+    assert_eq!(migrate::from_dir(folder).unwrap().len(), 1);
+    assert_eq!(run(&["--name", "again"], &BLOG), ExitCode::from(0));
+    assert_eq!(
+        migrate::from_dir(folder).unwrap().len(),
+        1,
+        "no changes, no migration"
+    );
+    assert_eq!(run(&["--name", "slugs"], &BLOG_V2), ExitCode::from(0));
+    let set = migrate::from_dir(folder).unwrap();
+    assert_eq!(set.len(), 2);
+    let second = set.iter().nth(1).unwrap();
+    assert!(second.name() == "slugs", "{}", second.id());
+    let up = second.up_sql(Dialect::Sqlite).unwrap();
+    assert!(up.contains("-- add column posts.slug"), "{up}");
+    // Both apply on a real database, and it then matches the changed models.
+    let scratch = common::sqlite();
+    let db = ambidex::blocking::Db::open(&scratch.url).unwrap();
+    assert_eq!(set.run(&db).unwrap().len(), 2);
+    assert_matches(
+        Dialect::Sqlite,
+        &migrate::read_schema(&db).unwrap(),
+        &BLOG_V2,
+        "after both",
+    );
+}
