@@ -397,3 +397,91 @@ fn change_statements(dialect: Dialect, change: &Change, form: AlterForm) -> Resu
         })?],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{DiffOptions, diff};
+    use crate::value::ValueKind;
+
+    fn column(dialect: Dialect, name: &str, kind: ValueKind, nullable: bool) -> Column {
+        Column {
+            name: name.into(),
+            kind: Some(kind),
+            keyed: false,
+            sql_type: dialect.rules().column_type(kind, false).into(),
+            nullable,
+            default: None,
+            primary_key: false,
+            auto: false,
+        }
+    }
+
+    /// `t (id, name NOT NULL)` and `t (id, name NULL DEFAULT 'x', age)`.
+    fn before_after(dialect: Dialect) -> (Schema, Schema) {
+        let mut id = column(dialect, "id", ValueKind::I64, false);
+        id.primary_key = true;
+        id.auto = true;
+        let table = |columns| Table {
+            name: "t".into(),
+            columns,
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+        };
+        let before = table(vec![
+            id.clone(),
+            column(dialect, "name", ValueKind::Text, false),
+        ]);
+        let mut name = column(dialect, "name", ValueKind::Text, true);
+        name.default = Some("'x'".into());
+        let after = table(vec![id, name, column(dialect, "age", ValueKind::I32, true)]);
+        (
+            Schema {
+                tables: vec![before],
+            },
+            Schema {
+                tables: vec![after],
+            },
+        )
+    }
+
+    fn sql(dialect: Dialect) -> Vec<String> {
+        let (from, to) = before_after(dialect);
+        let steps = diff(&from, &to, &DiffOptions::new()).unwrap();
+        changes(dialect, &from, &to, &steps)
+            .unwrap()
+            .iter()
+            .map(|s| s.sql().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn each_backend_alters_in_its_own_form() {
+        assert_eq!(
+            sql(Dialect::Postgres),
+            [
+                r#"ALTER TABLE "t" ADD COLUMN "age" INTEGER"#,
+                r#"ALTER TABLE "t" ALTER COLUMN "name" DROP NOT NULL"#,
+                r#"ALTER TABLE "t" ALTER COLUMN "name" SET DEFAULT 'x'"#,
+            ]
+        );
+        assert_eq!(
+            sql(Dialect::Mysql),
+            [
+                "ALTER TABLE `t` ADD COLUMN `age` INT",
+                "ALTER TABLE `t` MODIFY COLUMN `name` LONGTEXT CHARACTER SET utf8mb4 COLLATE \
+                 utf8mb4_bin DEFAULT 'x'",
+            ]
+        );
+        // SQLite rebuilds the table: new shape, copy, drop, rename.
+        assert_eq!(
+            sql(Dialect::Sqlite),
+            [
+                r#"CREATE TABLE IF NOT EXISTS "_ambidex_new_t" ("id" INTEGER PRIMARY KEY, "name" TEXT DEFAULT 'x', "age" INTEGER)"#,
+                r#"INSERT INTO "_ambidex_new_t" ("id", "name") SELECT "id", "name" FROM "t""#,
+                r#"DROP TABLE "t""#,
+                r#"ALTER TABLE "_ambidex_new_t" RENAME TO "t""#,
+            ]
+        );
+    }
+}
