@@ -4,7 +4,7 @@
 //! A migration is a folder `<version>_<name>/` holding `up.sql` and (optionally)
 //! `down.sql`; `up.<dialect>.sql` (`up.sqlite.sql`, `up.postgres.sql`, `up.mysql.sql`)
 //! replaces `up.sql` on that backend, and likewise for `down`. The facade reads such a
-//! folder at run time (`ambidex::migrate::Migrations::from_dir`) or embeds it at compile
+//! folder at run time (`ambidex::migrate::from_dir`) or embeds it at compile
 //! time (`ambidex::embed_migrations!`); both end in [`Migrations::from_files`].
 //!
 //! Applying, reverting and reporting are [`crate::Plan`]s like every other operation, so
@@ -257,7 +257,7 @@ fn unknown_file(folder: &str, file: &str) -> Error {
 
 /// An ordered set of migrations: what an application applies at start-up.
 ///
-/// Build it from a folder (`ambidex::migrate::Migrations::from_dir`), at compile time
+/// Build it from a folder (`ambidex::migrate::from_dir`), at compile time
 /// (`ambidex::embed_migrations!`), from files ([`Migrations::from_files`]) or from
 /// [`Migration`] values ([`Migrations::new`]). Then, in either world:
 ///
