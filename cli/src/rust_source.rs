@@ -9,7 +9,7 @@
 //! a doc comment on the struct or field, so nothing is lost silently.
 
 use ambidex::OnDelete;
-use ambidex::schema::{Column, Schema, Table};
+use ambidex::schema::{Schema, Table, TableColumn};
 use ambidex::types::ValueKind;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -105,7 +105,7 @@ fn rust_type(kind: Option<ValueKind>) -> TokenStream {
 }
 
 /// The `default = ..` literal for a column default, where it is a plain literal.
-fn default_literal(column: &Column) -> Option<TokenStream> {
+fn default_literal(column: &TableColumn) -> Option<TokenStream> {
     let text = column.default.as_deref()?.trim();
     let text = text.split("::").next().unwrap_or(text).trim();
     let text = text.trim_start_matches('(').trim_end_matches(')');
@@ -170,7 +170,7 @@ fn model(schema: &Schema, table: &Table) -> TokenStream {
     }
 }
 
-fn field(schema: &Schema, table: &Table, c: &Column) -> TokenStream {
+fn field(schema: &Schema, table: &Table, c: &TableColumn) -> TokenStream {
     let fname = field_name(&c.name);
     let ident = format_ident!("{}", fname);
     let base = rust_type(c.kind);

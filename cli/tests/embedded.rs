@@ -219,3 +219,62 @@ fn an_edited_migration_is_refused() {
     );
     assert!(err.to_string().contains("2_seed"), "{err}");
 }
+
+/// A migration whose second statement fails: rolled back whole on PostgreSQL and SQLite;
+/// on MariaDB, whose DDL commits at once, the first statement stays applied. Either way
+/// the migration is not recorded and the error names the statement.
+fn failed_migration(backend: &str) {
+    let Some(scratch) = common::scratch(backend) else {
+        return;
+    };
+    let db = ambidex::blocking::Db::open(&scratch.url).expect("open");
+    let set =
+        Migrations::new(vec![ambidex::migrate::Migration::new(1, "half").up(
+            "CREATE TABLE half_done (x INTEGER);\nCREATE TABLE half_done (x INTEGER);",
+        )])
+        .unwrap();
+    let err = set.run(&db).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            ambidex::Error::MigrationFailed {
+                version: 1,
+                statement: 2,
+                direction: "up",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("1_half failed at statement 2 (up)"),
+        "{err}"
+    );
+    let status = set.status(&db).unwrap();
+    assert_eq!(status[0].state, MigrationState::Pending);
+    let left = raw("SELECT COUNT(*) FROM half_done").fetch_rows::<i64, _>(&db);
+    if backend == "mysql" {
+        assert_eq!(left.unwrap(), [0], "MariaDB keeps the first statement");
+    } else {
+        assert!(
+            left.is_err(),
+            "{backend}: the whole migration was rolled back"
+        );
+    }
+}
+
+#[test]
+fn a_failed_migration_rolls_back_where_the_backend_can_sqlite() {
+    failed_migration("sqlite");
+}
+
+#[test]
+fn a_failed_migration_rolls_back_where_the_backend_can_postgres() {
+    failed_migration("postgres");
+}
+
+#[test]
+fn a_failed_migration_keeps_earlier_ddl_on_mysql() {
+    failed_migration("mysql");
+}

@@ -14,7 +14,7 @@
 use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
-use crate::schema::{Change, Column, Index, Schema, Table};
+use crate::schema::{Change, Schema, Table, TableColumn, TableIndex};
 use crate::statement::{SqlWriter, Statement};
 
 /// The name of the unique constraint on `table.column`.
@@ -61,7 +61,7 @@ pub fn create_table_def(dialect: Dialect, table: &Table) -> Result<Vec<Statement
 }
 
 /// Appends a column's definition (name, type, NOT NULL, DEFAULT), as in CREATE TABLE.
-fn write_column(w: &mut SqlWriter, dialect: Dialect, c: &Column) {
+fn write_column(w: &mut SqlWriter, dialect: Dialect, c: &TableColumn) {
     let rules = dialect.rules();
     if c.auto
         && let Some(kind) = c.kind
@@ -90,7 +90,7 @@ fn create_table_only(dialect: Dialect, table: &Table, name: &str) -> Result<Stat
         write_column(&mut w, dialect, c);
     }
     if !table.columns.iter().any(|c| c.auto && c.kind.is_some()) {
-        let keys: Vec<&Column> = table.primary_key().collect();
+        let keys: Vec<&TableColumn> = table.primary_key().collect();
         if !keys.is_empty() {
             w.push(", PRIMARY KEY (");
             for (i, c) in keys.iter().enumerate() {
@@ -142,7 +142,7 @@ fn write_columns(w: &mut SqlWriter, columns: &[String]) {
 fn create_index(
     dialect: Dialect,
     table: &str,
-    index: &Index,
+    index: &TableIndex,
     if_not_exists: bool,
 ) -> Result<Statement> {
     let mut w = SqlWriter::new(dialect);
@@ -275,7 +275,7 @@ fn rebuild(
         })
     };
     let old = from.table(table);
-    let kept: Vec<&Column> = target
+    let kept: Vec<&TableColumn> = target
         .columns
         .iter()
         .filter(|c| old.is_some_and(|o| o.column(&c.name).is_some() || renamed(&c.name).is_some()))
@@ -404,8 +404,8 @@ mod tests {
     use crate::schema::{DiffOptions, diff};
     use crate::value::ValueKind;
 
-    fn column(dialect: Dialect, name: &str, kind: ValueKind, nullable: bool) -> Column {
-        Column {
+    fn column(dialect: Dialect, name: &str, kind: ValueKind, nullable: bool) -> TableColumn {
+        TableColumn {
             name: name.into(),
             kind: Some(kind),
             keyed: false,

@@ -1,6 +1,6 @@
 //! Comparing two schemas: the changes that turn one into the other.
 
-use super::{Column, ForeignKey, Index, Schema, Table};
+use super::{Schema, Table, TableColumn, TableForeignKey, TableIndex};
 use crate::error::{Error, Result};
 use crate::value::ValueKind;
 
@@ -16,14 +16,14 @@ pub enum Change {
         /// The table.
         table: String,
         /// The new column.
-        column: Column,
+        column: TableColumn,
     },
     /// Drop a column (destructive).
     DropColumn {
         /// The table.
         table: String,
         /// The column as it was.
-        column: Column,
+        column: TableColumn,
     },
     /// Rename a column (only when told: see [`DiffOptions::rename`]).
     RenameColumn {
@@ -39,37 +39,37 @@ pub enum Change {
         /// The table.
         table: String,
         /// The column as it is.
-        from: Column,
+        from: TableColumn,
         /// The column as it will be.
-        to: Column,
+        to: TableColumn,
     },
     /// Create a unique constraint or an index.
     CreateIndex {
         /// The table.
         table: String,
         /// The index.
-        index: Index,
+        index: TableIndex,
     },
     /// Drop a unique constraint or an index.
     DropIndex {
         /// The table.
         table: String,
         /// The index.
-        index: Index,
+        index: TableIndex,
     },
     /// Add a foreign key.
     AddForeignKey {
         /// The table.
         table: String,
         /// The foreign key.
-        foreign_key: ForeignKey,
+        foreign_key: TableForeignKey,
     },
     /// Drop a foreign key.
     DropForeignKey {
         /// The table.
         table: String,
         /// The foreign key.
-        foreign_key: ForeignKey,
+        foreign_key: TableForeignKey,
     },
 }
 
@@ -162,7 +162,7 @@ impl DiffOptions {
         DiffOptions::default()
     }
 
-    /// Column `from` of `table` is now named `to` (without this, the change is a drop and
+    /// TableColumn `from` of `table` is now named `to` (without this, the change is a drop and
     /// an add).
     pub fn rename(mut self, table: &str, from: &str, to: &str) -> Self {
         self.renames
@@ -277,16 +277,16 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
                 .find(|(t, a, _)| *t == name && a == old_column)
                 .map_or_else(|| old_column.to_string(), |(_, _, b)| b.clone())
         };
-        let old_indexes: Vec<Index> = old
+        let old_indexes: Vec<TableIndex> = old
             .indexes
             .iter()
-            .map(|i| Index {
+            .map(|i| TableIndex {
                 columns: i.columns.iter().map(|c| new_name(c)).collect(),
                 ..i.clone()
             })
             .collect();
         for index in &table.indexes {
-            let same = |i: &Index| i.columns == index.columns && i.unique == index.unique;
+            let same = |i: &TableIndex| i.columns == index.columns && i.unique == index.unique;
             if !old_indexes.iter().any(same) {
                 create_indexes.push(Change::CreateIndex {
                     table: name.clone(),
@@ -308,7 +308,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
             }
         }
         for fk in &table.foreign_keys {
-            let same = |f: &ForeignKey| {
+            let same = |f: &TableForeignKey| {
                 new_name(&f.column) == fk.column
                     && f.parent_table == fk.parent_table
                     && f.parent_column == fk.parent_column
@@ -359,7 +359,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
 }
 
 /// Whether the column's type, nullability or default differ.
-fn column_differs(a: &Column, b: &Column) -> bool {
+fn column_differs(a: &TableColumn, b: &TableColumn) -> bool {
     // Both sides spell known kinds as the dialect creates them (`ReadSchema` does so for
     // what it reads), so equal text is an equal type.
     let same_type = normalize_type(&a.sql_type) == normalize_type(&b.sql_type);

@@ -73,11 +73,11 @@ pub struct Table {
     /// The table's name.
     pub name: String,
     /// The columns, in order.
-    pub columns: Vec<Column>,
+    pub columns: Vec<TableColumn>,
     /// Unique constraints and indexes (the primary key's own index excluded).
-    pub indexes: Vec<Index>,
+    pub indexes: Vec<TableIndex>,
     /// Foreign keys.
-    pub foreign_keys: Vec<ForeignKey>,
+    pub foreign_keys: Vec<TableForeignKey>,
 }
 
 impl Table {
@@ -89,7 +89,7 @@ impl Table {
         let columns = meta
             .columns
             .iter()
-            .map(|c| Column {
+            .map(|c| TableColumn {
                 name: c.name.to_string(),
                 kind: Some(c.kind),
                 keyed: c.primary_key || c.unique || c.index,
@@ -109,13 +109,13 @@ impl Table {
         let mut indexes = Vec::new();
         for c in meta.columns.iter().filter(|c| !c.primary_key) {
             if c.unique {
-                indexes.push(Index {
+                indexes.push(TableIndex {
                     name: ddl::unique_name(meta.table, c.name),
                     columns: vec![c.name.to_string()],
                     unique: true,
                 });
             } else if c.index {
-                indexes.push(Index {
+                indexes.push(TableIndex {
                     name: ddl::index_name(meta.table, c.name),
                     columns: vec![c.name.to_string()],
                     unique: false,
@@ -128,7 +128,7 @@ impl Table {
             .filter_map(|c| {
                 let fk = c.references?;
                 let parent = (fk.parent)();
-                Some(ForeignKey {
+                Some(TableForeignKey {
                     name: ddl::foreign_key_name(meta.table, c.name),
                     column: c.name.to_string(),
                     parent_table: parent.table.to_string(),
@@ -151,24 +151,24 @@ impl Table {
     }
 
     /// The column named `name`.
-    pub fn column(&self, name: &str) -> Option<&Column> {
+    pub fn column(&self, name: &str) -> Option<&TableColumn> {
         self.columns.iter().find(|c| c.name == name)
     }
 
     /// The primary-key columns, in order.
-    pub fn primary_key(&self) -> impl Iterator<Item = &Column> {
+    pub fn primary_key(&self) -> impl Iterator<Item = &TableColumn> {
         self.columns.iter().filter(|c| c.primary_key)
     }
 
     /// The foreign key on column `column`.
-    pub fn foreign_key(&self, column: &str) -> Option<&ForeignKey> {
+    pub fn foreign_key(&self, column: &str) -> Option<&TableForeignKey> {
         self.foreign_keys.iter().find(|f| f.column == column)
     }
 }
 
 /// One column.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Column {
+pub struct TableColumn {
     /// The column's name.
     pub name: String,
     /// The ambidex kind its type holds, if the type is one ambidex maps (`None`: another
@@ -189,7 +189,7 @@ pub struct Column {
     pub auto: bool,
 }
 
-impl Column {
+impl TableColumn {
     /// The type this column is created with on `dialect`'s backend.
     pub fn type_sql(&self, dialect: Dialect) -> String {
         match self.kind {
@@ -201,7 +201,7 @@ impl Column {
 
 /// A unique constraint or an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Index {
+pub struct TableIndex {
     /// Its name.
     pub name: String,
     /// Its columns, in order.
@@ -212,7 +212,7 @@ pub struct Index {
 
 /// A single-column foreign key.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ForeignKey {
+pub struct TableForeignKey {
     /// The constraint's name (SQLite keeps none: there it is ambidex's conventional name).
     pub name: String,
     /// The referencing column.

@@ -1,6 +1,6 @@
 //! Reading a live database's schema (introspection), with the queries of its dialect.
 
-use super::{Column, ForeignKey, Index, Schema, Table};
+use super::{Schema, Table, TableColumn, TableForeignKey, TableIndex};
 use crate::ddl;
 use crate::dialect::Dialect;
 use crate::engine::{Connection, Plan};
@@ -63,7 +63,7 @@ impl Plan for ReadSchema {
                         Some((k, keyed)) => (Some(k), keyed),
                         None => (None, false),
                     };
-                    Column {
+                    TableColumn {
                         name: cname,
                         kind,
                         keyed,
@@ -79,10 +79,10 @@ impl Plan for ReadSchema {
                 })
                 .collect();
             let fk_rows: Vec<ForeignKeyRow> = rows(conn, q.foreign_keys, t, q.table_binds).await?;
-            let foreign_keys: Vec<ForeignKey> = fk_rows
+            let foreign_keys: Vec<TableForeignKey> = fk_rows
                 .into_iter()
                 .map(
-                    |(fk_name, column, parent_table, parent_column, rule)| ForeignKey {
+                    |(fk_name, column, parent_table, parent_column, rule)| TableForeignKey {
                         name: fk_name.unwrap_or_else(|| ddl::foreign_key_name(&name, &column)),
                         column,
                         parent_table,
@@ -93,7 +93,7 @@ impl Plan for ReadSchema {
                 .collect();
             let index_rows: Vec<(String, Option<String>, i64, i64)> =
                 rows(conn, q.indexes, t, q.table_binds).await?;
-            let mut indexes: Vec<Index> = Vec::new();
+            let mut indexes: Vec<TableIndex> = Vec::new();
             let mut skipped: Vec<String> = Vec::new();
             for (iname, column, unique, _seq) in index_rows {
                 // Expression indexes have no column: not something models express.
@@ -107,7 +107,7 @@ impl Plan for ReadSchema {
                 }
                 match indexes.iter_mut().find(|i| i.name == iname) {
                     Some(i) => i.columns.push(column),
-                    None => indexes.push(Index {
+                    None => indexes.push(TableIndex {
                         name: iname,
                         columns: vec![column],
                         unique: unique != 0,
