@@ -202,7 +202,10 @@ extern crate self as ambidex;
 mod db;
 #[cfg(feature = "async")]
 mod engine;
+pub mod migrate;
 mod shim;
+
+pub use ambidex_core::schema;
 #[cfg(feature = "async")]
 mod tx;
 
@@ -210,11 +213,12 @@ pub use ambidex_codegen::Model;
 pub use ambidex_codegen::PartialModel;
 pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
+pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model,
-    Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs, Selectable, SqlField,
-    Statement, Summable, Target, TextField, Update, Value, count, raw, redact_url,
+    ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs, Selectable,
+    SqlField, Statement, Summable, Target, TextField, Update, Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
@@ -335,6 +339,7 @@ pub mod prelude {
 /// What `#[derive(Model)]` generates code against. Not a public API.
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::migrate::embedded as embedded_migrations;
     pub use ambidex_core::{
         BelongsTo, Column, ColumnDef, DefaultValue, ForeignKey, Model, ModelMeta, OnDelete, Result,
         RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,

@@ -20,6 +20,7 @@ mod check;
 mod columns;
 mod ctxt;
 mod dual;
+mod embed;
 mod field;
 mod model;
 mod partial;
@@ -377,4 +378,20 @@ pub fn derive_sql_field(input: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn dual(attr: TokenStream, item: TokenStream) -> TokenStream {
     dual::expand(attr.into(), item.into()).into()
+}
+
+/// Embeds a migrations folder in the program at compile time: `embed_migrations!("migrations")`
+/// (the path is relative to the crate's `Cargo.toml`) is an expression of type
+/// `ambidex::migrate::Migrations`, to apply at start-up from either world with
+/// `.run(&db)`. Editing a migration's SQL rebuilds the crate; a new migration folder is
+/// only seen on the next build of the crate, so add `println!("cargo:rerun-if-changed=migrations")`
+/// to a `build.rs` to rebuild when one is added. A malformed folder (a name that is not
+/// `<version>_<name>`, an unknown `.sql` file) panics when the expression is evaluated,
+/// with a message that says what to rename.
+#[proc_macro]
+pub fn embed_migrations(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as syn::LitStr);
+    embed::expand(input)
+        .unwrap_or_else(|e| e.to_compile_error())
+        .into()
 }

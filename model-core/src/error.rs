@@ -172,6 +172,43 @@ pub enum Error {
         message: String,
     },
 
+    /// A migration applied to this database was edited afterwards: its checksum differs
+    /// from the one recorded in the history table. Nothing was applied.
+    #[error(
+        "migration {version}_{name} was changed after it was applied to this database (its \
+         checksum differs from the one recorded in `ambidex_migrations`); restore the file as \
+         it was applied and put the change in a new migration (`ambidex migrate new`), or, on a \
+         development database, revert it with the original file first (`ambidex migrate down`)"
+    )]
+    MigrationChanged {
+        /// The migration's version.
+        version: i64,
+        /// The migration's name.
+        name: String,
+    },
+
+    /// A statement of a migration failed; the migration was rolled back where the backend
+    /// allows DDL in transactions (on MySQL/MariaDB the statements before it stay applied).
+    #[error("migration {version}_{name} failed at statement {statement} ({direction}): {source}")]
+    MigrationFailed {
+        /// The migration's version.
+        version: i64,
+        /// The migration's name.
+        name: String,
+        /// `up` or `down`.
+        direction: &'static str,
+        /// The failing statement's number in its file, from 1.
+        statement: usize,
+        /// What the database said.
+        source: Box<Error>,
+    },
+
+    /// Migrations cannot be run as asked: a malformed migrations folder, a missing down
+    /// step, an applied migration this program does not know, a lock that was not granted.
+    /// The message says what to do.
+    #[error("migrations: {0}")]
+    Migration(Cow<'static, str>),
+
     /// A bug in ambidex itself; please report it.
     #[error("internal error in ambidex (please report this): {0}")]
     Internal(Cow<'static, str>),

@@ -63,6 +63,26 @@ impl Dialect {
     }
 }
 
+/// The queries that read a schema. Each `?` is bound to the table's name.
+#[derive(Debug, Clone, Copy)]
+pub struct Introspection {
+    /// The tables: rows of `(name)`.
+    pub tables: &'static str,
+    /// A table's columns in order: rows of `(name, type, nullable 0/1, default or NULL,
+    /// part of the primary key 0/1 (or its position), generated 0/1)`.
+    pub columns: &'static str,
+    /// How many `?` `columns` has.
+    pub columns_binds: usize,
+    /// A table's indexes and unique constraints but the primary key's: rows of
+    /// `(index, column or NULL, unique 0/1, position)`, by index and position.
+    pub indexes: &'static str,
+    /// A table's foreign keys: rows of `(name or NULL, column, parent table, parent
+    /// column or NULL, delete rule)`.
+    pub foreign_keys: &'static str,
+    /// How many `?` `indexes` and `foreign_keys` have.
+    pub table_binds: usize,
+}
+
 /// The hooks through which a backend states how it differs. Defaults follow standard SQL.
 pub trait SqlDialect: Send + Sync + 'static {
     /// The backend's name, for messages.
@@ -191,6 +211,61 @@ pub trait SqlDialect: Send + Sync + 'static {
     fn rollback_to_savepoint(&self, name: &str) -> String {
         format!("ROLLBACK TO SAVEPOINT {name}")
     }
+
+    /// Whether DDL (CREATE, ALTER, DROP) runs inside a transaction and rolls back with it
+    /// (PostgreSQL, SQLite). Where it does not (MySQL/MariaDB commit implicitly before and
+    /// after each DDL statement), a migration that fails halfway leaves its earlier
+    /// statements applied.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// The statement that takes the migration lock of the current database (schema on
+    /// PostgreSQL) for the rest of the current transaction, released by its COMMIT or
+    /// ROLLBACK (PostgreSQL's `pg_advisory_xact_lock`); `None` where the transaction itself
+    /// is the lock (SQLite's `BEGIN IMMEDIATE`) or the lock is a session's
+    /// ([`Self::session_lock`]).
+    fn transaction_lock(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The statements that take and release the migration lock of the current database
+    /// for the session, where transactions cannot hold it (MariaDB's `GET_LOCK`: its DDL
+    /// commits implicitly). Taking it returns one row whose first column is 1 when the
+    /// lock was granted within `timeout_secs`.
+    fn session_lock(&self, _timeout_secs: u32) -> Option<(String, String)> {
+        None
+    }
+
+    /// A query returning one row with the number of tables named `?` in the current
+    /// database (schema on PostgreSQL).
+    fn table_exists_query(&self) -> &'static str;
+
+    /// How an existing column is changed (see [`crate::ddl::AlterForm`]).
+    fn alter_form(&self) -> crate::ddl::AlterForm {
+        crate::ddl::AlterForm::Separate
+    }
+
+    /// The statements that drop index (or unique constraint, when `unique`) `name` of
+    /// `table`. Default: `DROP INDEX name`.
+    fn drop_index(&self, _table: &str, name: &str, _unique: bool) -> Vec<String> {
+        let mut sql = "DROP INDEX ".to_string();
+        self.write_ident(&mut sql, name);
+        vec![sql]
+    }
+
+    /// What follows `ALTER TABLE t ` to drop a foreign key, before its name.
+    fn drop_foreign_key_clause(&self) -> &'static str {
+        "DROP CONSTRAINT"
+    }
+
+    /// The queries that read a database's schema ([`crate::schema::ReadSchema`]).
+    fn introspection(&self) -> Introspection;
+
+    /// The ambidex kind a column of database type `db_type` holds, and whether the type is
+    /// the form [`Self::column_type`] gives indexed columns; `None` for types ambidex has
+    /// no field type for.
+    fn kind_of_type(&self, db_type: &str) -> Option<(ValueKind, bool)>;
 
     /// Whether secondary indexes are declared inside CREATE TABLE (MySQL has no
     /// `CREATE INDEX IF NOT EXISTS`).

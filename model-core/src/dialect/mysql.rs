@@ -109,6 +109,96 @@ impl SqlDialect for Mysql {
         }
     }
 
+    fn transactional_ddl(&self) -> bool {
+        // Every CREATE, ALTER and DROP commits the open transaction first and itself at once.
+        false
+    }
+
+    fn session_lock(&self, timeout_secs: u32) -> Option<(String, String)> {
+        // Lock names are server-wide (and at most 64 characters): one per database.
+        let name = "CONCAT('ambidex_migrations.', LEFT(DATABASE(), 40))";
+        Some((
+            format!("SELECT GET_LOCK({name}, {timeout_secs})"),
+            format!("SELECT RELEASE_LOCK({name})"),
+        ))
+    }
+
+    fn alter_form(&self) -> crate::ddl::AlterForm {
+        crate::ddl::AlterForm::Modify
+    }
+
+    fn drop_index(&self, table: &str, name: &str, _unique: bool) -> Vec<String> {
+        let (mut t, mut n) = (String::new(), String::new());
+        self.write_ident(&mut t, table);
+        self.write_ident(&mut n, name);
+        vec![format!("DROP INDEX {n} ON {t}")]
+    }
+
+    fn drop_foreign_key_clause(&self) -> &'static str {
+        "DROP FOREIGN KEY"
+    }
+
+    fn introspection(&self) -> super::Introspection {
+        super::Introspection {
+            tables: "SELECT TABLE_NAME FROM information_schema.TABLES \
+                     WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' \
+                     ORDER BY TABLE_NAME",
+            columns: "SELECT COLUMN_NAME, COLUMN_TYPE, \
+                      CASE WHEN IS_NULLABLE = 'YES' THEN 1 ELSE 0 END, COLUMN_DEFAULT, \
+                      CASE WHEN COLUMN_KEY = 'PRI' THEN 1 ELSE 0 END, \
+                      CASE WHEN EXTRA LIKE '%auto_increment%' THEN 1 ELSE 0 END \
+                      FROM information_schema.COLUMNS \
+                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+                      ORDER BY ORDINAL_POSITION",
+            columns_binds: 1,
+            indexes: "SELECT INDEX_NAME, COLUMN_NAME, CASE WHEN NON_UNIQUE = 0 THEN 1 ELSE 0 END, \
+                      CAST(SEQ_IN_INDEX AS SIGNED) FROM information_schema.STATISTICS \
+                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
+                      AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX",
+            foreign_keys: "SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, \
+                           k.REFERENCED_COLUMN_NAME, r.DELETE_RULE \
+                           FROM information_schema.KEY_COLUMN_USAGE k \
+                           JOIN information_schema.REFERENTIAL_CONSTRAINTS r \
+                           ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA \
+                           AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME \
+                           WHERE k.TABLE_SCHEMA = DATABASE() AND k.TABLE_NAME = ? \
+                           AND k.REFERENCED_TABLE_NAME IS NOT NULL \
+                           ORDER BY k.CONSTRAINT_NAME, k.ORDINAL_POSITION",
+            table_binds: 1,
+        }
+    }
+
+    fn kind_of_type(&self, db_type: &str) -> Option<(ValueKind, bool)> {
+        let t = db_type.to_ascii_lowercase();
+        let base = t.split(['(', ' ']).next().unwrap_or_default();
+        let kind = match base {
+            "tinyint" if t.starts_with("tinyint(1)") => ValueKind::Bool,
+            "boolean" | "bool" => ValueKind::Bool,
+            "smallint" => ValueKind::I16,
+            "int" | "integer" | "mediumint" => ValueKind::I32,
+            "bigint" => ValueKind::I64,
+            "float" => ValueKind::F32,
+            "double" => ValueKind::F64,
+            "varchar" => return Some((ValueKind::Text, true)),
+            "char" if t.starts_with("char(36)") => ValueKind::Uuid,
+            "char" | "text" | "tinytext" | "mediumtext" | "longtext" => ValueKind::Text,
+            "varbinary" => return Some((ValueKind::Blob, true)),
+            "binary" | "blob" | "tinyblob" | "mediumblob" | "longblob" => ValueKind::Blob,
+            "date" => ValueKind::Date,
+            "datetime" | "timestamp" => ValueKind::DateTime,
+            "time" => ValueKind::Time,
+            "decimal" => ValueKind::Decimal,
+            "json" => ValueKind::Json,
+            _ => return None,
+        };
+        Some((kind, false))
+    }
+
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM information_schema.tables \
+         WHERE table_schema = DATABASE() AND table_name = ?"
+    }
+
     fn supports_returning(&self) -> bool {
         false
     }

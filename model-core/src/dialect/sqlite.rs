@@ -85,6 +85,52 @@ impl SqlDialect for Sqlite {
         w.ident(name).push(" INTEGER PRIMARY KEY");
     }
 
+    fn alter_form(&self) -> crate::ddl::AlterForm {
+        crate::ddl::AlterForm::Rebuild
+    }
+
+    fn introspection(&self) -> super::Introspection {
+        super::Introspection {
+            tables: "SELECT name FROM sqlite_master WHERE type = 'table' \
+                     AND name NOT LIKE 'sqlite_%' ORDER BY name",
+            // An INTEGER PRIMARY KEY alone is the rowid: generated.
+            columns: "SELECT name, type, CASE WHEN \"notnull\" = 0 THEN 1 ELSE 0 END, \
+                      dflt_value, pk, CASE WHEN pk = 1 AND upper(type) = 'INTEGER' AND \
+                      (SELECT COUNT(*) FROM pragma_table_info(?) WHERE pk > 0) = 1 \
+                      THEN 1 ELSE 0 END FROM pragma_table_info(?) ORDER BY cid",
+            columns_binds: 2,
+            indexes: "SELECT il.name, ii.name, il.\"unique\", ii.seqno \
+                      FROM pragma_index_list(?) AS il, pragma_index_info(il.name) AS ii \
+                      WHERE il.origin <> 'pk' ORDER BY il.name, ii.seqno",
+            foreign_keys: "SELECT NULL, \"from\", \"table\", \"to\", on_delete \
+                           FROM pragma_foreign_key_list(?) ORDER BY id, seq",
+            table_binds: 1,
+        }
+    }
+
+    fn kind_of_type(&self, db_type: &str) -> Option<(ValueKind, bool)> {
+        // SQLite's type affinity rules, in its own order.
+        let t = db_type.to_ascii_uppercase();
+        let kind = if t.contains("BOOL") {
+            ValueKind::Bool
+        } else if t.contains("INT") {
+            ValueKind::I64
+        } else if t.contains("CHAR") || t.contains("CLOB") || t.contains("TEXT") {
+            ValueKind::Text
+        } else if t.contains("BLOB") || t.is_empty() {
+            ValueKind::Blob
+        } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") {
+            ValueKind::F64
+        } else {
+            return None;
+        };
+        Some((kind, false))
+    }
+
+    fn table_exists_query(&self) -> &'static str {
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?"
+    }
+
     fn supports_returning(&self) -> bool {
         true
     }
