@@ -50,6 +50,8 @@ pub mod render;
 mod retry;
 mod row;
 pub mod select_as;
+#[cfg(feature = "sqlite")]
+pub mod sqlite_handle;
 mod statement;
 pub mod stream;
 pub mod transaction;

@@ -223,6 +223,10 @@ impl SqlDialect for Mysql {
             key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
         let constraint = from_message.unwrap_or_else(|| constraint_or_unknown(&f));
         match f.code.as_deref() {
+            Some("1054") | None if f.message.starts_with("Unknown column '") => {
+                let column = quoted_after(&f.message, "Unknown column '").unwrap_or_default();
+                Error::schema_drift(&column, f.message)
+            }
             Some("1062" | "1586") => Error::UniqueViolation {
                 constraint,
                 message: f.message,
