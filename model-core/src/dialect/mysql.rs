@@ -206,6 +206,13 @@ impl SqlDialect for Mysql {
         message.contains("Access denied")
     }
 
+    fn tls_cipher_query(&self) -> Option<&'static str> {
+        Some(
+            "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS \
+             WHERE VARIABLE_NAME = 'SSL_CIPHER'",
+        )
+    }
+
     fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
         // MariaDB's limit, in seconds with a fraction; an interrupted statement fails with
         // error 1969, classified as `Error::Timeout`. (MySQL has no such variable and
