@@ -463,7 +463,8 @@ fn mysql() {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
-    /// Renderer smoke test (the `cargo fuzz` target is not written yet): any query the
+    /// Renderer smoke test through the query builder (the fuzz target in `fuzz/` works on
+    /// the AST directly, with `sqlparser`): any query the
     /// builder accepts renders in every dialect with one bind per placeholder, and a hostile
     /// value travels as a bind, never as SQL text.
     #[test]

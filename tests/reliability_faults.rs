@@ -24,12 +24,12 @@
 
 use std::collections::BTreeSet;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use ambidex::prelude::*;
 
 mod support;
+use support::write_load::{Load, async_writers, blocking_writers, join_tasks};
 use support::{runtime, server_url, unique_name};
 
 /// Writers (threads or tasks) per handle; the pool has as many connections.
@@ -38,8 +38,6 @@ const WRITERS: usize = 4;
 const KILLING: Duration = Duration::from_millis(1500);
 /// The pause between two rounds of kills.
 const KILL_EVERY: Duration = Duration::from_millis(100);
-/// Commits each writer must make after the last kill.
-const AFTER: usize = 5;
 
 /// A server connection's id, as the kill statements need it.
 #[derive(Model, Debug, Clone, PartialEq)]
@@ -47,21 +45,6 @@ const AFTER: usize = 5;
 struct Victim {
     #[ambidex(primary_key)]
     id: i64,
-}
-
-/// What happened to one attempted write.
-#[derive(Debug, Default)]
-struct Ledger {
-    /// Committed: `commit` returned `Ok`.
-    acked: BTreeSet<i64>,
-    /// Failed before `COMMIT` was sent (begin or insert): must not be stored.
-    failed_before_commit: BTreeSet<i64>,
-    /// `COMMIT` itself failed: may or may not be stored.
-    failed_commit: BTreeSet<i64>,
-    /// Every error, for the report and the typed-error check.
-    errors: Vec<String>,
-    /// When each commit was acknowledged.
-    ack_times: Vec<Instant>,
 }
 
 /// Where the load runs, and how to kill its connections.
@@ -130,6 +113,20 @@ impl Fault {
             .expect("open admin")
     }
 
+    /// Kills every connection of the handle under test for [`KILLING`], then calms `load`;
+    /// returns how many were killed and when the last one was.
+    fn kill_for(&self, load: &Load) -> (usize, Option<Instant>) {
+        let killing = AtomicBool::new(true);
+        let result = std::thread::scope(|s| {
+            let killer = s.spawn(|| self.kill_while(&killing));
+            std::thread::sleep(KILLING);
+            killing.store(false, Ordering::SeqCst);
+            killer.join().expect("killer")
+        });
+        load.calm();
+        result
+    }
+
     /// Kills every connection of the handle under test while `killing` is set; returns how
     /// many were killed and when the last one was.
     fn kill_while(&self, killing: &AtomicBool) -> (usize, Option<Instant>) {
@@ -154,8 +151,8 @@ impl Fault {
         (killed, last)
     }
 
-    /// Checks the table against the ledger and prints the figures.
-    fn check(&self, cell: &str, ledger: &Ledger, killed: usize, last_kill: Option<Instant>) {
+    /// Checks the table against the load's ledger and prints the figures.
+    fn check(&self, cell: &str, load: &Load, killed: usize, last_kill: Option<Instant>) {
         let admin = ambidex::blocking::Db::builder(&self.url_for_checks())
             .max_connections(1)
             .open()
@@ -166,49 +163,14 @@ impl Fault {
             .into_iter()
             .map(|v| v.id)
             .collect();
-        let lost: Vec<_> = ledger.acked.difference(&stored).collect();
-        assert!(
-            lost.is_empty(),
-            "{cell}: acknowledged commits lost: {lost:?}"
-        );
-        let phantom: Vec<_> = ledger.failed_before_commit.intersection(&stored).collect();
-        assert!(
-            phantom.is_empty(),
-            "{cell}: writes that failed before COMMIT are stored: {phantom:?}"
-        );
-        let attempted: BTreeSet<i64> = ledger
-            .acked
-            .iter()
-            .chain(&ledger.failed_before_commit)
-            .chain(&ledger.failed_commit)
-            .copied()
-            .collect();
-        let unknown: Vec<_> = stored.difference(&attempted).collect();
-        assert!(unknown.is_empty(), "{cell}: rows nobody wrote: {unknown:?}");
-        for e in &ledger.errors {
-            assert!(
-                e.starts_with("Connection"),
-                "{cell}: a killed connection must fail with Error::Connection, got {e}"
-            );
-        }
+        let c = load.check(cell, &stored, &["Connection"]);
         assert!(killed > 0, "{cell}: the killer found no connection to kill");
-        let landed = ledger.failed_commit.intersection(&stored).count();
-        let recovery = last_kill.and_then(|last| {
-            ledger
-                .ack_times
-                .iter()
-                .filter(|t| **t > last)
-                .min()
-                .map(|t| t.duration_since(last))
-        });
+        let recovery = last_kill.and_then(|last| load.first_commit_after(last));
         println!(
             "reliability_faults {cell}: {killed} connections killed, {} commits acknowledged \
-             (all stored), {} failed before COMMIT (none stored), {} failed COMMITs ({landed} \
-             stored), {} errors (all Connection); first commit {recovery:?} after the last kill",
-            ledger.acked.len(),
-            ledger.failed_before_commit.len(),
-            ledger.failed_commit.len(),
-            ledger.errors.len(),
+             (all stored), {} failed before COMMIT (none stored), {} failed COMMITs ({} \
+             stored), errors {:?}; first commit {recovery:?} after the last kill",
+            c.acked, c.failed_before_commit, c.failed_commit, c.landed, c.errors,
         );
     }
 
@@ -226,12 +188,9 @@ impl Fault {
             .max_connections(1)
             .open()
             .expect("open");
-        ambidex::raw(format!(
-            "CREATE TABLE {} (id BIGINT PRIMARY KEY, v BIGINT NOT NULL)",
-            self.table
-        ))
-        .execute(&db)
-        .expect("create the ledger table");
+        ambidex::raw(Load::new(self.table.clone()).create_sql())
+            .execute(&db)
+            .expect("create the ledger table");
     }
 }
 
@@ -241,26 +200,6 @@ impl Drop for Fault {
         let drop_table = format!("DROP TABLE IF EXISTS {}", self.table);
         let sql = self.cleanup.clone().unwrap_or(drop_table);
         let _ = ambidex::raw(sql).execute(&admin);
-    }
-}
-
-/// Records the outcome of one write.
-fn record(ledger: &Mutex<Ledger>, id: i64, stage: &str, result: ambidex::Result<()>) {
-    let mut l = ledger.lock().expect("ledger");
-    match result {
-        Ok(()) => {
-            l.acked.insert(id);
-            l.ack_times.push(Instant::now());
-        }
-        Err(e) => {
-            let kind = format!("{e:?}");
-            l.errors.push(format!("{kind} (at {stage})"));
-            if stage == "commit" {
-                l.failed_commit.insert(id);
-            } else {
-                l.failed_before_commit.insert(id);
-            }
-        }
     }
 }
 
@@ -274,70 +213,11 @@ macro_rules! blocking_load {
                 .acquire_timeout(Duration::from_secs(10))
                 .open()
                 .expect("open");
-            let ledger = Arc::new(Mutex::new(Ledger::default()));
-            let stop = Arc::new(AtomicBool::new(false));
-            let killing = Arc::new(AtomicBool::new(true));
-            let writers: Vec<_> = (0..WRITERS)
-                .map(|w| {
-                    let (db, ledger, stop, killing) =
-                        (db.clone(), ledger.clone(), stop.clone(), killing.clone());
-                    let table = fault.table.clone();
-                    std::thread::spawn(move || {
-                        let (mut seq, mut after) = (0i64, 0usize);
-                        while after < AFTER {
-                            if stop.load(Ordering::SeqCst) {
-                                break;
-                            }
-                            seq += 1;
-                            let id = w as i64 * 1_000_000 + seq;
-                            let calm = !killing.load(Ordering::SeqCst);
-                            let mut tx = match db.begin() {
-                                Ok(tx) => tx,
-                                Err(e) => {
-                                    record(&ledger, id, "begin", Err(e));
-                                    continue;
-                                }
-                            };
-                            let inserted =
-                                ambidex::raw(format!("INSERT INTO {table} (id, v) VALUES (?, 1)"))
-                                    .bind(id)
-                                    .execute(&mut tx);
-                            if let Err(e) = inserted {
-                                record(&ledger, id, "insert", Err(e));
-                                continue;
-                            }
-                            let committed = tx.commit();
-                            if committed.is_ok() && calm {
-                                after += 1;
-                            }
-                            record(&ledger, id, "commit", committed);
-                        }
-                    })
-                })
-                .collect();
-            let (killed, last) = std::thread::scope(|s| {
-                let killer = s.spawn(|| fault.kill_while(&killing));
-                std::thread::sleep(KILLING);
-                killing.store(false, Ordering::SeqCst);
-                killer.join().expect("killer")
-            });
-            let deadline = Instant::now() + Duration::from_secs(60);
-            for w in writers {
-                while !w.is_finished() && Instant::now() < deadline {
-                    std::thread::sleep(Duration::from_millis(20));
-                }
-                if !w.is_finished() {
-                    stop.store(true, Ordering::SeqCst);
-                }
-                w.join().expect("writer");
-            }
-            let ledger = ledger.lock().expect("ledger");
-            assert!(
-                !stop.load(Ordering::SeqCst),
-                "{cell}: writers did not recover within 60 s after the last kill; last errors: {:?}",
-                &ledger.errors[ledger.errors.len().saturating_sub(3)..]
-            );
-            fault.check(cell, &ledger, killed, last);
+            let load = Load::new(fault.table.clone());
+            let writers = blocking_writers!(db, load, WRITERS);
+            let (killed, last) = fault.kill_for(&load);
+            load.join_threads(cell, writers);
+            fault.check(cell, &load, killed, last);
         }
     };
 }
@@ -359,63 +239,11 @@ macro_rules! async_load {
                         .connect(),
                 )
                 .expect("open");
-            let ledger = Arc::new(Mutex::new(Ledger::default()));
-            let killing = Arc::new(AtomicBool::new(true));
-            let writers: Vec<_> = (0..WRITERS)
-                .map(|w| {
-                    let (db, ledger, killing) = (db.clone(), ledger.clone(), killing.clone());
-                    let table = fault.table.clone();
-                    rt.spawn(async move {
-                        let (mut seq, mut after) = (0i64, 0usize);
-                        while after < AFTER {
-                            seq += 1;
-                            let id = w as i64 * 1_000_000 + seq;
-                            let calm = !killing.load(Ordering::SeqCst);
-                            let mut tx = match db.begin().await {
-                                Ok(tx) => tx,
-                                Err(e) => {
-                                    record(&ledger, id, "begin", Err(e));
-                                    continue;
-                                }
-                            };
-                            let inserted =
-                                ambidex::raw(format!("INSERT INTO {table} (id, v) VALUES (?, 1)"))
-                                    .bind(id)
-                                    .execute(&mut tx)
-                                    .await;
-                            if let Err(e) = inserted {
-                                record(&ledger, id, "insert", Err(e));
-                                continue;
-                            }
-                            let committed = tx.commit().await;
-                            if committed.is_ok() && calm {
-                                after += 1;
-                            }
-                            record(&ledger, id, "commit", committed);
-                        }
-                    })
-                })
-                .collect();
-            let (killed, last) = std::thread::scope(|s| {
-                let killer = s.spawn(|| fault.kill_while(&killing));
-                std::thread::sleep(KILLING);
-                killing.store(false, Ordering::SeqCst);
-                killer.join().expect("killer")
-            });
-            rt.block_on(async {
-                for w in writers {
-                    tokio::time::timeout(Duration::from_secs(60), w)
-                        .await
-                        .unwrap_or_else(|_| {
-                            panic!(
-                                "{cell}: writers did not recover within 60 s after the last kill"
-                            )
-                        })
-                        .expect("writer task");
-                }
-            });
-            let ledger = ledger.lock().expect("ledger");
-            fault.check(cell, &ledger, killed, last);
+            let load = Load::new(fault.table.clone());
+            let writers = async_writers!(rt, db, load, WRITERS);
+            let (killed, last) = fault.kill_for(&load);
+            join_tasks!(rt, cell, writers);
+            fault.check(cell, &load, killed, last);
         }
     };
 }

@@ -90,8 +90,17 @@ fn report(cell: &str, what: &str, took: Duration) {
 fn assert_pool_timeout(cell: &str, result: ambidex::Result<u64>, pool: u32, started: Instant) {
     let waited = started.elapsed();
     match result {
-        Err(Error::PoolTimeout { pool_size, .. }) => {
+        Err(Error::PoolTimeout {
+            pool_size,
+            waited: reported,
+        }) => {
             assert_eq!(pool_size, pool, "{cell}: the error names the pool size");
+            // The error reports the wait it measured: at least (about) the timeout, and no
+            // more than the caller saw.
+            assert!(
+                reported >= ACQUIRE.mul_f32(0.9) && reported <= waited,
+                "{cell}: the error reports a wait of {reported:?}; the caller waited {waited:?}"
+            );
             assert!(
                 waited >= ACQUIRE.mul_f32(0.9),
                 "{cell}: gave up after {waited:?}, before the acquire timeout {ACQUIRE:?}"

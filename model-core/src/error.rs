@@ -10,6 +10,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::dialect::Dialect;
+use crate::model::ModelMeta;
 
 /// `Result` with ambidex's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -103,6 +104,33 @@ pub enum Error {
         /// The Rust type the field has.
         expected: &'static str,
         /// What the row held instead.
+        found: String,
+    },
+
+    /// A statement names a column the table does not have: the table has drifted from the
+    /// model (a migration is missing, or was undone), or raw SQL misspells a column. Every
+    /// backend's "no such column" (PostgreSQL 42703, MySQL 1054, SQLite "no such column")
+    /// becomes this variant; a model's own statements name the model and field.
+    #[error(
+        "schema drift: {} column {column:?}, which {} does not have (backend said: {found}); \
+         migrate the table to match the model, or fix the column name",
+        match (model, field) {
+            (Some(m), Some(f)) => format!("{m}.{f} is stored in"),
+            _ => "the statement names".to_string(),
+        },
+        table.map_or_else(|| "the table".to_string(), |t| format!("table {t}"))
+    )]
+    SchemaDrift {
+        /// The Rust name of the model, when the statement was one of its own.
+        model: Option<&'static str>,
+        /// The model's field stored in the missing column, when the statement was one of
+        /// the model's own.
+        field: Option<&'static str>,
+        /// The model's table, when the statement was one of the model's own.
+        table: Option<&'static str>,
+        /// The missing column, as the backend named it.
+        column: String,
+        /// What the backend reported.
         found: String,
     },
 
@@ -225,6 +253,44 @@ impl Error {
     /// knowledge of its backend's codes and messages.
     pub fn from_db_failure(dialect: Dialect, failure: DbFailure) -> Error {
         dialect.classify(failure)
+    }
+
+    /// The error for a statement naming `column`, which the table does not have; the
+    /// dialects build it from their backend's "no such column" failure. A qualified name
+    /// (`table.column`) is reduced to the column.
+    pub fn schema_drift(column: &str, found: String) -> Error {
+        let column = column.rsplit('.').next().unwrap_or(column);
+        Error::SchemaDrift {
+            model: None,
+            field: None,
+            table: None,
+            column: column.to_string(),
+            found,
+        }
+    }
+
+    /// Names the model and field of a [`Error::SchemaDrift`] raised by one of `meta`'s
+    /// statements, when one of its columns is the missing one; any other error is returned
+    /// as it is.
+    pub fn in_model(self, meta: &'static ModelMeta) -> Error {
+        match self {
+            Error::SchemaDrift {
+                model: None,
+                column,
+                found,
+                ..
+            } => {
+                let def = meta.columns.iter().find(|c| c.name == column);
+                Error::SchemaDrift {
+                    model: Some(meta.name),
+                    field: def.map(|c| c.field),
+                    table: Some(meta.table),
+                    column,
+                    found,
+                }
+            }
+            other => other,
+        }
     }
 
     /// A connection error for `url`, with its password hidden.
@@ -369,6 +435,98 @@ mod tests {
                 "{dialect:?} {code:?}: {e:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_missing_column_is_schema_drift_on_every_backend() {
+        // With the code (sqlx) and without it (diesel reports only the message).
+        let cases = [
+            (
+                Dialect::Postgres,
+                Some("42703"),
+                "column \"real\" does not exist",
+            ),
+            (Dialect::Postgres, None, "column t.real does not exist"),
+            (
+                Dialect::Postgres,
+                None,
+                "column \"real\" of relation \"t\" does not exist",
+            ),
+            (
+                Dialect::Mysql,
+                Some("1054"),
+                "Unknown column 'real' in 'field list'",
+            ),
+            (
+                Dialect::Mysql,
+                None,
+                "Unknown column 't.real' in 'where clause'",
+            ),
+            (Dialect::Sqlite, None, "no such column: real"),
+            (Dialect::Sqlite, Some("1"), "no such column: t.real"),
+            (
+                Dialect::Sqlite,
+                None,
+                "no such column: \"real\" - should this be a string literal in single-quotes?",
+            ),
+            (Dialect::Sqlite, None, "table t has no column named real"),
+        ];
+        for (dialect, code, message) in cases {
+            match Error::from_db_failure(dialect, failure(code, message)) {
+                Error::SchemaDrift {
+                    column,
+                    model: None,
+                    ..
+                } => assert_eq!(column, "real", "{dialect:?} {message}"),
+                other => panic!("{dialect:?} {message}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn schema_drift_names_the_models_field() {
+        static COLUMNS: [crate::model::ColumnDef; 1] = [crate::model::ColumnDef {
+            name: "real_col",
+            field: "real",
+            kind: crate::value::ValueKind::I64,
+            nullable: true,
+            primary_key: false,
+            auto: false,
+            unique: false,
+            index: false,
+            default: None,
+            references: None,
+        }];
+        static META: ModelMeta = ModelMeta {
+            name: "Wide",
+            table: "wides",
+            columns: &COLUMNS,
+            keys: &[0],
+        };
+        let e = Error::schema_drift("wides.real_col", "no such column: wides.real_col".into())
+            .in_model(&META);
+        let text = e.to_string();
+        assert!(
+            matches!(
+                e,
+                Error::SchemaDrift {
+                    model: Some("Wide"),
+                    field: Some("real"),
+                    table: Some("wides"),
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+        assert!(
+            text.contains("Wide.real") && text.contains("wides"),
+            "{text}"
+        );
+        // Other errors pass through.
+        assert!(matches!(
+            Error::Config("x".into()).in_model(&META),
+            Error::Config(_)
+        ));
     }
 
     #[test]

@@ -54,6 +54,8 @@ mod retry;
 mod row;
 pub mod schema;
 pub mod select_as;
+#[cfg(feature = "sqlite")]
+pub mod sqlite_handle;
 mod statement;
 pub mod stream;
 pub mod transaction;

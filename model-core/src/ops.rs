@@ -78,6 +78,11 @@ async fn scalar<T: SqlField, C: Connection>(conn: &mut C, statement: Statement) 
         .ok_or(Error::Internal("a scalar query returned no row".into()))
 }
 
+/// Names `M` and its field in a schema-drift error from one of `M`'s statements.
+pub(crate) fn drift<M: Model>(e: Error) -> Error {
+    e.in_model(M::META)
+}
+
 /// An operation refused before anything was sent (a bad argument): its error arrives the
 /// way the operation's result would, as a `Result` or a future.
 pub struct Fail<T> {
@@ -114,7 +119,11 @@ impl<M: Model> Plan for FetchAll<M> {
     type Output = Vec<M>;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
-        Ok(conn.fetch(st, Collect(Vec::new())).await?.0)
+        Ok(conn
+            .fetch(st, Collect(Vec::new()))
+            .await
+            .map_err(drift::<M>)?
+            .0)
     }
 }
 
@@ -131,7 +140,7 @@ impl<M: Model> Plan for FetchFirst<M> {
     async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
         self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
-        Ok(conn.fetch(st, Single(None)).await?.0)
+        Ok(conn.fetch(st, Single(None)).await.map_err(drift::<M>)?.0)
     }
 }
 
@@ -221,7 +230,7 @@ impl<M: Model> Plan for Count<M> {
     type Output = u64;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Count)?;
-        let n: i64 = scalar(conn, st).await?;
+        let n: i64 = scalar(conn, st).await.map_err(drift::<M>)?;
         u64::try_from(n).map_err(|_| Error::Internal("negative COUNT(*)".into()))
     }
 }
@@ -238,7 +247,7 @@ impl<M: Model> Plan for Exists<M> {
     type Output = bool;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<bool> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Exists)?;
-        scalar(conn, st).await
+        scalar(conn, st).await.map_err(drift::<M>)
     }
 }
 
@@ -262,7 +271,11 @@ async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Vec<Value>) -> R
     let d = conn.dialect();
     let t =
         M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
-    Ok(conn.fetch(t.bind(key)?, Single(None)).await?.0)
+    Ok(conn
+        .fetch(t.bind(key)?, Single(None))
+        .await
+        .map_err(drift::<M>)?
+        .0)
 }
 
 impl<M: Model> Plan for GetByKey<M> {
@@ -294,13 +307,14 @@ impl<M: Model> Plan for InsertRow<'_, M> {
         if returning {
             return conn
                 .fetch(t.bind(binds)?, Single(None))
-                .await?
+                .await
+                .map_err(drift::<M>)?
                 .0
                 .ok_or(Error::Internal(
                     "INSERT ... RETURNING returned no row".into(),
                 ));
         }
-        let done = conn.execute(t.bind(binds)?).await?;
+        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
         read_back_inserted(conn, self.row, done, false).await
     }
 }
@@ -393,7 +407,7 @@ impl<M: Model> Plan for InsertMany<'_, M> {
             match conn.execute(statement).await {
                 Ok(done) => total += done.rows_affected,
                 Err(e) => {
-                    outcome = Err(e);
+                    outcome = Err(drift::<M>(e));
                     break;
                 }
             }
@@ -429,7 +443,7 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
         self.row.push_key_values(&mut binds);
-        let done = conn.execute(t.bind(binds)?).await?;
+        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
         if done.rows_affected == 0 {
             Err(M::META.not_found())
         } else {
@@ -453,7 +467,7 @@ impl<M: Model> Plan for DeleteRow<'_, M> {
         })?;
         let mut key = Vec::with_capacity(M::META.keys.len());
         self.row.push_key_values(&mut key);
-        let done = conn.execute(t.bind(key)?).await?;
+        let done = conn.execute(t.bind(key)?).await.map_err(drift::<M>)?;
         if done.rows_affected == 0 {
             Err(M::META.not_found())
         } else {
@@ -476,7 +490,7 @@ impl<M: Model> Plan for UpdateWhere<M> {
     type Output = u64;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::update_where(conn.dialect(), M::META, &self.parts, &self.assignments)?;
-        Ok(conn.execute(st).await?.rows_affected)
+        Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
     }
 }
 
@@ -492,7 +506,7 @@ impl<M: Model> Plan for DeleteWhere<M> {
     type Output = u64;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::delete_where(conn.dialect(), M::META, &self.parts)?;
-        Ok(conn.execute(st).await?.rows_affected)
+        Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
     }
 }
 

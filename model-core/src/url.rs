@@ -77,10 +77,10 @@ impl Target {
                 })
             }
             "postgres" | "postgresql" => Ok(Target::Postgres {
-                url: url.to_string(),
+                url: tls_options(Dialect::Postgres, url)?,
             }),
             "mysql" | "mariadb" => Ok(Target::Mysql {
-                url: format!("mysql:{rest}"),
+                url: tls_options(Dialect::Mysql, &format!("mysql:{rest}"))?,
             }),
             _ => Err(unknown_scheme(url)),
         }
@@ -99,6 +99,32 @@ impl Target {
     /// such a target must hold a single connection).
     pub fn is_memory(&self) -> bool {
         matches!(self, Target::Sqlite { path } if path == ":memory:")
+    }
+
+    /// Whether the URL requires an encrypted connection: a TLS mode of `require`,
+    /// `verify-ca` or `verify-full` (in either backend's spelling, see
+    /// [`Target::parse`]).
+    ///
+    /// ```
+    /// use ambidex_core::Target;
+    /// assert!(Target::parse("mysql://u@h/d?ssl-mode=REQUIRED").unwrap().requires_tls());
+    /// assert!(!Target::parse("postgres://h/d?sslmode=prefer").unwrap().requires_tls());
+    /// ```
+    pub fn requires_tls(&self) -> bool {
+        let url = match self {
+            Target::Sqlite { .. } => return false,
+            Target::Postgres { url } | Target::Mysql { url } => url,
+        };
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        query.split('&').any(|pair| {
+            matches!(
+                pair.split_once('='),
+                Some(("sslmode" | "ssl_mode", mode)) if !matches!(
+                    mode,
+                    "disable" | "disabled" | "allow" | "prefer" | "preferred"
+                )
+            )
+        })
     }
 
     /// The cargo feature of the `ambidex` crate that enables this backend.
@@ -155,6 +181,94 @@ impl Target {
     }
 }
 
+/// The TLS modes, in the PostgreSQL and the MySQL spelling of each.
+const TLS_MODES: [(&str, &str); 5] = [
+    ("disable", "disabled"),
+    ("prefer", "preferred"),
+    ("require", "required"),
+    ("verify-ca", "verify_ca"),
+    ("verify-full", "verify_identity"),
+];
+
+/// Rewrites the TLS options of a server URL into the spelling both engines read, so that
+/// one URL means the same to diesel (libpq, libmysqlclient) and to sqlx.
+///
+/// The mode is `sslmode` (also spelled `ssl-mode` or `ssl_mode`), in either backend's
+/// vocabulary: `disable`/`disabled`, `prefer`/`preferred`, `require`/`required`,
+/// `verify-ca`/`verify_ca`, `verify-full`/`verify_identity`. The certificate authority is
+/// `sslrootcert` (also `ssl-ca`, `ssl_ca`, `sslca`); a client certificate and key are
+/// `sslcert` and `sslkey` (also `ssl-cert`/`ssl_cert`, `ssl-key`/`ssl_key`). Other options
+/// are left as they are. An unknown mode is an [`Error::Config`].
+fn tls_options(dialect: Dialect, url: &str) -> Result<String> {
+    let (base, fragment) = match url.split_once('#') {
+        Some((b, f)) => (b, Some(f)),
+        None => (url, None),
+    };
+    let Some((head, query)) = base.split_once('?') else {
+        return Ok(url.to_string());
+    };
+    let mut out: Vec<String> = Vec::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let canonical = match key.to_ascii_lowercase().replace('_', "-").as_str() {
+            "sslmode" | "ssl-mode" => "mode",
+            "sslrootcert" | "ssl-root-cert" | "ssl-ca" | "sslca" => "ca",
+            "sslcert" | "ssl-cert" => "cert",
+            "sslkey" | "ssl-key" => "key",
+            _ => {
+                out.push(pair.to_string());
+                continue;
+            }
+        };
+        let value = if canonical == "mode" {
+            let lower = value.to_ascii_lowercase();
+            let Some(&(pg, my)) = TLS_MODES
+                .iter()
+                .find(|(pg, my)| lower == *pg || lower == *my || lower.replace('_', "-") == *pg)
+            else {
+                return Err(Error::Config(
+                    format!(
+                        "unknown TLS mode `{value}` in the {} URL; use one of disable, \
+                         prefer, require, verify-ca, verify-full",
+                        dialect.name()
+                    )
+                    .into(),
+                ));
+            };
+            if dialect == Dialect::Postgres { pg } else { my }.to_string()
+        } else {
+            value.to_string()
+        };
+        match dialect {
+            // libpq's names, which sqlx reads too (libpq refuses unknown options).
+            Dialect::Postgres => {
+                let name = match canonical {
+                    "mode" => "sslmode",
+                    "ca" => "sslrootcert",
+                    "cert" => "sslcert",
+                    _ => "sslkey",
+                };
+                out.push(format!("{name}={value}"));
+            }
+            // diesel reads `ssl_mode`, sqlx `ssl-mode`; each ignores the other's.
+            _ => {
+                out.push(format!("ssl_{canonical}={value}"));
+                out.push(format!("ssl-{canonical}={value}"));
+            }
+        }
+    }
+    let mut rebuilt = head.to_string();
+    if !out.is_empty() {
+        rebuilt.push('?');
+        rebuilt.push_str(&out.join("&"));
+    }
+    if let Some(f) = fragment {
+        rebuilt.push('#');
+        rebuilt.push_str(f);
+    }
+    Ok(rebuilt)
+}
+
 fn unknown_scheme(url: &str) -> Error {
     Error::Config(
         format!(
@@ -164,4 +278,46 @@ fn unknown_scheme(url: &str) -> Error {
         )
         .into(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url_of(url: &str) -> String {
+        match Target::parse(url).expect("parses") {
+            Target::Postgres { url } | Target::Mysql { url } => url,
+            Target::Sqlite { path } => path,
+        }
+    }
+
+    #[test]
+    fn tls_options_reach_both_engines_in_their_spelling() {
+        assert_eq!(
+            url_of("postgres://u:p@h/d?ssl-mode=REQUIRED&application_name=x&ssl_ca=/ca.pem"),
+            "postgres://u:p@h/d?sslmode=require&application_name=x&sslrootcert=/ca.pem"
+        );
+        assert_eq!(
+            url_of("mariadb://u:p@h/d?sslmode=verify-full"),
+            "mysql://u:p@h/d?ssl_mode=verify_identity&ssl-mode=verify_identity"
+        );
+        assert_eq!(
+            url_of("mysql://u@h/d?ssl-mode=disabled&ssl-ca=/ca.pem"),
+            "mysql://u@h/d?ssl_mode=disabled&ssl-mode=disabled&ssl_ca=/ca.pem&ssl-ca=/ca.pem"
+        );
+        assert_eq!(url_of("postgres://h/d"), "postgres://h/d");
+    }
+
+    #[test]
+    fn an_unknown_tls_mode_is_a_config_error_without_the_password() {
+        let Err(Error::Config(message)) = Target::parse("postgres://u:hunter2@h/d?sslmode=maybe")
+        else {
+            panic!("expected Error::Config");
+        };
+        assert!(
+            message.contains("maybe") && message.contains("require"),
+            "{message}"
+        );
+        assert!(!message.contains("hunter2"), "{message}");
+    }
 }

@@ -266,12 +266,13 @@ impl<C: DieselBackend> Database<C> {
 
     /// A pooled connection, waiting up to the acquire timeout.
     pub(crate) fn checkout(&self) -> Result<Pooled<C>> {
+        let started = std::time::Instant::now();
         self.pool.get().map_err(|e| {
             if self.pool.state().connections == 0 {
                 Error::connection(&self.url, e)
             } else {
                 Error::PoolTimeout {
-                    waited: self.acquire_timeout,
+                    waited: started.elapsed(),
                     pool_size: self.max_connections,
                 }
             }

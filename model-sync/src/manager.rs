@@ -9,7 +9,7 @@
 use std::marker::PhantomData;
 use std::time::Duration;
 
-use ambidex_core::{Connection, Error, Result, Statement, Target, complete, transaction};
+use ambidex_core::{Connection, Error, Plan, Result, Statement, Target, complete, transaction};
 
 use crate::backend::DieselBackend;
 use crate::connection::DieselConn;
@@ -35,6 +35,42 @@ impl<C: DieselBackend> Manager<C> {
     }
 }
 
+impl<C: DieselBackend> Manager<C> {
+    /// Refuses a connection that is not encrypted although the URL requires TLS, where the
+    /// client library may have ignored the mode (see
+    /// [`ambidex_core::SqlDialect::tls_cipher_query`]).
+    fn ensure_encrypted(&self, conn: &mut DieselConn<C>) -> Result<()> {
+        let Some(sql) = self.target.dialect().rules().tls_cipher_query() else {
+            return Ok(());
+        };
+        if !self.target.requires_tls() {
+            return Ok(());
+        }
+        let cipher: Vec<String> = complete(
+            ambidex_core::ops::RawRows {
+                sql: sql.to_string(),
+                binds: Vec::new(),
+                row: PhantomData,
+            }
+            .run(conn),
+        )?;
+        if cipher.first().is_some_and(|c| !c.is_empty()) {
+            return Ok(());
+        }
+        let url = match &self.target {
+            Target::Postgres { url } | Target::Mysql { url } => url.as_str(),
+            Target::Sqlite { path } => path.as_str(),
+        };
+        Err(Error::connection(
+            url,
+            "the URL requires TLS (ssl-mode), but the connection is not encrypted: the server \
+             offers no TLS, or the client library connected in the clear (MariaDB Connector/C \
+             ignores ssl_mode); the connection was closed. Enable TLS on the server, or lower \
+             the mode to `prefer`",
+        ))
+    }
+}
+
 impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
     type Connection = DieselConn<C>;
     type Error = Error;
@@ -44,7 +80,9 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
         if let Some(setup) = &self.timeout_setup {
             conn.execute(setup)?;
         }
-        Ok(DieselConn::new(conn))
+        let mut conn = DieselConn::new(conn);
+        self.ensure_encrypted(&mut conn)?;
+        Ok(conn)
     }
 
     fn is_valid(&self, conn: &mut DieselConn<C>) -> Result<()> {

@@ -7,6 +7,8 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
+pub mod write_load;
+
 /// The server URL in `var`, or `None` to skip; under `CI=true` a missing URL is a failure.
 pub fn server_url(var: &str) -> Option<String> {
     match std::env::var(var) {

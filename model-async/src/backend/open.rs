@@ -11,8 +11,10 @@ use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Database};
 
 use crate::error::{ErrorContext, from_connect};
 
-/// Runs the dialect's per-connection setup statements (shared with the blocking engine),
-/// then the statement-timeout setting, if the builder asked for one.
+/// Applies the raw-handle settings of a SQLite connection
+/// ([`ambidex_core::sqlite_handle`]), runs the dialect's per-connection setup statements
+/// (shared with the blocking engine), then the statement-timeout setting, if the builder
+/// asked for one.
 pub(crate) async fn setup<DB: Database>(
     conn: &mut DB::Connection,
     dialect: Dialect,
@@ -21,6 +23,11 @@ pub(crate) async fn setup<DB: Database>(
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
+    #[cfg(feature = "sqlite")]
+    if let Some(sqlite) = (conn as &mut dyn std::any::Any).downcast_mut::<sqlx::SqliteConnection>()
+    {
+        super::sqlite::harden(sqlite).await?;
+    }
     for &sql in dialect.rules().connection_setup() {
         sqlx::raw_sql(sql).execute(&mut *conn).await?;
     }

@@ -107,6 +107,16 @@ pub(crate) async fn connect(
     })
 }
 
+/// Applies [`ambidex_core::sqlite_handle`]'s settings to a new connection's raw handle.
+#[allow(unsafe_code)]
+pub(crate) async fn harden(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+    let mut locked = conn.lock_handle().await?;
+    // SAFETY: the handle is open, and while it is locked sqlx's worker thread makes no call
+    // on it.
+    unsafe { ambidex_core::sqlite_handle::refuse_double_quoted_strings(locked.as_raw_handle()) }
+        .map_err(|e| sqlx::Error::Configuration(Box::new(e)))
+}
+
 impl Backend for SqliteBackend {
     type Db = Sqlite;
 

@@ -313,6 +313,14 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// another connection's lock instead: [`Error::Conflict`]).
     fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String;
 
+    /// A query whose one row holds the session's TLS cipher (empty when the connection is
+    /// not encrypted), for a client library that may ignore a required TLS mode and
+    /// connect in the clear (MariaDB Connector/C ignores MySQL's `ssl_mode`). Default: none,
+    /// the client library enforces the mode itself.
+    fn tls_cipher_query(&self) -> Option<&'static str> {
+        None
+    }
+
     /// The typed error for a failure this backend reported.
     fn classify(&self, failure: DbFailure) -> Error;
 }

@@ -298,6 +298,13 @@ impl SqlDialect for Mysql {
         message.contains("Access denied")
     }
 
+    fn tls_cipher_query(&self) -> Option<&'static str> {
+        Some(
+            "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS \
+             WHERE VARIABLE_NAME = 'SSL_CIPHER'",
+        )
+    }
+
     fn statement_timeout_setup(&self, timeout: std::time::Duration) -> String {
         // MariaDB's limit, in seconds with a fraction; an interrupted statement fails with
         // error 1969, classified as `Error::Timeout`. (MySQL has no such variable and
@@ -315,6 +322,10 @@ impl SqlDialect for Mysql {
             key_from_message(&f.message).or_else(|| backquoted_after(&f.message, "CONSTRAINT `"));
         let constraint = from_message.unwrap_or_else(|| constraint_or_unknown(&f));
         match f.code.as_deref() {
+            Some("1054") | None if f.message.starts_with("Unknown column '") => {
+                let column = quoted_after(&f.message, "Unknown column '").unwrap_or_default();
+                Error::schema_drift(&column, f.message)
+            }
             Some("1062" | "1586") => Error::UniqueViolation {
                 constraint,
                 message: f.message,

@@ -18,6 +18,19 @@ fn not_null_column(message: &str) -> Option<String> {
     }
 }
 
+/// The column in "column \"x\" does not exist", "column \"x\" of relation \"t\" does not
+/// exist" or "column t.x does not exist" (SQLSTATE 42703).
+fn missing_column(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("column ")?;
+    if !message.contains("does not exist") {
+        return None;
+    }
+    match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split_once('"').map(|(c, _)| c),
+        None => rest.split_once(' ').map(|(c, _)| c),
+    }
+}
+
 /// The PostgreSQL dialect (12 or later).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Postgres;
@@ -221,6 +234,10 @@ impl SqlDialect for Postgres {
     fn classify(&self, f: DbFailure) -> Error {
         let constraint = constraint_or_unknown(&f);
         match f.code.as_deref() {
+            Some("42703") | None if missing_column(&f.message).is_some() => {
+                let column = missing_column(&f.message).unwrap_or_default().to_string();
+                Error::schema_drift(&column, f.message)
+            }
             Some("23505") => Error::UniqueViolation {
                 constraint,
                 message: f.message,

@@ -239,6 +239,20 @@ impl SqlDialect for Sqlite {
                 message: f.message,
             };
         }
+        // With double-quoted strings turned off (`sqlite_handle`), a name that is no
+        // column is always this error, never a string.
+        let missing = m
+            .split_once("no such column: ")
+            .or_else(|| m.split_once("has no column named "));
+        if let Some((_, rest)) = missing {
+            // `real`, `t.real`, or `"real" - should this be a string literal ...?`
+            let column = match rest.strip_prefix('"') {
+                Some(quoted) => quoted.split_once('"').map_or(quoted, |(c, _)| c),
+                None => rest.split_whitespace().next().unwrap_or(rest),
+            };
+            let column = column.to_string();
+            return Error::schema_drift(&column, f.message);
+        }
         if m.contains("database is locked")
             || m.contains("database table is locked")
             || matches!(code, Some("5" | "6" | "261" | "262" | "517"))

@@ -12,7 +12,7 @@ use diesel::sqlite::{Sqlite, SqliteConnection, SqliteType};
 use super::{decoded_rows, diesel_io, run_setup};
 
 pub(crate) fn establish(path: &str) -> Result<SqliteConnection> {
-    let mut conn = SqliteConnection::establish(path)
+    let mut conn = hardened::open(|| SqliteConnection::establish(path))
         .map_err(|e| Error::connection(&format!("sqlite://{path}"), e))?;
     // diesel 2.3 calls a collation with its arguments swapped (`callback(rhs, lhs)` in
     // `run_collation_function`), so they are swapped back here; the conformance scenario
@@ -21,6 +21,60 @@ pub(crate) fn establish(path: &str) -> Result<SqliteConnection> {
         .map_err(|e| Error::connection(&format!("sqlite://{path}"), e))?;
     run_setup(&mut conn, Dialect::Sqlite)?;
     Ok(conn)
+}
+
+/// diesel gives no access to a connection's raw handle, so the settings of
+/// [`ambidex_core::sqlite_handle`] are applied from an SQLite auto-extension: a callback
+/// SQLite runs on every connection it opens in the process. The callback acts only while
+/// this thread is inside [`hardened::open`] (diesel opens on the calling thread), so other
+/// SQLite connections of the program are left as they are.
+#[allow(unsafe_code)]
+mod hardened {
+    use std::cell::Cell;
+    use std::ffi::{c_char, c_int};
+    use std::ptr::NonNull;
+    use std::sync::Once;
+
+    use ambidex_core::sqlite_handle::{refuse_double_quoted_strings, sqlite3};
+    use libsqlite3_sys::{SQLITE_ERROR, SQLITE_OK, sqlite3_api_routines, sqlite3_auto_extension};
+
+    thread_local! {
+        /// Set while this thread opens a connection of ambidex's.
+        static OPENING: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Registered once per process; see the module docs.
+    unsafe extern "C" fn on_open(
+        db: *mut sqlite3,
+        _error: *mut *mut c_char,
+        _api: *const sqlite3_api_routines,
+    ) -> c_int {
+        if !OPENING.get() {
+            return SQLITE_OK;
+        }
+        let Some(db) = NonNull::new(db) else {
+            return SQLITE_ERROR;
+        };
+        // SAFETY: SQLite calls this while opening `db`, on the opening thread.
+        match unsafe { refuse_double_quoted_strings(db) } {
+            Ok(()) => SQLITE_OK,
+            // The open fails, rather than giving a connection with DQS on.
+            Err(_) => SQLITE_ERROR,
+        }
+    }
+
+    /// Runs `establish` with the callback active on this thread.
+    pub(super) fn open<T>(establish: impl FnOnce() -> T) -> T {
+        static REGISTER: Once = Once::new();
+        REGISTER.call_once(|| {
+            // SAFETY: `on_open` has the signature SQLite expects and lives forever.
+            unsafe { sqlite3_auto_extension(Some(on_open)) };
+        });
+        OPENING.set(true);
+        let opened = establish();
+        OPENING.set(false);
+        opened
+    }
 }
 
 diesel_io!(SqliteConnection, Dialect::Sqlite);

@@ -48,43 +48,55 @@ macro_rules! bad_input_scenarios {
         });
 
         scenario!(missing_column_is_an_error_naming_it, |db| {
-            // `shared_values` without the `real` column that `Wide` reads.
+            // `shared_values` without the `real` column that `Wide` reads (schema drift).
             aw!(ambidex::raw(
                 "CREATE TABLE shared_values (id BIGINT PRIMARY KEY, value BIGINT)"
             )
             .execute(&db))?;
             aw!(ambidex::raw("INSERT INTO shared_values (id, value) VALUES (1, 7)").execute(&db))?;
-            let read = aw!(Wide::query().all(&db));
-            match &read {
-                // SQLite reads an unknown double-quoted identifier as a string literal (its
-                // "DQS" misfeature), so the row comes back with the text "real" in place
-                // of the column, which the field's type then refuses.
-                Err(ambidex::Error::Decode {
-                    model: "Wide",
-                    field: "real",
+            // Every statement of the model fails the same way, in every cell: reads, writes,
+            // filters.
+            let drifted = |what: &str, result: ambidex::Result<()>| match result {
+                Err(ambidex::Error::SchemaDrift {
+                    model: Some("Wide"),
+                    field: Some("real"),
+                    table: Some("shared_values"),
+                    column,
                     found,
-                    ..
-                }) if db.dialect() == ambidex::Dialect::Sqlite => {
-                    assert!(found.contains("real"), "says what was found: {found}")
+                }) => {
+                    assert_eq!(column, "real", "{what}");
+                    assert!(found.contains("real"), "{what}: says what was found: {found}");
                 }
-                Err(ambidex::Error::Database { message, .. })
-                    if db.dialect() != ambidex::Dialect::Sqlite =>
-                {
-                    assert!(message.contains("real"), "names the column: {message}")
-                }
-                other => panic!("expected an error naming `real`, got {other:?}"),
-            }
-            let written = aw!(Wide {
+                other => panic!("{what}: expected Error::SchemaDrift for Wide.real, got {other:?}"),
+            };
+            drifted("all", aw!(Wide::query().all(&db)).map(drop));
+            drifted("first", aw!(Wide::query().first(&db)).map(drop));
+            drifted("get", aw!(Wide::get(1, &db)).map(drop));
+            drifted(
+                "filter",
+                aw!(Wide::query().filter(Wide::REAL.eq(1.5)).count(&db)).map(drop),
+            );
+            let row = Wide {
                 id: 2,
                 value: None,
-                real: Some(1.5)
-            }
-            .insert(&db));
-            match &written {
-                Err(ambidex::Error::Database { message, .. }) => {
-                    assert!(message.contains("real"), "names the column: {message}")
-                }
-                other => panic!("expected Error::Database naming `real`, got {other:?}"),
+                real: Some(1.5),
+            };
+            drifted("insert", aw!(row.clone().insert(&db)).map(drop));
+            drifted("update", aw!(row.update(&db)).map(drop));
+            // Raw SQL has no model: the error names the column only.
+            let q = match db.dialect() {
+                ambidex::Dialect::Mysql => "SELECT `nope` FROM shared_values",
+                // SQLite would read an unknown double-quoted name as the string 'nope' if
+                // ambidex did not turn that off on its connections.
+                _ => "SELECT \"nope\" FROM shared_values",
+            };
+            match aw!(ambidex::raw(q).fetch_rows::<i64, _>(&db)) {
+                Err(ambidex::Error::SchemaDrift {
+                    model: None,
+                    column,
+                    ..
+                }) => assert_eq!(column, "nope"),
+                other => panic!("expected Error::SchemaDrift for `nope`, got {other:?}"),
             }
             // Nothing was written by the failed insert.
             let n: u64 = aw!(ambidex::raw("DELETE FROM shared_values").execute(&db))?;

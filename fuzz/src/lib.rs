@@ -1,0 +1,303 @@
+//! The SQL renderer's fuzz checker, shared by the libFuzzer target (`cargo fuzz run render`)
+//! and the bounded run CI makes on stable Rust (`tests/bounded.rs`).
+//!
+//! [`check`] turns fuzz bytes into a random model (table and column names, hostile ones
+//! included) and a random query AST (`ambidex_core::ast`: comparisons, `BETWEEN`, `IN`
+//! lists, `IS NULL`, `LIKE`, `AND`/`OR`/`NOT`, constants, `IN (subquery)`, ordering, limits
+//! and offsets), renders it as a `SELECT` (rows, `COUNT`, `EXISTS`), an `UPDATE` and a
+//! `DELETE` for every dialect, and checks that:
+//!
+//! - the SQL parses with `sqlparser`'s dialect for the backend;
+//! - the parsed statement holds exactly as many placeholders as the statement binds values,
+//!   and as many as the renderer says it wrote;
+//! - no value's text appears in the SQL (values are always bound).
+//!
+//! A refusal with a typed error (a value the backend cannot store, too many values for
+//! one statement) is fine; any other error, or a panic, is a failure.
+
+use std::ops::ControlFlow;
+
+use ambidex_core::ast::{ExistsQuery, SelectList};
+use ambidex_core::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, Projection, QueryParts};
+use ambidex_core::{ColumnDef, Dialect, Error, ModelMeta, Statement, Value, ValueKind, render};
+use arbitrary::{Result, Unstructured};
+use sqlparser::ast::{Expr, visit_expressions};
+use sqlparser::dialect::{MySqlDialect, PostgreSqlDialect, SQLiteDialect};
+use sqlparser::parser::Parser;
+
+/// Table and column names to draw from: plain, keywords, and names with quotes, spaces
+/// and backticks, which the dialects must quote.
+const NAMES: &[&str] = &[
+    "items",
+    "qty",
+    "name",
+    "select",
+    "order",
+    "group",
+    "we\"ird",
+    "sp ace",
+    "back`tick",
+    "semi;colon",
+    "ünï",
+    "x",
+];
+
+/// A marker no name contains: every generated text value starts with it, so that a value
+/// written into the SQL text instead of bound is found.
+const MARKER: &str = "zqv'\"`";
+
+/// Runs the checks on one fuzz input (see the crate docs); panics on a failure.
+pub fn check(data: &[u8]) {
+    let mut u = Unstructured::new(data);
+    let Ok(case) = Case::arbitrary(&mut u) else {
+        return;
+    };
+    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+        for statement in case.render(dialect) {
+            match statement {
+                Ok(st) => check_statement(dialect, &st, &case),
+                Err(Error::ValueOutOfRange { .. } | Error::InvalidQuery(_)) => {}
+                Err(other) => panic!("{dialect:?}: unexpected error {other:?} for {case:#?}"),
+            }
+        }
+    }
+}
+
+/// One generated model and query.
+#[derive(Debug)]
+struct Case {
+    meta: &'static ModelMeta,
+    parts: QueryParts,
+    assignments: Vec<(ColumnRef, Value)>,
+}
+
+impl Case {
+    fn arbitrary(u: &mut Unstructured<'_>) -> Result<Case> {
+        let table = *u.choose(NAMES)?;
+        let width = u.int_in_range(1..=4usize)?;
+        let mut columns: Vec<ColumnDef> = Vec::new();
+        for i in 0..width {
+            let name = *u.choose(NAMES)?;
+            if columns.iter().any(|c| c.name == name) {
+                continue;
+            }
+            columns.push(ColumnDef {
+                name,
+                field: name,
+                kind: *u.choose(&[ValueKind::I64, ValueKind::Text, ValueKind::F64])?,
+                nullable: u.arbitrary()?,
+                primary_key: i == 0,
+                auto: false,
+                unique: false,
+                index: false,
+                default: None,
+                references: None,
+            });
+        }
+        let meta: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
+            name: "Fuzzed",
+            table,
+            columns: Box::leak(columns.into_boxed_slice()),
+            keys: &[0],
+        }));
+        let filter = if u.arbitrary()? {
+            Some(node(u, meta, 3)?)
+        } else {
+            None
+        };
+        let mut order = Vec::new();
+        for _ in 0..u.int_in_range(0..=2)? {
+            order.push(OrderTerm {
+                operand: Operand::Column(column(u, meta)?),
+                ascending: u.arbitrary()?,
+            });
+        }
+        let parts = QueryParts {
+            filter,
+            order,
+            limit: if u.arbitrary()? {
+                Some(u.int_in_range(0..=1000)?)
+            } else {
+                None
+            },
+            offset: if u.arbitrary()? {
+                Some(u.int_in_range(0..=1000)?)
+            } else {
+                None
+            },
+        };
+        let mut assignments = Vec::new();
+        for _ in 0..u.int_in_range(1..=3)? {
+            assignments.push((column(u, meta)?, value(u)?));
+        }
+        Ok(Case {
+            meta,
+            parts,
+            assignments,
+        })
+    }
+
+    /// Every statement the case renders to in `dialect`.
+    fn render(&self, dialect: Dialect) -> Vec<ambidex_core::Result<Statement>> {
+        let mut out: Vec<_> = [Projection::Model, Projection::Count, Projection::Exists]
+            .into_iter()
+            .map(|p| render::select(dialect, self.meta, &self.parts, p))
+            .collect();
+        // UPDATE and DELETE take a filter only (no order, limit or offset).
+        let filter_only = QueryParts {
+            filter: self.parts.filter.clone(),
+            ..QueryParts::default()
+        };
+        out.push(render::update_where(
+            dialect,
+            self.meta,
+            &filter_only,
+            &self.assignments,
+        ));
+        out.push(render::delete_where(dialect, self.meta, &filter_only));
+        out
+    }
+}
+
+fn column(u: &mut Unstructured<'_>, meta: &'static ModelMeta) -> Result<ColumnRef> {
+    let def = u.choose(meta.columns)?;
+    Ok(ColumnRef {
+        table: meta.table,
+        name: def.name,
+        nullable: def.nullable,
+    })
+}
+
+fn value(u: &mut Unstructured<'_>) -> Result<Value> {
+    Ok(match u.int_in_range(0..=5)? {
+        0 => Value::I64(u.arbitrary()?),
+        1 => Value::F64(u.arbitrary()?),
+        2 => Value::Bool(u.arbitrary()?),
+        3 => Value::Null(ValueKind::I64),
+        _ => Value::Text(format!("{MARKER}{}", u.arbitrary::<&str>()?)),
+    })
+}
+
+fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Result<Node> {
+    let leaf_kinds = 7;
+    let kinds = if depth == 0 {
+        leaf_kinds
+    } else {
+        leaf_kinds + 5
+    };
+    Ok(match u.int_in_range(0..=kinds - 1)? {
+        0 => Node::Compare {
+            column: column(u, meta)?,
+            op: *u.choose(&[CmpOp::Eq, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge])?,
+            value: value(u)?,
+        },
+        1 => Node::NotEqual {
+            column: column(u, meta)?,
+            value: value(u)?,
+        },
+        2 => Node::Between {
+            column: column(u, meta)?,
+            low: value(u)?,
+            high: value(u)?,
+        },
+        3 => {
+            let mut values = Vec::new();
+            for _ in 0..u.int_in_range(0..=5)? {
+                values.push(value(u)?);
+            }
+            Node::In {
+                column: column(u, meta)?,
+                values,
+                negated: u.arbitrary()?,
+            }
+        }
+        4 => Node::IsNull {
+            column: column(u, meta)?,
+            negated: u.arbitrary()?,
+        },
+        5 => Node::Like {
+            column: column(u, meta)?,
+            pattern: format!("{MARKER}{}%", u.arbitrary::<&str>()?),
+            case_insensitive: u.arbitrary()?,
+        },
+        6 => Node::Const(u.arbitrary()?),
+        7 => Node::And(
+            Box::new(node(u, meta, depth - 1)?),
+            Box::new(node(u, meta, depth - 1)?),
+        ),
+        8 => Node::Or(
+            Box::new(node(u, meta, depth - 1)?),
+            Box::new(node(u, meta, depth - 1)?),
+        ),
+        9 => Node::Not(Box::new(node(u, meta, depth - 1)?)),
+        10 => Node::Exists(Box::new(ExistsQuery {
+            table: meta.table,
+            parts: QueryParts {
+                filter: Some(node(u, meta, depth - 1)?),
+                ..QueryParts::default()
+            },
+            links: vec![(column(u, meta)?, column(u, meta)?)],
+        })),
+        _ => Node::InSubquery {
+            column: column(u, meta)?,
+            subquery: Box::new(SelectList {
+                table: meta.table,
+                items: vec![Operand::Column(column(u, meta)?)],
+                distinct: u.arbitrary()?,
+                group_by: Vec::new(),
+                having: None,
+                parts: QueryParts {
+                    filter: Some(node(u, meta, depth - 1)?),
+                    ..QueryParts::default()
+                },
+            }),
+        },
+    })
+}
+
+/// Parses `st` with `dialect`'s parser and counts its placeholders.
+fn check_statement(dialect: Dialect, st: &Statement, case: &Case) {
+    let sql = st.sql();
+    // sqlparser's SQLite dialect does not know `GLOB` (case-sensitive LIKE), which ambidex
+    // renders for case-sensitive prefix matches: parse it as the LIKE it resembles.
+    let sqlite_sql = sql.replace(" GLOB ", " LIKE ");
+    let parsed = match dialect {
+        Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, &sqlite_sql),
+        Dialect::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),
+        _ => Parser::parse_sql(&MySqlDialect {}, sql),
+    };
+    let statements = match parsed {
+        Ok(s) => s,
+        Err(e) => panic!("{dialect:?}: rendered SQL does not parse ({e}):\n{sql}\n{case:#?}"),
+    };
+    assert_eq!(
+        statements.len(),
+        1,
+        "{dialect:?}: one statement expected:\n{sql}"
+    );
+    let mut placeholders = 0usize;
+    let _ = visit_expressions(&statements, |e: &Expr| {
+        if let Expr::Value(v) = e {
+            let text = v.to_string();
+            if text == "?" || (text.starts_with('$') && text[1..].parse::<u32>().is_ok()) {
+                placeholders += 1;
+            }
+        }
+        ControlFlow::<()>::Continue(())
+    });
+    assert_eq!(
+        placeholders,
+        st.binds().len(),
+        "{dialect:?}: {placeholders} placeholders parsed, {} values bound:\n{sql}",
+        st.binds().len()
+    );
+    assert_eq!(
+        st.placeholders().len(),
+        st.binds().len(),
+        "{dialect:?}: the renderer's placeholder spans:\n{sql}"
+    );
+    assert!(
+        !sql.contains(MARKER),
+        "{dialect:?}: a value is written into the SQL text:\n{sql}"
+    );
+}
