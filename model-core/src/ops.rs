@@ -15,6 +15,7 @@ use crate::field::SqlField;
 use crate::model::{CachedSql, Model};
 use crate::raw::FromRow;
 use crate::render;
+use crate::routing::Access;
 use crate::row::{RowReader, decode_field};
 use crate::select_as::{Selectable, decode_selected};
 use crate::statement::Statement;
@@ -112,6 +113,9 @@ pub struct FetchAll<M> {
 
 impl<M: Model> Plan for FetchAll<M> {
     type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
         Ok(conn.fetch(st, Collect(Vec::new())).await?.0)
@@ -128,6 +132,9 @@ pub struct FetchFirst<M> {
 
 impl<M: Model> Plan for FetchFirst<M> {
     type Output = Option<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
         self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
@@ -161,6 +168,9 @@ pub struct FetchSelected<M, S> {
 
 impl<M: Model, S: Selectable<M>> Plan for FetchSelected<M, S> {
     type Output = Vec<S::Output>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<S::Output>> {
         let st = render::select_list(conn.dialect(), &self.list)?;
         let sink = CollectSelected::<M, S>(Vec::new(), PhantomData);
@@ -173,6 +183,9 @@ pub struct First<P>(pub P);
 
 impl<T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for First<P> {
     type Output = Option<T>;
+    fn access(&self) -> Access {
+        self.0.access()
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<T>> {
         Ok(self.0.run(conn).await?.into_iter().next())
     }
@@ -197,6 +210,9 @@ impl<M, P> One<M, P> {
 
 impl<M: Model, T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for One<M, P> {
     type Output = T;
+    fn access(&self) -> Access {
+        self.plan.access()
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<T> {
         let mut rows = self.plan.run(conn).await?;
         match rows.len() {
@@ -219,6 +235,9 @@ pub struct Count<M> {
 
 impl<M: Model> Plan for Count<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Count)?;
         let n: i64 = scalar(conn, st).await?;
@@ -236,6 +255,9 @@ pub struct Exists<M> {
 
 impl<M: Model> Plan for Exists<M> {
     type Output = bool;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<bool> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Exists)?;
         scalar(conn, st).await
@@ -267,6 +289,9 @@ async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Value) -> Result
 
 impl<M: Model> Plan for GetByKey<M> {
     type Output = M;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         get_by_key::<M, C>(conn, self.key)
             .await?
