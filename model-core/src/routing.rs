@@ -385,6 +385,60 @@ impl ReplicaConfig {
     }
 }
 
+/// The replica methods of every handle builder (`replica`, `routing`, `router`,
+/// `replication`), written once: `$this => $config` names the builder and an expression
+/// giving its `&mut ReplicaConfig`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! replica_builder_methods {
+    ($this:ident => $config:expr) => {
+        /// Adds a read replica: a PostgreSQL streaming standby or a MariaDB/MySQL replica
+        /// of the primary this builder opens. Plain reads go to replicas, writes, DDL and
+        /// transactions to the primary (see [`ambidex_core::routing`]). Each replica gets
+        /// a pool like the primary's and must answer when the handle opens. SQLite has no
+        /// replicas: opening a SQLite handle with one is an [`ambidex_core::Error::Config`].
+        pub fn replica(mut self, url: &str) -> Self {
+            let $this = &mut self;
+            $config.add(url);
+            self
+        }
+
+        /// How reads are spread over the replicas (default
+        /// [`ambidex_core::routing::Policy::RoundRobin`]).
+        pub fn routing(mut self, policy: $crate::routing::Policy) -> Self {
+            let $this = &mut self;
+            let config: &mut $crate::routing::ReplicaConfig = $config;
+            config.settings = config.settings.clone().policy(policy);
+            self
+        }
+
+        /// Custom routing rules (by table, by tenant); see
+        /// [`ambidex_core::routing::Router`].
+        pub fn router(mut self, router: impl $crate::routing::Router) -> Self {
+            let $this = &mut self;
+            let config: &mut $crate::routing::ReplicaConfig = $config;
+            config.settings = config.settings.clone().router(router);
+            self
+        }
+
+        /// Every replica setting at once (lag limit, health checks, read-your-writes;
+        /// [`ambidex_core::routing::Replication`]), replacing earlier `routing` and
+        /// `router` calls.
+        pub fn replication(mut self, settings: $crate::routing::Replication) -> Self {
+            let $this = &mut self;
+            $config.settings = settings;
+            self
+        }
+
+        /// The replica configuration collected so far (for handles that wrap this one).
+        #[doc(hidden)]
+        pub fn replica_config(&mut self) -> &mut $crate::routing::ReplicaConfig {
+            let $this = self;
+            $config
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------------------
 // State: replicas' health, and a scope's writes
 // ---------------------------------------------------------------------------------------
