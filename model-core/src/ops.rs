@@ -307,6 +307,9 @@ pub struct InsertRow<'a, M> {
 
 impl<M: Model> Plan for InsertRow<'_, M> {
     type Output = M;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let d = conn.dialect();
         let rules = d.rules();
@@ -371,6 +374,9 @@ pub struct InsertMany<'a, M> {
 
 impl<M: Model> Plan for InsertMany<'_, M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         if self.rows.is_empty() {
             return Ok(0);
@@ -442,6 +448,9 @@ pub struct UpdateRow<'a, M> {
 
 impl<M: Model> Plan for UpdateRow<'_, M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
         let t = M::sql_cache().get_or_render(d, CachedSql::UpdateByKey, || {
@@ -467,6 +476,9 @@ pub struct DeleteRow<'a, M> {
 
 impl<M: Model> Plan for DeleteRow<'_, M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
         let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
@@ -493,6 +505,9 @@ pub struct UpdateWhere<M> {
 
 impl<M: Model> Plan for UpdateWhere<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::update_where(conn.dialect(), M::META, &self.parts, &self.assignments)?;
         Ok(conn.execute(st).await?.rows_affected)
@@ -509,6 +524,9 @@ pub struct DeleteWhere<M> {
 
 impl<M: Model> Plan for DeleteWhere<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::delete_where(conn.dialect(), M::META, &self.parts)?;
         Ok(conn.execute(st).await?.rows_affected)
@@ -533,6 +551,9 @@ impl<M> Default for CreateTable<M> {
 
 impl<M: Model> Plan for CreateTable<M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         for st in ddl::create_table(conn.dialect(), M::META)? {
             conn.execute(st).await?;
@@ -559,6 +580,9 @@ impl<M> Default for DropTable<M> {
 
 impl<M: Model> Plan for DropTable<M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         conn.execute(ddl::drop_table(conn.dialect(), M::META)?)
             .await?;

@@ -9,8 +9,8 @@ use crate::engine::Executor;
 use crate::error::Result;
 use crate::field::SqlField;
 use crate::model::Model;
-use crate::routing::{Access, Routed};
 use crate::ops;
+use crate::routing::{Access, Routed};
 use crate::row::{RowReader, decode_field, row_too_narrow};
 use crate::value::Value;
 

@@ -807,10 +807,9 @@ impl Position {
     fn reached(&self, target: &Position) -> bool {
         match (self, target) {
             (Position::Lsn(have), Position::Lsn(want)) => have >= want,
-            (Position::Gtids(have), Position::Gtids(want)) => want.iter().all(|(domain, seq)| {
-                have.iter()
-                    .any(|(d, s)| d == domain && s >= seq)
-            }),
+            (Position::Gtids(have), Position::Gtids(want)) => want
+                .iter()
+                .all(|(domain, seq)| have.iter().any(|(d, s)| d == domain && s >= seq)),
             _ => false,
         }
     }
@@ -852,7 +851,9 @@ impl<const I: usize> RowSink for SecondsAt<I> {
             Cell::Int(i) => Some(i as f64),
             Cell::Float(f) => Some(f),
             Cell::Text(t) => t.trim().parse().ok(),
-            Cell::Blob(b) => std::str::from_utf8(&b).ok().and_then(|t| t.trim().parse().ok()),
+            Cell::Blob(b) => std::str::from_utf8(&b)
+                .ok()
+                .and_then(|t| t.trim().parse().ok()),
             Cell::Null | Cell::Bool(_) => None,
         })
     }
@@ -883,9 +884,21 @@ async fn measure_lag<C: Connection>(conn: &mut C) -> Result<Option<Duration>> {
         return Ok(Some(Duration::ZERO));
     };
     let seconds = match column {
-        0 => conn.fetch(Statement::plain(sql), SecondsAt::<0>(None)).await?.0,
-        32 => conn.fetch(Statement::plain(sql), SecondsAt::<32>(None)).await?.0,
-        _ => return Err(Error::Internal("unexpected replication status column".into())),
+        0 => {
+            conn.fetch(Statement::plain(sql), SecondsAt::<0>(None))
+                .await?
+                .0
+        }
+        32 => {
+            conn.fetch(Statement::plain(sql), SecondsAt::<32>(None))
+                .await?
+                .0
+        }
+        _ => {
+            return Err(Error::Internal(
+                "unexpected replication status column".into(),
+            ));
+        }
     };
     Ok(match seconds {
         // no status row: not replicating, so nothing to lag behind
@@ -938,13 +951,30 @@ impl Drop for Busy<'_> {
 
 /// Runs `plan` where routing says: the primary, or a healthy replica that has caught up
 /// with `scope`'s writes. The whole of routing; see the module docs.
-pub async fn run<L: Lender, P: Plan>(
+pub fn run<'a, L: Lender, P: Plan + 'a>(
+    lender: &'a L,
+    set: &'a ReplicaSet,
+    scope: &'a Scope,
+    plan: P,
+) -> impl Future<Output = Result<P::Output>> + Send + 'a {
+    use tracing::Instrument;
+    let access = plan.access();
+    let span = tracing::debug_span!(
+        target: "ambidex::routing",
+        "ambidex.route",
+        table = access.table().unwrap_or(""),
+        writes = access.writes(),
+    );
+    route(lender, set, scope, access, plan).instrument(span)
+}
+
+async fn route<L: Lender, P: Plan>(
     lender: &L,
     set: &ReplicaSet,
     scope: &Scope,
+    access: Access,
     plan: P,
 ) -> Result<P::Output> {
-    let access = plan.access();
     let table = access.table().unwrap_or("");
     let choice = set.choose(access, scope.tenant())?;
     let candidates = match choice {
@@ -1006,8 +1036,7 @@ pub async fn run<L: Lender, P: Plan>(
                 }
                 None => None,
             };
-            let caught_up =
-                caught_up.unwrap_or_else(|| wrote_at.elapsed() >= set.settings.window);
+            let caught_up = caught_up.unwrap_or_else(|| wrote_at.elapsed() >= set.settings.window);
             if !caught_up {
                 reason = "read your writes: replicas behind";
                 continue;
@@ -1078,7 +1107,10 @@ mod tests {
     }
 
     fn set(settings: Replication) -> ReplicaSet {
-        let urls = ["postgres://u:secret@a/x".to_string(), "postgres://b/x".to_string()];
+        let urls = [
+            "postgres://u:secret@a/x".to_string(),
+            "postgres://b/x".to_string(),
+        ];
         ReplicaSet::new(Dialect::Postgres, &urls, settings)
     }
 
@@ -1088,7 +1120,10 @@ mod tests {
         let err = s.choose(Access::write(), None).err().unwrap();
         assert!(matches!(err, Error::WriteOnReplica { .. }), "{err}");
         let text = err.to_string();
-        assert!(text.contains("Route::Primary") && !text.contains("secret"), "{text}");
+        assert!(
+            text.contains("Route::Primary") && !text.contains("secret"),
+            "{text}"
+        );
         assert!(matches!(s.choose(Access::read(None), None), Ok(Choice::Replicas(v)) if v == [0]));
     }
 
@@ -1123,7 +1158,10 @@ mod tests {
     #[test]
     fn writes_and_pinned_reads_go_to_the_primary() {
         let s = set(Replication::new());
-        assert!(matches!(s.choose(Access::write(), None), Ok(Choice::Primary(_))));
+        assert!(matches!(
+            s.choose(Access::write(), None),
+            Ok(Choice::Primary(_))
+        ));
         let pinned = Access::read(Some("t")).on_primary();
         assert!(matches!(s.choose(pinned, None), Ok(Choice::Primary(_))));
     }
@@ -1133,7 +1171,10 @@ mod tests {
         let mut config = ReplicaConfig::default();
         config.add("sqlite://other.db");
         let err = config.check(Dialect::Sqlite).unwrap_err();
-        assert!(err.to_string().contains("SQLite has no replication"), "{err}");
+        assert!(
+            err.to_string().contains("SQLite has no replication"),
+            "{err}"
+        );
         let mut config = ReplicaConfig::default();
         config.add("mysql://h/db");
         assert!(config.check(Dialect::Postgres).is_err());
