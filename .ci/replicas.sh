@@ -42,43 +42,49 @@ if ! grep -Eq '^host[[:space:]]+replication[[:space:]]+all[[:space:]]+127\.0\.0\
     echo "PostgreSQL primary: replication from loopback allowed (reloaded)"
 fi
 
-pg_replica_streaming() {
-    [ "$(pg_q $PG_REPLICA_PORT "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')" 2>/dev/null)" = t ]
+pg_replica_streaming() { # port
+    [ "$(pg_q "$1" "SELECT pg_is_in_recovery() AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming')" 2>/dev/null)" = t ]
 }
 
-make_pg_replica() {
-    pg_dropcluster --stop "$PG_VERSION" replica >/dev/null 2>&1 || true
-    pg_createcluster "$PG_VERSION" replica -p "$PG_REPLICA_PORT" >/dev/null
-    local data=/var/lib/postgresql/$PG_VERSION/replica
+make_pg_replica() { # cluster name, port
+    local name=$1 port=$2
+    pg_dropcluster --stop "$PG_VERSION" "$name" >/dev/null 2>&1 || true
+    pg_createcluster "$PG_VERSION" "$name" -p "$port" >/dev/null
+    local data=/var/lib/postgresql/$PG_VERSION/$name
     rm -rf "$data"
     install -d -o postgres -g postgres -m 700 "$data"
     # -R writes standby.signal and primary_conninfo; -X stream copies the WAL it needs.
     su postgres -c "pg_basebackup -h 127.0.0.1 -p 5432 -U root -D '$data' -R -X stream -c fast"
     # Trust loopback like the primary does (pg_createcluster's default asks for passwords).
-    cp "$PG_PRIMARY_HBA" "/etc/postgresql/$PG_VERSION/replica/pg_hba.conf"
-    cat >>"/etc/postgresql/$PG_VERSION/replica/postgresql.conf" <<EOF
-listen_addresses = '127.0.0.1'
-hot_standby = on
-hot_standby_feedback = on
-EOF
-    pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" replica start
+    cp "$PG_PRIMARY_HBA" "/etc/postgresql/$PG_VERSION/$name/pg_hba.conf"
+    printf '%s\n' "listen_addresses = '127.0.0.1'" "hot_standby = on" "hot_standby_feedback = on" \
+        >>"/etc/postgresql/$PG_VERSION/$name/postgresql.conf"
+    pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$name" start
 }
 
-if ! pg_replica_streaming; then
-    if [ -d "/etc/postgresql/$PG_VERSION/replica" ]; then
-        # resume a paused replay left by an interrupted test, then (re)start
-        pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" replica start >/dev/null 2>&1 || true
-        pg_q $PG_REPLICA_PORT "SELECT pg_wal_replay_resume()" >/dev/null 2>&1 || true
+pg_replica() { # cluster name, port: started, streaming, replaying
+    local name=$1 port=$2
+    if ! pg_replica_streaming "$port"; then
+        if [ -d "/etc/postgresql/$PG_VERSION/$name" ]; then
+            pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$name" start >/dev/null 2>&1 || true
+        fi
+        if ! { [ -d "/etc/postgresql/$PG_VERSION/$name" ] &&
+            wait_for "PostgreSQL $name (existing, $port)" 10 pg_replica_streaming "$port"; }; then
+            echo "PostgreSQL $name: (re)creating from a base backup"
+            make_pg_replica "$name" "$port"
+            wait_for "PostgreSQL $name ($port)" 40 pg_replica_streaming "$port"
+        fi
+    else
+        echo "PostgreSQL $name ($port) is up"
     fi
-    if ! { [ -d "/etc/postgresql/$PG_VERSION/replica" ] &&
-        wait_for "PostgreSQL replica (existing)" 10 pg_replica_streaming; }; then
-        echo "PostgreSQL replica: (re)creating from a base backup"
-        make_pg_replica
-        wait_for "PostgreSQL replica" 40 pg_replica_streaming
-    fi
-else
-    pg_q $PG_REPLICA_PORT "SELECT pg_wal_replay_resume()" >/dev/null 2>&1 || true
-    echo "PostgreSQL replica is up"
+    # resume a replay an interrupted test left paused
+    pg_q "$port" "SELECT pg_wal_replay_resume()" >/dev/null 2>&1 || true
+}
+
+pg_replica replica $PG_REPLICA_PORT
+# A second replica only for the measurements in the README (not used by the tests).
+if [ "${AMBIDEX_SECOND_PG_REPLICA:-0}" = 1 ]; then
+    pg_replica replica2 5434
 fi
 
 # ------------------------------------------------------------------- MariaDB --
@@ -143,5 +149,8 @@ fi
 
 echo "export AMBIDEX_PG_PRIMARY_URL=postgres://root@127.0.0.1:5432/test"
 echo "export AMBIDEX_PG_REPLICA_URL=postgres://root@127.0.0.1:$PG_REPLICA_PORT/test"
+if [ "${AMBIDEX_SECOND_PG_REPLICA:-0}" = 1 ]; then
+    echo "export AMBIDEX_PG_REPLICA2_URL=postgres://root@127.0.0.1:5434/test"
+fi
 echo "export AMBIDEX_MYSQL_PRIMARY_URL=mysql://ambidex:ambidex@127.0.0.1:$MY_PRIMARY_PORT/test"
 echo "export AMBIDEX_MYSQL_REPLICA_URL=mysql://ambidex:ambidex@127.0.0.1:$MY_REPLICA_PORT/test"
