@@ -68,7 +68,9 @@ fn seed(c: &Cluster) {
     let db = ambidex::blocking::Db::open(&c.primary).expect("open the primary");
     raw(c.create).execute(&db).expect("create the table");
     if Item::query().count(&db).expect("count") < ROWS as u64 {
-        raw("DELETE FROM bench_replica_items").execute(&db).expect("clear");
+        raw("DELETE FROM bench_replica_items")
+            .execute(&db)
+            .expect("clear");
         for i in 0..ROWS {
             Item {
                 id: i + 1,
@@ -84,7 +86,10 @@ fn seed(c: &Cluster) {
         let replica = ambidex::blocking::Db::open(url).expect("open a replica");
         let started = Instant::now();
         while Item::query().count(&replica).unwrap_or(0) < ROWS as u64 {
-            assert!(started.elapsed() < Duration::from_secs(60), "replica {url} behind");
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "replica {url} behind"
+            );
             std::thread::sleep(Duration::from_millis(100));
         }
     }
@@ -157,7 +162,9 @@ fn one_read(rt: &tokio::runtime::Runtime, db: &SqlxDb, n: u32) -> f64 {
     rt.block_on(async {
         let started = Instant::now();
         for k in 0..n {
-            Item::get(i64::from(k) % ROWS + 1, db).await.expect("lookup");
+            Item::get(i64::from(k) % ROWS + 1, db)
+                .await
+                .expect("lookup");
         }
         started.elapsed().as_secs_f64() * 1e6 / f64::from(n)
     })
@@ -206,7 +213,10 @@ fn run(c: &Cluster) {
             b_tput[i].push(blocking_reads(&blockings[i], time));
         }
     }
-    println!("\n{}: read throughput (primary-key lookups per second)", c.name);
+    println!(
+        "\n{}: read throughput (primary-key lookups per second)",
+        c.name
+    );
     println!("| replicas | async SqlxDb, {TASKS} tasks | blocking::Db, {THREADS} threads |");
     println!("| ---: | ---: | ---: |");
     for &n in &counts {
@@ -221,7 +231,11 @@ fn run(c: &Cluster) {
     let writes = if quick() { 200 } else { 1_000 };
     let eventual = async_db(&rt, c, 1, Replication::new().eventual_reads());
     let direct = rt
-        .block_on(SqlxDb::builder(&c.replicas[0]).max_connections(POOL).connect())
+        .block_on(
+            SqlxDb::builder(&c.replicas[0])
+                .max_connections(POOL)
+                .connect(),
+        )
         .expect("connect to the replica");
     let (mut alone0, mut alone1, mut direct1) = (Vec::new(), Vec::new(), Vec::new());
     let (mut ryw0, mut ryw1, mut ev1) = (Vec::new(), Vec::new(), Vec::new());
@@ -233,7 +247,10 @@ fn run(c: &Cluster) {
         ryw1.push(write_then_read(&rt, &asyncs[1], writes));
         ev1.push(write_then_read(&rt, &eventual, writes));
     }
-    println!("\n{}: latency, one caller (async SqlxDb), microseconds", c.name);
+    println!(
+        "\n{}: latency, one caller (async SqlxDb), microseconds",
+        c.name
+    );
     println!("| operation | no replicas | 1 replica |");
     println!("| --- | ---: | ---: |");
     println!(

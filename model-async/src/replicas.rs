@@ -3,8 +3,7 @@
 //! Every decision (which server, health, lag, read-your-writes) is the shared
 //! `routing::run`.
 
-use ambidex_core::routing::{self, Lender, ReplicaConfig, ReplicaSet, ReplicaStatus, Scope};
-use ambidex_core::transaction::TxOptions;
+use ambidex_core::routing::{self, Lender, ReplicaConfig, ReplicaSet};
 use ambidex_core::{Dialect, Plan, Result};
 
 use crate::backend::sealed::Sealed;
@@ -76,37 +75,5 @@ impl<B: SqlxBackend> DbBuilder<B> {
 }
 
 impl<B: SqlxBackend> Database<B> {
-    /// A handle on the same pools with a scope of its own: reads through it see the
-    /// writes made through it (read-your-writes), and no one else's writes hold them on
-    /// the primary. Take one per request or unit of work. Clones share their scope.
-    pub fn session(&self) -> Self {
-        self.with_scope(Scope::new())
-    }
-
-    /// [`Database::session`] for a tenant, which a custom [`ambidex_core::routing::Router`] sees.
-    pub fn session_for(&self, tenant: &str) -> Self {
-        self.with_scope(Scope::for_tenant(tenant))
-    }
-
-    fn with_scope(&self, scope: Scope) -> Self {
-        let mut db = self.clone();
-        db.scope = scope;
-        db
-    }
-
-    /// Each replica's URL, rotation state, measured lag and load (empty without replicas).
-    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
-        self.shared
-            .replicas
-            .as_ref()
-            .map_or_else(Vec::new, |r| r.set.status())
-    }
-
-    /// Transactions run on the primary; one that may write holds the scope's reads there
-    /// until the replicas catch up.
-    pub(crate) fn note_transaction(&self, options: &TxOptions) {
-        if self.shared.replicas.is_some() && !options.is_read_only() {
-            self.scope.wrote();
-        }
-    }
+    ambidex_core::replica_handle_methods!(db => db.shared.replicas.as_ref().map(|r| &r.set));
 }

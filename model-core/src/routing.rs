@@ -439,6 +439,54 @@ macro_rules! replica_builder_methods {
     };
 }
 
+/// The scope methods of every handle with replicas (`session`, `session_for`,
+/// `replica_status`, and `note_transaction` for its `begin`), written once. The handle
+/// must be `Clone` with a field `scope: Scope`; `$this => $set` gives its
+/// `Option<&ReplicaSet>`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! replica_handle_methods {
+    ($this:ident => $set:expr) => {
+        /// A handle on the same pools with a scope of its own: reads through it see the
+        /// writes made through it (read-your-writes), and no one else's writes hold them
+        /// on the primary. Take one per request or unit of work; clones share their scope.
+        /// Without replicas it is a plain clone.
+        pub fn session(&self) -> Self {
+            self.with_scope($crate::routing::Scope::new())
+        }
+
+        /// `session` for a tenant, which a custom [`ambidex_core::routing::Router`] sees
+        /// in [`ambidex_core::routing::RouteRequest::tenant`].
+        pub fn session_for(&self, tenant: &str) -> Self {
+            self.with_scope($crate::routing::Scope::for_tenant(tenant))
+        }
+
+        fn with_scope(&self, scope: $crate::routing::Scope) -> Self {
+            let mut handle = self.clone();
+            handle.scope = scope;
+            handle
+        }
+
+        /// Each replica's URL (password hidden), rotation state, measured lag and load, in
+        /// the order the builder named them; empty without replicas.
+        pub fn replica_status(&self) -> Vec<$crate::routing::ReplicaStatus> {
+            let $this = self;
+            let set: Option<&$crate::routing::ReplicaSet> = $set;
+            set.map_or_else(Vec::new, |set| set.status())
+        }
+
+        /// Transactions run on the primary; one that may write holds the scope's reads
+        /// there until the replicas catch up.
+        pub(crate) fn note_transaction(&self, options: &$crate::transaction::TxOptions) {
+            let $this = self;
+            let set: Option<&$crate::routing::ReplicaSet> = $set;
+            if set.is_some() && !options.is_read_only() {
+                self.scope.wrote();
+            }
+        }
+    };
+}
+
 // ---------------------------------------------------------------------------------------
 // State: replicas' health, and a scope's writes
 // ---------------------------------------------------------------------------------------
@@ -992,12 +1040,12 @@ async fn route<L: Lender, P: Plan>(
     let mut target = pending.target.clone();
     if pending.wrote_at.is_some() && target.is_none() {
         // the position the scope's writes must reach: read once, then compared per replica
-        if let Some(sql) = replication::primary_position(set.dialect) {
-            if let Ok(mut conn) = lender.primary().await {
-                target = read_position(&mut conn, Some(sql)).await;
-                if let Some(t) = &target {
-                    scope.set_target(pending.generation, t.clone());
-                }
+        if let Some(sql) = replication::primary_position(set.dialect)
+            && let Ok(mut conn) = lender.primary().await
+        {
+            target = read_position(&mut conn, Some(sql)).await;
+            if let Some(t) = &target {
+                scope.set_target(pending.generation, t.clone());
             }
         }
     }
@@ -1029,10 +1077,9 @@ async fn route<L: Lender, P: Plan>(
             let caught_up = match &target {
                 Some(t) => {
                     let replica = replication::replica_position(set.dialect);
-                    match read_position(&mut conn, replica).await {
-                        Some(at) => Some(at.reached(t)),
-                        None => None,
-                    }
+                    read_position(&mut conn, replica)
+                        .await
+                        .map(|at| at.reached(t))
                 }
                 None => None,
             };

@@ -5,8 +5,7 @@
 
 use std::sync::Arc;
 
-use ambidex_core::routing::{self, Lender, ReplicaSet, ReplicaStatus, Scope};
-use ambidex_core::transaction::TxOptions;
+use ambidex_core::routing::{self, Lender, ReplicaSet};
 use ambidex_core::{Dialect, Plan, Result, complete};
 
 use crate::backend::DieselBackend;
@@ -77,36 +76,5 @@ impl<C: DieselBackend> DbBuilder<C> {
 }
 
 impl<C: DieselBackend> Database<C> {
-    /// A handle on the same pools with a scope of its own: reads through it see the
-    /// writes made through it (read-your-writes), and no one else's writes hold them on
-    /// the primary. Take one per request or unit of work. Clones share their scope.
-    pub fn session(&self) -> Self {
-        self.with_scope(Scope::new())
-    }
-
-    /// [`Database::session`] for a tenant, which a custom [`ambidex_core::routing::Router`] sees.
-    pub fn session_for(&self, tenant: &str) -> Self {
-        self.with_scope(Scope::for_tenant(tenant))
-    }
-
-    fn with_scope(&self, scope: Scope) -> Self {
-        let mut db = self.clone();
-        db.scope = scope;
-        db
-    }
-
-    /// Each replica's URL, rotation state, measured lag and load (empty without replicas).
-    pub fn replica_status(&self) -> Vec<ReplicaStatus> {
-        self.replicas
-            .as_ref()
-            .map_or_else(Vec::new, |r| r.set.status())
-    }
-
-    /// Transactions run on the primary; one that may write holds the scope's reads there
-    /// until the replicas catch up.
-    pub(crate) fn note_transaction(&self, options: &TxOptions) {
-        if self.replicas.is_some() && !options.is_read_only() {
-            self.scope.wrote();
-        }
-    }
+    ambidex_core::replica_handle_methods!(db => db.replicas.as_deref().map(|r| &r.set));
 }
