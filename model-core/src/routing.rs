@@ -339,12 +339,22 @@ impl Replication {
 
 /// What a handle builder collects about replicas: their URLs and the [`Replication`]
 /// settings. Engines keep it until they open.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReplicaConfig {
     /// The replicas' URLs, in order.
     pub urls: Vec<String>,
     /// The settings.
     pub settings: Replication,
+}
+
+impl fmt::Debug for ReplicaConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let urls: Vec<String> = self.urls.iter().map(|u| redact_url(u)).collect();
+        f.debug_struct("ReplicaConfig")
+            .field("urls", &urls)
+            .field("settings", &self.settings)
+            .finish()
+    }
 }
 
 impl ReplicaConfig {
@@ -507,6 +517,9 @@ struct Node {
     url: Arc<str>,
     health: Mutex<Health>,
     busy: AtomicUsize,
+    /// The furthest replay position seen on this replica (positions only grow), so that a
+    /// scope whose writes it already shows needs no query of its own.
+    applied: Mutex<Option<Position>>,
 }
 
 /// The replicas of one handle as routing sees them: their URLs (for messages), health,
@@ -562,6 +575,7 @@ impl ReplicaSet {
                         checking: false,
                     }),
                     busy: AtomicUsize::new(0),
+                    applied: Mutex::new(None),
                 })
                 .collect(),
             settings,
@@ -1075,11 +1089,20 @@ async fn route<L: Lender, P: Plan>(
         };
         if let Some(wrote_at) = pending.wrote_at {
             let caught_up = match &target {
+                Some(t) if lock(&node.applied).as_ref().is_some_and(|at| at.reached(t)) => {
+                    Some(true)
+                }
                 Some(t) => {
                     let replica = replication::replica_position(set.dialect);
-                    read_position(&mut conn, replica)
-                        .await
-                        .map(|at| at.reached(t))
+                    let at = read_position(&mut conn, replica).await;
+                    let reached = at.as_ref().map(|at| at.reached(t));
+                    if let Some(at) = at {
+                        let mut applied = lock(&node.applied);
+                        if applied.as_ref().is_none_or(|seen| at.reached(seen)) {
+                            *applied = Some(at);
+                        }
+                    }
+                    reached
                 }
                 None => None,
             };
@@ -1211,6 +1234,19 @@ mod tests {
         ));
         let pinned = Access::read(Some("t")).on_primary();
         assert!(matches!(s.choose(pinned, None), Ok(Choice::Primary(_))));
+    }
+
+    #[test]
+    fn configuration_never_shows_a_password() {
+        let mut config = ReplicaConfig::default();
+        config.add("postgres://app:hunter2@replica/db");
+        let shown = format!("{config:?}");
+        assert!(
+            !shown.contains("hunter2") && shown.contains("app:***"),
+            "{shown}"
+        );
+        let set = ReplicaSet::new(Dialect::Postgres, &config.urls, Replication::new());
+        assert!(!format!("{set:?}").contains("hunter2"));
     }
 
     #[test]
