@@ -995,6 +995,19 @@ pub trait Lender: Sync {
     }
 }
 
+/// A health check in progress; dropped unfinished (the operation was cancelled), it lets
+/// the next read check instead.
+struct Claim<'a> {
+    set: &'a ReplicaSet,
+    index: usize,
+}
+
+impl Drop for Claim<'_> {
+    fn drop(&mut self) {
+        lock(&self.set.nodes[self.index].health).checking = false;
+    }
+}
+
 /// Counts an operation in flight on a replica, for [`Policy::LeastBusy`].
 struct Busy<'a>(&'a AtomicUsize);
 
@@ -1066,10 +1079,13 @@ async fn route<L: Lender, P: Plan>(
     let mut reason = "no replica in rotation";
     for i in candidates {
         if set.claim_check(i) {
+            // if this future is dropped mid-check, the claim is released for the next read
+            let claim = Claim { set, index: i };
             let outcome = match lender.replica(i).await {
                 Ok(mut conn) => measure_lag(&mut conn).await,
                 Err(e) => Err(e),
             };
+            std::mem::forget(claim);
             set.record_check(i, outcome.as_ref().map(|lag| *lag));
         }
         if !set.is_usable(i) {
@@ -1223,6 +1239,18 @@ mod tests {
         let lenient = set(Replication::new().ignore_lag());
         lenient.record_check(0, Ok(None));
         assert!(lenient.is_usable(0));
+    }
+
+    #[test]
+    fn a_check_dropped_halfway_is_claimed_again() {
+        let s = set(Replication::new());
+        assert!(s.claim_check(0));
+        assert!(!s.claim_check(0), "one check at a time");
+        drop(Claim { set: &s, index: 0 });
+        assert!(
+            s.claim_check(0),
+            "a cancelled check does not block the next"
+        );
     }
 
     #[test]
