@@ -351,6 +351,24 @@ fn lenient() -> Replication {
 
 // ---------------------------------------------------------------------------------------
 
+/// Every handle's fresh scope reads from the replica.
+fn reads_start_on_the_replica(handles: &[Box<dyn Handle>], backend: Backend) {
+    for db in handles {
+        let who = db.label();
+        assert_eq!(db.session().whoami(backend).unwrap(), "replica", "{who}");
+    }
+}
+
+/// Runs `check` with the replica's replay paused, resuming it even if `check` panics.
+fn while_paused(backend: Backend, check: impl FnOnce()) {
+    backend.pause_replay();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check));
+    backend.resume_replay();
+    if let Err(panic) = outcome {
+        std::panic::resume_unwind(panic);
+    }
+}
+
 fn reads_replica_writes_and_transactions_primary(backend: Backend) {
     let Some((primary, replica)) = cluster(backend) else {
         return;
@@ -402,8 +420,7 @@ fn read_your_writes_under_lag(backend: Backend) {
     };
     let _turn = turn();
     let handles = open_all(&primary, &replica, &lenient());
-    backend.pause_replay();
-    let paused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    while_paused(backend, || {
         for db in &handles {
             let who = db.label();
             let run = unique_name("ryw");
@@ -436,11 +453,7 @@ fn read_your_writes_under_lag(backend: Backend) {
                 "{who}: writer held"
             );
         }
-    }));
-    backend.resume_replay();
-    if let Err(panic) = paused {
-        std::panic::resume_unwind(panic);
-    }
+    });
     // once the replica has applied the writes, the writers' reads return to it
     for db in &handles {
         let who = db.label();
@@ -461,16 +474,8 @@ fn lagging_replica_leaves_rotation(backend: Backend) {
         .max_lag(Duration::from_millis(500))
         .health_interval(Duration::from_millis(50));
     let handles = open_all(&primary, &replica, &strict);
-    for db in &handles {
-        assert_eq!(
-            db.session().whoami(backend).unwrap(),
-            "replica",
-            "{}",
-            db.label()
-        );
-    }
-    backend.pause_replay();
-    let paused = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    reads_start_on_the_replica(&handles, backend);
+    while_paused(backend, || {
         // keep writing on the primary so the replica falls measurably behind
         let writer = &handles[0];
         for db in &handles {
@@ -483,11 +488,7 @@ fn lagging_replica_leaves_rotation(backend: Backend) {
             let status = db.status();
             assert!(!status[0].in_rotation, "{who}: {status:?}");
         }
-    }));
-    backend.resume_replay();
-    if let Err(panic) = paused {
-        std::panic::resume_unwind(panic);
-    }
+    });
     for db in &handles {
         let reader = db.session();
         eventually(Duration::from_secs(30), db.label(), || {
@@ -502,14 +503,7 @@ fn stopped_replica_is_routed_around_and_rejoins(backend: Backend) {
     };
     let _turn = turn();
     let handles = open_all(&primary, &replica, &lenient());
-    for db in &handles {
-        assert_eq!(
-            db.session().whoami(backend).unwrap(),
-            "replica",
-            "{}",
-            db.label()
-        );
-    }
+    reads_start_on_the_replica(&handles, backend);
     backend.stop_replica();
     let stopped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         for db in &handles {
