@@ -87,6 +87,7 @@ impl Db {
             max_connections: None,
             acquire_timeout: None,
             statement_timeout: None,
+            replicas: Default::default(),
         }
     }
 
@@ -125,6 +126,35 @@ impl Db {
             EngineDb::Diesel(db) => Some(db),
             EngineDb::Sqlx(_) => None,
         }
+    }
+
+    /// A handle on the same pools with a scope of its own: reads through it see the
+    /// writes made through it (read-your-writes), and no one else's writes hold them on
+    /// the primary. Take one per request or unit of work; see [`crate::routing`].
+    pub fn session(&self) -> Db {
+        Db {
+            engine: match &self.engine {
+                EngineDb::Sqlx(db) => EngineDb::Sqlx(db.session()),
+                #[cfg(feature = "blocking")]
+                EngineDb::Diesel(db) => EngineDb::Diesel(db.session()),
+            },
+        }
+    }
+
+    /// [`Db::session`] for a tenant, which a custom [`crate::routing::Router`] sees.
+    pub fn session_for(&self, tenant: &str) -> Db {
+        Db {
+            engine: match &self.engine {
+                EngineDb::Sqlx(db) => EngineDb::Sqlx(db.session_for(tenant)),
+                #[cfg(feature = "blocking")]
+                EngineDb::Diesel(db) => EngineDb::Diesel(db.session_for(tenant)),
+            },
+        }
+    }
+
+    /// Each replica's URL, rotation state, measured lag and load (empty without replicas).
+    pub fn replica_status(&self) -> Vec<crate::routing::ReplicaStatus> {
+        with_engine!(&self.engine, db => db.replica_status())
     }
 
     /// Closes the pool: new operations fail with [`Error::Connection`], and this waits
@@ -275,9 +305,12 @@ pub struct DbBuilder {
     max_connections: Option<u32>,
     acquire_timeout: Option<Duration>,
     statement_timeout: Option<Duration>,
+    replicas: ambidex_core::routing::ReplicaConfig,
 }
 
 impl DbBuilder {
+    ambidex_core::replica_builder_methods!(builder => &mut builder.replicas);
+
     /// The engine to run on, instead of the backend's default ([`Engine::default_for`]).
     /// [`Engine::Diesel`] needs the `blocking` feature; without it, `connect` fails with
     /// [`Error::Config`].
@@ -330,6 +363,7 @@ impl DbBuilder {
                 if let Some(timeout) = self.statement_timeout {
                     builder = builder.statement_timeout(timeout);
                 }
+                *builder.replica_config() = self.replicas;
                 Ok(Db::from(builder.connect().await?))
             }
             #[cfg(feature = "blocking")]
@@ -344,6 +378,7 @@ impl DbBuilder {
                 if let Some(timeout) = self.statement_timeout {
                     builder = builder.statement_timeout(timeout);
                 }
+                *builder.replica_config() = self.replicas;
                 Ok(Db::from(builder.connect().await?))
             }
             #[allow(unreachable_patterns)]
@@ -366,6 +401,7 @@ impl fmt::Debug for DbBuilder {
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }

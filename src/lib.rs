@@ -223,6 +223,15 @@ pub use ambidex_core::{
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
 
+/// Read replicas and read/write routing: what a handle built with `.replica(url)` does
+/// with each operation, the same in both worlds and on every engine (see the README's
+/// "Scaling out").
+pub mod routing {
+    pub use ambidex_core::routing::{
+        Access, Policy, ReplicaStatus, Replication, Route, RouteRequest, Router,
+    };
+}
+
 #[cfg(feature = "async")]
 pub use crate::db::{Db, DbBuilder};
 #[cfg(feature = "async")]

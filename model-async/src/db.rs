@@ -53,7 +53,9 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Both run the same operations with the same results and errors; transactions, savepoints
 /// and every terminal method are the same code for every backend `B`.
 pub struct Database<B: SqlxBackend = AnyBackend> {
-    shared: Arc<Shared<B>>,
+    pub(crate) shared: Arc<Shared<B>>,
+    /// The unit of work whose reads must see its writes (see `Database::session`).
+    pub(crate) scope: ambidex_core::routing::Scope,
 }
 
 /// The async handle for whichever backend the URL names (`sqlite://`, `postgres://`,
@@ -83,15 +85,18 @@ pub type PgDb = Database<sqlx::Postgres>;
 #[cfg(feature = "mysql")]
 pub type MysqlDb = Database<sqlx::MySql>;
 
-struct Shared<B: SqlxBackend> {
+pub(crate) struct Shared<B: SqlxBackend> {
     pool: B::Pool,
     ctx: Arc<ErrorContext>,
+    /// Read replicas, if configured (see `replicas.rs`).
+    pub(crate) replicas: Option<crate::replicas::Replicas<B>>,
 }
 
 impl<B: SqlxBackend> Clone for Database<B> {
     fn clone(&self) -> Self {
         Database {
             shared: Arc::clone(&self.shared),
+            scope: self.scope.clone(),
         }
     }
 }
@@ -116,6 +121,7 @@ impl<B: SqlxBackend> Database<B> {
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
             statement_timeout: None,
+            replicas: Default::default(),
             backend: PhantomData,
         }
     }
@@ -152,6 +158,7 @@ impl<B: SqlxBackend> fmt::Debug for Database<B> {
             .field("max_connections", &ctx.pool_size)
             .field("acquire_timeout", &ctx.acquire_timeout)
             .field("statement_timeout", &ctx.statement_timeout)
+            .field("replicas", &self.shared.replicas.as_ref().map(|r| &r.set))
             .finish()
     }
 }
@@ -175,6 +182,7 @@ pub struct DbBuilder<B: SqlxBackend = AnyBackend> {
     max_connections: Option<u32>,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
+    pub(crate) replicas: ambidex_core::routing::ReplicaConfig,
     backend: PhantomData<fn() -> B>,
 }
 
@@ -185,6 +193,7 @@ impl<B: SqlxBackend> Clone for DbBuilder<B> {
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
             statement_timeout: self.statement_timeout,
+            replicas: self.replicas.clone(),
             backend: PhantomData,
         }
     }
@@ -233,12 +242,31 @@ impl<B: SqlxBackend> DbBuilder<B> {
             acquire_timeout: self.acquire_timeout,
             statement_timeout: self.statement_timeout,
         };
+        self.replicas
+            .check(ambidex_core::Target::parse(&self.url)?.dialect())?;
         let opened = backend::connect::<B>(&self.url, &settings).await?;
+        let dialect = opened.ctx.dialect;
+        let replicas = crate::replicas::open::<B>(&self.replicas, settings, dialect).await?;
         Ok(Database {
             shared: Arc::new(Shared {
                 pool: opened.pool,
                 ctx: Arc::new(opened.ctx),
+                replicas,
             }),
+            scope: ambidex_core::routing::Scope::new(),
+        })
+    }
+
+    /// Opens a pool with no replicas (one of a handle's replicas).
+    pub(crate) async fn connect_one(url: &str, settings: &PoolSettings) -> Result<Database<B>> {
+        let opened = backend::connect::<B>(url, settings).await?;
+        Ok(Database {
+            shared: Arc::new(Shared {
+                pool: opened.pool,
+                ctx: Arc::new(opened.ctx),
+                replicas: None,
+            }),
+            scope: ambidex_core::routing::Scope::new(),
         })
     }
 }
@@ -250,6 +278,7 @@ impl<B: SqlxBackend> fmt::Debug for DbBuilder<B> {
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }

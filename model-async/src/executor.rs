@@ -24,6 +24,9 @@ impl<'e, B: SqlxBackend> Executor<'e> for &'e Database<B> {
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
         Box::pin(async move {
+            if let Some(replicas) = &self.shared.replicas {
+                return replicas.run(self, plan).await;
+            }
             let mut conn = self.acquire().await?;
             B::run(&mut conn, plan).await
         })

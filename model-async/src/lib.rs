@@ -41,6 +41,7 @@ mod connection;
 mod db;
 mod error;
 mod executor;
+mod replicas;
 mod retry;
 mod transaction;
 

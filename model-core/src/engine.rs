@@ -70,6 +70,13 @@ pub trait Plan: Send {
     /// What the operation returns.
     type Output: Send + 'static;
 
+    /// What the operation does, for a handle with read replicas
+    /// ([`crate::routing`]): unless a plan says it only reads, it may write and runs on
+    /// the primary.
+    fn access(&self) -> crate::routing::Access {
+        crate::routing::Access::write()
+    }
+
     /// Runs the operation on `conn`.
     fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Self::Output>> + Send;
 }

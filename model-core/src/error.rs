@@ -237,6 +237,21 @@ pub enum Error {
     #[error("migrations: {0}")]
     Migration(Cow<'static, str>),
 
+    /// A custom [`crate::routing::Router`] sent a write (an insert, update, delete, DDL or
+    /// raw statement not marked read-only) to a replica. Nothing was sent.
+    #[error(
+        "a write{} was routed to replica {replica} by the custom router; writes, DDL and \
+         transactions must run on the primary: return `Route::Primary` or `Route::Default` \
+         from `Router::route` when `request.access.writes()` is true",
+        table.map(|t| format!(" to table {t}")).unwrap_or_default()
+    )]
+    WriteOnReplica {
+        /// The table written, when the operation names one.
+        table: Option<&'static str>,
+        /// The replica's URL, with any password hidden.
+        replica: String,
+    },
+
     /// A bug in ambidex itself; please report it.
     #[error("internal error in ambidex (please report this): {0}")]
     Internal(Cow<'static, str>),

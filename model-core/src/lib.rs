@@ -11,6 +11,8 @@
 //! - [`Value`], [`Cell`], [`RowReader`], [`SqlField`]: binding and decoding, written once.
 //! - [`Connection`], [`Plan`], [`Executor`], [`ops`]: the seam to the engines; every
 //!   operation is a plan over a connection, so both worlds share all logic but the I/O.
+//! - [`routing`]: read replicas, read/write routing and read-your-writes, decided once
+//!   for every engine.
 //! - [`Error`]: the one error type.
 //!
 //! Users depend on the `ambidex` facade, not on this crate.
@@ -51,6 +53,7 @@ mod ready;
 pub mod relation;
 pub mod render;
 mod retry;
+pub mod routing;
 mod row;
 pub mod schema;
 pub mod select_as;

@@ -15,6 +15,7 @@ use crate::field::SqlField;
 use crate::model::{CachedSql, Model};
 use crate::raw::FromRow;
 use crate::render;
+use crate::routing::Access;
 use crate::row::{RowReader, decode_field};
 use crate::select_as::{Selectable, decode_selected};
 use crate::statement::Statement;
@@ -117,6 +118,9 @@ pub struct FetchAll<M> {
 
 impl<M: Model> Plan for FetchAll<M> {
     type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
         Ok(conn
@@ -137,6 +141,9 @@ pub struct FetchFirst<M> {
 
 impl<M: Model> Plan for FetchFirst<M> {
     type Output = Option<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
         self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
@@ -170,6 +177,9 @@ pub struct FetchSelected<M, S> {
 
 impl<M: Model, S: Selectable<M>> Plan for FetchSelected<M, S> {
     type Output = Vec<S::Output>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<S::Output>> {
         let st = render::select_list(conn.dialect(), &self.list)?;
         let sink = CollectSelected::<M, S>(Vec::new(), PhantomData);
@@ -182,6 +192,9 @@ pub struct First<P>(pub P);
 
 impl<T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for First<P> {
     type Output = Option<T>;
+    fn access(&self) -> Access {
+        self.0.access()
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<T>> {
         Ok(self.0.run(conn).await?.into_iter().next())
     }
@@ -206,6 +219,9 @@ impl<M, P> One<M, P> {
 
 impl<M: Model, T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for One<M, P> {
     type Output = T;
+    fn access(&self) -> Access {
+        self.plan.access()
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<T> {
         let mut rows = self.plan.run(conn).await?;
         match rows.len() {
@@ -228,6 +244,9 @@ pub struct Count<M> {
 
 impl<M: Model> Plan for Count<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Count)?;
         let n: i64 = scalar(conn, st).await.map_err(drift::<M>)?;
@@ -245,6 +264,9 @@ pub struct Exists<M> {
 
 impl<M: Model> Plan for Exists<M> {
     type Output = bool;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<bool> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Exists)?;
         scalar(conn, st).await.map_err(drift::<M>)
@@ -280,6 +302,9 @@ async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Vec<Value>) -> R
 
 impl<M: Model> Plan for GetByKey<M> {
     type Output = M;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         get_by_key::<M, C>(conn, self.key)
             .await?
@@ -295,6 +320,9 @@ pub struct InsertRow<'a, M> {
 
 impl<M: Model> Plan for InsertRow<'_, M> {
     type Output = M;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let d = conn.dialect();
         let rules = d.rules();
@@ -364,6 +392,9 @@ pub struct InsertMany<'a, M> {
 
 impl<M: Model> Plan for InsertMany<'_, M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         if self.rows.is_empty() {
             return Ok(0);
@@ -435,6 +466,9 @@ pub struct UpdateRow<'a, M> {
 
 impl<M: Model> Plan for UpdateRow<'_, M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
         let t = M::sql_cache().get_or_render(d, CachedSql::UpdateByKey, || {
@@ -460,6 +494,9 @@ pub struct DeleteRow<'a, M> {
 
 impl<M: Model> Plan for DeleteRow<'_, M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         let d = conn.dialect();
         let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
@@ -488,6 +525,9 @@ pub struct UpdateWhere<M> {
 
 impl<M: Model> Plan for UpdateWhere<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::update_where(conn.dialect(), M::META, &self.parts, &self.assignments)?;
         Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
@@ -504,6 +544,9 @@ pub struct DeleteWhere<M> {
 
 impl<M: Model> Plan for DeleteWhere<M> {
     type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
         let st = render::delete_where(conn.dialect(), M::META, &self.parts)?;
         Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
@@ -528,6 +571,9 @@ impl<M> Default for CreateTable<M> {
 
 impl<M: Model> Plan for CreateTable<M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         for st in ddl::create_table(conn.dialect(), M::META)? {
             conn.execute(st).await?;
@@ -554,6 +600,9 @@ impl<M> Default for DropTable<M> {
 
 impl<M: Model> Plan for DropTable<M> {
     type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
         conn.execute(ddl::drop_table(conn.dialect(), M::META)?)
             .await?;

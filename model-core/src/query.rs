@@ -14,6 +14,7 @@ use crate::field::{IntoOperand, SqlField};
 use crate::model::{Model, and_filter};
 use crate::ops;
 use crate::render;
+use crate::routing::Routed;
 use crate::statement::Statement;
 use crate::stream::{Pages, Streaming};
 use crate::value::Value;
@@ -24,6 +25,7 @@ use crate::value::Value;
 /// to run on: `&blocking::Db` returns a `Result`, `&Db` (async) returns a future.
 pub struct Select<M> {
     parts: QueryParts,
+    primary: bool,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -31,6 +33,7 @@ impl<M> Clone for Select<M> {
     fn clone(&self) -> Self {
         Select {
             parts: self.parts.clone(),
+            primary: self.primary,
             _model: PhantomData,
         }
     }
@@ -55,6 +58,7 @@ impl<M: Model> Select<M> {
     pub fn new() -> Self {
         Select {
             parts: QueryParts::default(),
+            primary: false,
             _model: PhantomData,
         }
     }
@@ -83,6 +87,21 @@ impl<M: Model> Select<M> {
         self
     }
 
+    /// Runs the query on the primary even on a handle with read replicas (for a read that
+    /// must see every committed write, not only the scope's own; see
+    /// [`crate::routing`]). Applies to `all`, `first`, `one`, `count` and `exists`.
+    ///
+    /// ```
+    /// # use ambidex_core::Select;
+    /// # fn demo<M: ambidex_core::Model>() -> Select<M> {
+    /// M::query().on_primary()
+    /// # }
+    /// ```
+    pub fn on_primary(mut self) -> Self {
+        self.primary = true;
+        self
+    }
+
     /// The query's parts.
     pub fn parts(&self) -> &QueryParts {
         &self.parts
@@ -95,18 +114,24 @@ impl<M: Model> Select<M> {
 
     /// Every matching row.
     pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
-        db.run(ops::FetchAll::<M> {
-            parts: self.parts,
-            model: PhantomData,
-        })
+        db.run(Routed::pinned(
+            ops::FetchAll::<M> {
+                parts: self.parts,
+                model: PhantomData,
+            },
+            self.primary,
+        ))
     }
 
     /// The first matching row, or `None`.
     pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
-        db.run(ops::FetchFirst::<M> {
-            parts: self.parts,
-            model: PhantomData,
-        })
+        db.run(Routed::pinned(
+            ops::FetchFirst::<M> {
+                parts: self.parts,
+                model: PhantomData,
+            },
+            self.primary,
+        ))
     }
 
     /// The only matching row: [`crate::Error::NotFound`] if none,
@@ -114,26 +139,33 @@ impl<M: Model> Select<M> {
     pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
         let mut parts = self.parts;
         parts.limit = Some(parts.limit.map_or(2, |l| l.min(2)));
-        db.run(ops::One::<M, _>::new(ops::FetchAll::<M> {
+        let one = ops::One::<M, _>::new(ops::FetchAll::<M> {
             parts,
             model: PhantomData,
-        }))
+        });
+        db.run(Routed::pinned(one, self.primary))
     }
 
     /// How many rows match (limit and offset apply).
     pub fn count<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
-        db.run(ops::Count::<M> {
-            parts: self.parts,
-            model: PhantomData,
-        })
+        db.run(Routed::pinned(
+            ops::Count::<M> {
+                parts: self.parts,
+                model: PhantomData,
+            },
+            self.primary,
+        ))
     }
 
     /// Whether any row matches.
     pub fn exists<'e, E: Executor<'e>>(self, db: E) -> E::Output<bool> {
-        db.run(ops::Exists::<M> {
-            parts: self.parts,
-            model: PhantomData,
-        })
+        db.run(Routed::pinned(
+            ops::Exists::<M> {
+                parts: self.parts,
+                model: PhantomData,
+            },
+            self.primary,
+        ))
     }
 
     /// Deletes the matching rows; returns how many. Ordering and limits are refused.

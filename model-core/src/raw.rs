@@ -10,6 +10,7 @@ use crate::error::Result;
 use crate::field::SqlField;
 use crate::model::Model;
 use crate::ops;
+use crate::routing::{Access, Routed};
 use crate::row::{RowReader, decode_field, row_too_narrow};
 use crate::value::Value;
 
@@ -73,6 +74,7 @@ tuple_from_row!(A, B, C, D, E, F, G, H);
 pub struct Raw {
     sql: String,
     binds: Vec<Value>,
+    read_only: bool,
 }
 
 /// Starts a raw statement.
@@ -80,6 +82,7 @@ pub fn raw(sql: impl Into<String>) -> Raw {
     Raw {
         sql: sql.into(),
         binds: Vec::new(),
+        read_only: false,
     }
 }
 
@@ -88,6 +91,33 @@ impl Raw {
     pub fn bind(mut self, value: impl Into<Value>) -> Self {
         self.binds.push(value.into());
         self
+    }
+
+    /// Declares that the statement only reads, so a handle with read replicas may run
+    /// `fetch_rows` and `fetch_all` on a replica (see [`crate::routing`]). Raw SQL is
+    /// otherwise assumed to write and runs on the primary. `execute` always runs on the
+    /// primary.
+    ///
+    /// ```
+    /// let q = ambidex_core::raw("SELECT name FROM users").read_only();
+    /// assert!(q.is_read_only());
+    /// ```
+    pub fn read_only(mut self) -> Self {
+        self.read_only = true;
+        self
+    }
+
+    /// Whether [`Raw::read_only`] was called.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn access(&self) -> Access {
+        if self.read_only {
+            Access::read(None)
+        } else {
+            Access::write()
+        }
     }
 
     /// The SQL as written.
@@ -108,19 +138,27 @@ impl Raw {
     /// `raw("SELECT name, COUNT(*) FROM pets GROUP BY name").fetch_rows::<(String, i64), _>(&db)`.
     /// A column that does not decode is an [`crate::Error::Decode`] naming its position.
     pub fn fetch_rows<'e, T: FromRow, E: Executor<'e>>(self, db: E) -> E::Output<Vec<T>> {
-        db.run(ops::RawRows {
+        let access = self.access();
+        let plan = ops::RawRows {
             sql: self.sql,
             binds: self.binds,
             row: PhantomData::<fn() -> T>,
-        })
+        };
+        db.run(Routed::new(plan, access))
     }
 
     /// Runs a query whose columns are `M`'s, in declaration order, and decodes the rows.
     pub fn fetch_all<'e, M: Model, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
-        db.run(ops::RawFetch {
+        let access = if self.read_only {
+            Access::read(Some(M::META.table))
+        } else {
+            Access::write()
+        };
+        let plan = ops::RawFetch {
             sql: self.sql,
             binds: self.binds,
             model: PhantomData::<fn() -> M>,
-        })
+        };
+        db.run(Routed::new(plan, access))
     }
 }

@@ -55,6 +55,10 @@ pub struct Database<C: DieselBackend = AnyConnection> {
     max_connections: u32,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
+    /// Read replicas, if configured (see `replicas.rs`).
+    pub(crate) replicas: Option<Arc<crate::replicas::Replicas<C>>>,
+    /// The unit of work whose reads must see its writes (see `Database::session`).
+    pub(crate) scope: ambidex_core::routing::Scope,
 }
 
 /// The blocking handle for whichever backend the URL names (`sqlite://`, `postgres://`,
@@ -83,6 +87,8 @@ impl<C: DieselBackend> Clone for Database<C> {
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
             statement_timeout: self.statement_timeout,
+            replicas: self.replicas.clone(),
+            scope: self.scope.clone(),
         }
     }
 }
@@ -93,16 +99,18 @@ impl<C: DieselBackend> fmt::Debug for Database<C> {
             .field("url", &self.url)
             .field("max_connections", &self.max_connections)
             .field("statement_timeout", &self.statement_timeout)
+            .field("replicas", &self.replicas.as_ref().map(|r| &r.set))
             .finish_non_exhaustive()
     }
 }
 
 /// Options for opening a blocking [`Database`] (from [`Database::builder`]).
 pub struct DbBuilder<C: DieselBackend = AnyConnection> {
-    url: String,
+    pub(crate) url: String,
     max_connections: Option<u32>,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
+    pub(crate) replicas: ambidex_core::routing::ReplicaConfig,
     connection: PhantomData<fn() -> C>,
 }
 
@@ -113,6 +121,7 @@ impl<C: DieselBackend> Clone for DbBuilder<C> {
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
             statement_timeout: self.statement_timeout,
+            replicas: self.replicas.clone(),
             connection: PhantomData,
         }
     }
@@ -125,6 +134,7 @@ impl<C: DieselBackend> fmt::Debug for DbBuilder<C> {
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }
@@ -159,6 +169,7 @@ impl<C: DieselBackend> DbBuilder<C> {
         let target = Target::parse(&self.url)?;
         C::accepts(&target)?;
         let dialect = target.dialect();
+        self.replicas.check(dialect)?;
         if self.max_connections == Some(0) {
             return Err(Error::Config("a pool needs at least one connection".into()));
         }
@@ -193,6 +204,7 @@ impl<C: DieselBackend> DbBuilder<C> {
                 });
             }
         };
+        let replicas = crate::replicas::open(&self, dialect)?;
         Ok(Database {
             pool,
             dialect,
@@ -200,6 +212,8 @@ impl<C: DieselBackend> DbBuilder<C> {
             max_connections: max,
             acquire_timeout: self.acquire_timeout,
             statement_timeout: self.statement_timeout,
+            replicas,
+            scope: ambidex_core::routing::Scope::new(),
         })
     }
 }
@@ -234,6 +248,7 @@ impl<C: DieselBackend> Database<C> {
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
             statement_timeout: None,
+            replicas: Default::default(),
             connection: PhantomData,
         }
     }

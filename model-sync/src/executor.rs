@@ -15,6 +15,9 @@ impl<'e, C: DieselBackend> Executor<'e> for &'e Database<C> {
 
     #[inline]
     fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        if let Some(replicas) = &self.replicas {
+            return replicas.run(self, plan);
+        }
         let mut conn = self.checkout()?;
         complete(plan.run(&mut *conn))
     }

@@ -19,6 +19,7 @@ mod error;
 mod executor;
 mod held;
 mod manager;
+mod replicas;
 mod retry;
 mod statement;
 mod transaction;

@@ -50,6 +50,7 @@ impl<C: DieselBackend> Database<C> {
     /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
     pub fn begin_with(&self, options: TxOptions) -> Result<Tx<C>> {
         let mut conn = self.checkout()?;
+        self.note_transaction(&options);
         complete(transaction::begin_with(&mut *conn, options))?;
         Ok(Tx { conn })
     }

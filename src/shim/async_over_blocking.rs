@@ -93,7 +93,12 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Clone)]
 pub struct DieselDb {
     shared: Arc<Shared>,
+    /// The unit of work whose reads must see its writes (see [`DieselDb::session`]).
+    scope: ambidex_core::routing::Scope,
 }
+
+#[path = "diesel_replicas.rs"]
+mod replicas;
 
 /// What every clone of a [`DieselDb`] shares. Dropping it drops the idle workers' job
 /// channels, which stops them; a busy worker stops when its session ends.
@@ -108,6 +113,8 @@ struct Shared {
     max_connections: u32,
     acquire_timeout: Duration,
     stats: WorkerStats,
+    /// Read replicas, if configured (see `diesel_replicas.rs`).
+    replicas: Option<replicas::Replicas>,
 }
 
 impl fmt::Debug for DieselDb {
@@ -119,6 +126,7 @@ impl fmt::Debug for DieselDb {
             .field("max_connections", &s.max_connections)
             .field("acquire_timeout", &s.acquire_timeout)
             .field("statement_timeout", &s.db.statement_timeout())
+            .field("replicas", &s.replicas.as_ref().map(|r| &r.set))
             .finish()
     }
 }
@@ -131,6 +139,7 @@ pub struct DieselDbBuilder {
     max_connections: Option<u32>,
     acquire_timeout: Duration,
     statement_timeout: Option<Duration>,
+    replicas: ambidex_core::routing::ReplicaConfig,
 }
 
 impl fmt::Debug for DieselDbBuilder {
@@ -140,11 +149,14 @@ impl fmt::Debug for DieselDbBuilder {
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }
 
 impl DieselDbBuilder {
+    ambidex_core::replica_builder_methods!(builder => &mut builder.replicas);
+
     /// The most connections the pool holds, and so the number of worker threads (default
     /// 8; always 1 for `sqlite::memory:`, where each connection would be its own database).
     pub fn max_connections(mut self, n: u32) -> Self {
@@ -191,7 +203,9 @@ impl DieselDbBuilder {
         if self.max_connections == Some(0) {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }
-        let size = if Target::parse(&self.url)?.is_memory() {
+        let target = Target::parse(&self.url)?;
+        self.replicas.check(target.dialect())?;
+        let size = if target.is_memory() {
             1
         } else {
             self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
@@ -203,7 +217,8 @@ impl DieselDbBuilder {
             builder = builder.statement_timeout(timeout);
         }
         let db = builder.open()?;
-        DieselDb::start(db, size, self.acquire_timeout)
+        let replicas = replicas::open(&self)?;
+        DieselDb::start(db, size, self.acquire_timeout, replicas)
     }
 }
 
@@ -227,6 +242,7 @@ impl DieselDb {
             max_connections: None,
             acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
             statement_timeout: None,
+            replicas: Default::default(),
         }
     }
 
@@ -239,10 +255,15 @@ impl DieselDb {
     /// workers for connections in the same way.
     pub fn from_blocking(db: BlockingDb) -> Result<DieselDb> {
         let (size, timeout) = (db.max_connections(), db.acquire_timeout());
-        DieselDb::start(db, size, timeout)
+        DieselDb::start(db, size, timeout, None)
     }
 
-    fn start(db: BlockingDb, size: u32, acquire_timeout: Duration) -> Result<DieselDb> {
+    fn start(
+        db: BlockingDb,
+        size: u32,
+        acquire_timeout: Duration,
+        replicas: Option<replicas::Replicas>,
+    ) -> Result<DieselDb> {
         let workers = usize::try_from(size)
             .map_err(|_| Error::Config("max_connections does not fit this platform".into()))?;
         let idle = Arc::new(Idle::default());
@@ -278,7 +299,9 @@ impl DieselDb {
                 max_connections: size,
                 acquire_timeout,
                 stats,
+                replicas,
             }),
+            scope: ambidex_core::routing::Scope::new(),
         })
     }
 
@@ -341,7 +364,8 @@ impl DieselDb {
 
     /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
     pub async fn begin_with(&self, options: TxOptions) -> Result<DieselTx> {
-        let mut conn = self.session().await?;
+        let mut conn = self.remote().await?;
+        self.note_transaction(&options);
         transaction::begin_with(&mut conn, options).await?;
         Ok(DieselTx { conn })
     }
@@ -389,7 +413,7 @@ impl DieselDb {
     /// Admits the caller (waiting for a free worker up to the acquire timeout) and hands a
     /// new session to the workers: the returned connection's statements run on one worker
     /// and one pooled connection until it is dropped.
-    async fn session(&self) -> Result<RemoteConn> {
+    async fn remote(&self) -> Result<RemoteConn> {
         let shared = &self.shared;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(Error::WrongWorld(
@@ -534,7 +558,10 @@ impl<'e> Executor<'e> for &'e DieselDb {
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
         Box::pin(async move {
-            let mut conn = self.session().await?;
+            if let Some(replicas) = &self.shared.replicas {
+                return replicas.run(self, plan).await;
+            }
+            let mut conn = self.remote().await?;
             plan.run(&mut conn).await
         })
     }

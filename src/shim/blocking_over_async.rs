@@ -113,6 +113,8 @@ pub struct SqlxDbBuilder {
 }
 
 impl SqlxDbBuilder {
+    ambidex_core::replica_builder_methods!(builder => builder.inner.replica_config());
+
     /// The most connections the pool holds.
     pub fn max_connections(self, n: u32) -> Self {
         SqlxDbBuilder {
@@ -153,6 +155,29 @@ impl SqlxDb {
         SqlxDbBuilder {
             inner: crate::SqlxDb::builder(url),
         }
+    }
+
+    /// A handle on the same pools with a scope of its own: reads through it see the
+    /// writes made through it (read-your-writes). Take one per unit of work; see
+    /// [`crate::SqlxDb::session`].
+    pub fn session(&self) -> SqlxDb {
+        SqlxDb {
+            db: self.db.session(),
+            rt: Arc::clone(&self.rt),
+        }
+    }
+
+    /// [`SqlxDb::session`] for a tenant, which a custom [`crate::routing::Router`] sees.
+    pub fn session_for(&self, tenant: &str) -> SqlxDb {
+        SqlxDb {
+            db: self.db.session_for(tenant),
+            rt: Arc::clone(&self.rt),
+        }
+    }
+
+    /// Each replica's URL, rotation state, measured lag and load (empty without replicas).
+    pub fn replica_status(&self) -> Vec<crate::routing::ReplicaStatus> {
+        self.db.replica_status()
     }
 
     /// The backend's dialect.

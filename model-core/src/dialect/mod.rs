@@ -7,6 +7,7 @@
 
 mod mysql;
 mod postgres;
+pub mod replication;
 mod sqlite;
 
 use crate::error::{DbFailure, Error, Result};
