@@ -116,41 +116,6 @@ fn key(i: usize) -> i64 {
 /// key, so a contender that skips work cannot win.
 type Check = i64;
 
-fn ambidex_blocking(db: &ambidex::blocking::Db, op: Op, i: usize) -> Check {
-    let r: ambidex::Result<Check> = (|| {
-        Ok(match op {
-            Op::Lookup => Item::get(key(i), db)?.id,
-            Op::Load => Item::query().filter(Item::ID.le(1000)).all(db)?.len() as i64,
-            Op::FilterOrderLimit => Item::query()
-                .filter(Item::QTY.eq((i % 100) as i32))
-                .order_by(Item::PRICE.desc())
-                .limit(10)
-                .all(db)?
-                .len() as i64,
-            Op::Insert => {
-                let row = Item {
-                    id: 0,
-                    name: format!("new {i}"),
-                    qty: 1,
-                    price: 1.0,
-                };
-                i64::from(row.insert(db)?.id > ROWS)
-            }
-            Op::UpdateWhere => Item::query()
-                .filter(Item::QTY.eq((i % 100) as i32))
-                .set(Item::PRICE, i as f64)
-                .update(db)? as i64,
-            Op::Aggregate => Item::query()
-                .filter(Item::ID.le(ROWS))
-                .select((Item::QTY, ambidex::count(), Item::PRICE.avg()))
-                .group_by(Item::QTY)
-                .all(db)?
-                .len() as i64,
-        })
-    })();
-    r.expect("ambidex blocking")
-}
-
 /// diesel's DSL for one connection type; `$insert` inserts `new` and returns the row.
 macro_rules! diesel_op {
     ($conn:expr, $op:expr, $i:expr, $insert:ident) => {{
@@ -420,7 +385,11 @@ macro_rules! blocking_world {
         let mut out = Vec::new();
         for op in OPS {
             let n = op.per_run();
-            let run_ax = |n| time_blocking(n, |i| ambidex_blocking(&ax, op, i));
+            let run_ax = |n| {
+                time_blocking(n, |i| {
+                    ambidex_op_blocking(&ax, op, i).expect("ambidex blocking")
+                })
+            };
             let run_diesel = |n| {
                 time_blocking(n, |i| {
                     let mut conn = pool.get().expect("diesel connection");
@@ -477,7 +446,7 @@ macro_rules! async_world {
                         let mut sum = 0;
                         for i in 0..count {
                             sum += match which {
-                                0 => ambidex_async(&ax, op, i).await,
+                                0 => ambidex_op(&ax, op, i).await.expect("ambidex async"),
                                 1 => sqlx_op!(&pool, op, i, $p1, $p2, $insert).await,
                                 _ => sqlx_op!(&mut *held, op, i, $p1, $p2, $insert).await,
                             };
@@ -498,45 +467,45 @@ macro_rules! async_world {
     }};
 }
 
-async fn ambidex_async(db: &ambidex::SqlxDb, op: Op, i: usize) -> Check {
-    let r: ambidex::Result<Check> = async {
-        Ok(match op {
-            Op::Lookup => Item::get(key(i), db).await?.id,
-            Op::Load => Item::query().filter(Item::ID.le(1000)).all(db).await?.len() as i64,
-            Op::FilterOrderLimit => Item::query()
+/// One operation through ambidex, written once: `#[ambidex::dual]` makes the blocking twin
+/// `ambidex_op_blocking` over `ambidex::blocking::Db` from this async function over
+/// `ambidex::SqlxDb`, as an application's own data layer would be.
+#[ambidex::dual(db = ambidex::SqlxDb => ambidex::blocking::Db)]
+async fn ambidex_op(db: &ambidex::SqlxDb, op: Op, i: usize) -> ambidex::Result<Check> {
+    Ok(match op {
+        Op::Lookup => Item::get(key(i), db).await?.id,
+        Op::Load => Item::query().filter(Item::ID.le(1000)).all(db).await?.len() as i64,
+        Op::FilterOrderLimit => Item::query()
+            .filter(Item::QTY.eq((i % 100) as i32))
+            .order_by(Item::PRICE.desc())
+            .limit(10)
+            .all(db)
+            .await?
+            .len() as i64,
+        Op::Insert => {
+            let row = Item {
+                id: 0,
+                name: format!("new {i}"),
+                qty: 1,
+                price: 1.0,
+            };
+            i64::from(row.insert(db).await?.id > ROWS)
+        }
+        Op::UpdateWhere => {
+            Item::query()
                 .filter(Item::QTY.eq((i % 100) as i32))
-                .order_by(Item::PRICE.desc())
-                .limit(10)
-                .all(db)
-                .await?
-                .len() as i64,
-            Op::Insert => {
-                let row = Item {
-                    id: 0,
-                    name: format!("new {i}"),
-                    qty: 1,
-                    price: 1.0,
-                };
-                i64::from(row.insert(db).await?.id > ROWS)
-            }
-            Op::UpdateWhere => {
-                Item::query()
-                    .filter(Item::QTY.eq((i % 100) as i32))
-                    .set(Item::PRICE, i as f64)
-                    .update(db)
-                    .await? as i64
-            }
-            Op::Aggregate => Item::query()
-                .filter(Item::ID.le(ROWS))
-                .select((Item::QTY, ambidex::count(), Item::PRICE.avg()))
-                .group_by(Item::QTY)
-                .all(db)
-                .await?
-                .len() as i64,
-        })
-    }
-    .await;
-    r.expect("ambidex async")
+                .set(Item::PRICE, i as f64)
+                .update(db)
+                .await? as i64
+        }
+        Op::Aggregate => Item::query()
+            .filter(Item::ID.le(ROWS))
+            .select((Item::QTY, ambidex::count(), Item::PRICE.avg()))
+            .group_by(Item::QTY)
+            .all(db)
+            .await?
+            .len() as i64,
+    })
 }
 
 /// MySQL: insert, then read the row by `LAST_INSERT_ID()` on the same connection.

@@ -135,6 +135,31 @@ pub enum Node {
 }
 
 impl Node {
+    /// `column = value`.
+    pub fn equals(column: ColumnRef, value: Value) -> Node {
+        Node::Compare {
+            column,
+            op: CmpOp::Eq,
+            value,
+        }
+    }
+
+    /// Every condition (`a AND b AND ...`); true when there are none.
+    pub fn all(nodes: impl IntoIterator<Item = Node>) -> Node {
+        nodes
+            .into_iter()
+            .reduce(|a, b| Node::And(Box::new(a), Box::new(b)))
+            .unwrap_or(Node::Const(true))
+    }
+
+    /// Any condition (`a OR b OR ...`); false when there are none.
+    pub fn any(nodes: impl IntoIterator<Item = Node>) -> Node {
+        nodes
+            .into_iter()
+            .reduce(|a, b| Node::Or(Box::new(a), Box::new(b)))
+            .unwrap_or(Node::Const(false))
+    }
+
     /// How many values the node binds.
     pub fn bind_count(&self) -> usize {
         match self {

@@ -7,7 +7,7 @@
 
 use std::sync::OnceLock;
 
-use crate::ast::{CmpOp, ColumnRef, Node, QueryParts};
+use crate::ast::{ColumnRef, Node, QueryParts};
 use crate::column::Column;
 use crate::dialect::Dialect;
 use crate::engine::Executor;
@@ -316,16 +316,15 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
 /// The filter `key1 = ? AND key2 = ? ...` for a row's key values.
 pub(crate) fn key_filter(meta: &ModelMeta, values: Vec<Value>) -> Node {
-    let mut terms = meta
-        .key_refs()
-        .zip(values)
-        .map(|(column, value)| Node::Compare {
-            column,
-            op: CmpOp::Eq,
-            value,
-        });
-    let first = terms.next().unwrap_or(Node::Const(false));
-    terms.fold(first, |acc, t| Node::And(Box::new(acc), Box::new(t)))
+    if values.is_empty() {
+        // No key names no row (the derive never makes a key-less model).
+        return Node::Const(false);
+    }
+    Node::all(
+        meta.key_refs()
+            .zip(values)
+            .map(|(column, value)| Node::equals(column, value)),
+    )
 }
 
 /// Every column's value of `row`, in declaration order.

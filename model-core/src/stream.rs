@@ -125,23 +125,17 @@ impl<M: Model> Pages<M> {
     /// `(t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...`: the rows after `after` in the order
     /// (`<` for descending terms).
     fn after_filter(&self, after: &[Value]) -> Node {
-        let mut branches = self.terms.iter().enumerate().map(|(i, t)| {
+        Node::any(self.terms.iter().enumerate().map(|(i, t)| {
+            let equal_before = self.terms[..i]
+                .iter()
+                .map(|prev| Node::equals(prev.column, after[prev.index].clone()));
             let beyond = Node::Compare {
                 column: t.column,
                 op: if t.ascending { CmpOp::Gt } else { CmpOp::Lt },
                 value: after[t.index].clone(),
             };
-            self.terms[..i].iter().rev().fold(beyond, |acc, prev| {
-                let equal = Node::Compare {
-                    column: prev.column,
-                    op: CmpOp::Eq,
-                    value: after[prev.index].clone(),
-                };
-                Node::And(Box::new(equal), Box::new(acc))
-            })
-        });
-        let first = branches.next().unwrap_or(Node::Const(false));
-        branches.fold(first, |a, b| Node::Or(Box::new(a), Box::new(b)))
+            Node::all(equal_before.chain([beyond]))
+        }))
     }
 
     /// The plan for the next page, or `None` when the rows are exhausted.

@@ -11,7 +11,7 @@
 //! `ON CONFLICT`: the target's row updated, or the unique violation of another constraint
 //! returned as [`Error::UniqueViolation`].
 
-use crate::ast::{CmpOp, ColumnRef, Node, Projection, QueryParts};
+use crate::ast::{ColumnRef, Node, Projection, QueryParts};
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
 use crate::model::{ColumnDef, Model, ModelMeta, column_values};
@@ -31,21 +31,17 @@ fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Va
 
 /// The query for the row whose `target` columns hold the values `all` gives them.
 fn where_equal(meta: &ModelMeta, target: &[usize], all: &[Value]) -> QueryParts {
-    let mut terms = target.iter().map(|&i| {
+    let terms = target.iter().map(|&i| {
         let column = &meta.columns[i];
-        Node::Compare {
-            column: ColumnRef {
-                table: meta.table,
-                name: column.name,
-                nullable: column.nullable,
-            },
-            op: CmpOp::Eq,
-            value: all[i].clone(),
-        }
+        let column = ColumnRef {
+            table: meta.table,
+            name: column.name,
+            nullable: column.nullable,
+        };
+        Node::equals(column, all[i].clone())
     });
-    let first = terms.next().unwrap_or(Node::Const(false));
     QueryParts {
-        filter: Some(terms.fold(first, |a, b| Node::And(Box::new(a), Box::new(b)))),
+        filter: Some(Node::all(terms)),
         ..QueryParts::default()
     }
 }
