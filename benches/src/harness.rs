@@ -1,0 +1,308 @@
+//! Paired rounds: every round runs each contender of a world on the same workload back to
+//! back, in rotating order, so that the drift of a small shared machine (two cores, the
+//! database servers on the same cores) falls on all of them alike; a ratio is taken within
+//! each round, and reported as its median and quartiles over the rounds.
+//!
+//! Contenders implement [`Blocking`] or [`Async`]. Between timed runs the [`Fixture`]
+//! prepares and cleans up, untimed. Each run's results are summed and compared with the
+//! first contender's, so a contender that skips work stops the benchmark.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+use crate::alloc;
+use crate::models::Fixture;
+use crate::workload::{Check, Op};
+
+/// A boxed future, what [`Async::run`] returns (not `Send`: contenders run on the
+/// harness's own task).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + 'a>>;
+
+/// A blocking contender: one way of running every workload.
+pub trait Blocking {
+    /// Its name in tables (`"diesel (r2d2)"`).
+    fn name(&self) -> String;
+    /// Whether it runs `op` (every workload unless it says otherwise).
+    fn supports(&self, op: Op) -> bool {
+        let _ = op;
+        true
+    }
+    /// Runs operation number `i` of `op`; panics on a database error (a benchmark with a
+    /// failing contender means nothing).
+    fn run(&mut self, op: Op, i: usize) -> Check;
+}
+
+/// An async contender.
+pub trait Async {
+    /// Its name in tables (`"sqlx (pool)"`).
+    fn name(&self) -> String;
+    /// Whether it runs `op`.
+    fn supports(&self, op: Op) -> bool {
+        let _ = op;
+        true
+    }
+    /// Runs operation number `i` of `op`, as a future; panics on a database error.
+    fn run(&mut self, op: Op, i: usize) -> BoxFuture<'_, Check>;
+}
+
+/// The times of one workload on one backend: `times[round][contender]` is the time per
+/// operation of that contender's run in that round.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Measurement {
+    /// `blocking` or `async`.
+    pub world: String,
+    /// `SQLite (file)`, `PostgreSQL`, `MariaDB`.
+    pub backend: String,
+    /// The workload.
+    pub op: Op,
+    /// The workload's name.
+    pub workload: String,
+    /// The contenders, the first one the baseline of the ratios.
+    pub contenders: Vec<String>,
+    /// Seconds per operation, per round and contender.
+    pub times: Vec<Vec<f64>>,
+    /// Each contender's largest heap growth over a run (bytes), for the streaming workload.
+    pub peak_heap: Option<Vec<u64>>,
+}
+
+/// A distribution's median and quartiles.
+#[derive(Debug, Clone, Copy, serde::Serialize)]
+pub struct Spread {
+    /// The first quartile.
+    pub q1: f64,
+    /// The median.
+    pub median: f64,
+    /// The third quartile.
+    pub q3: f64,
+}
+
+impl Spread {
+    /// The quartiles of `values`.
+    pub fn of(mut values: Vec<f64>) -> Spread {
+        values.sort_by(f64::total_cmp);
+        let q = |k: usize| values[(values.len() - 1) * k / 4];
+        Spread {
+            q1: q(1),
+            median: q(2),
+            q3: q(3),
+        }
+    }
+}
+
+impl Measurement {
+    /// The index of the contender named `name`.
+    pub fn index(&self, name: &str) -> Option<usize> {
+        self.contenders.iter().position(|c| c == name)
+    }
+
+    /// The median time per operation of contender `c`.
+    pub fn median(&self, c: usize) -> Duration {
+        Duration::from_secs_f64(Spread::of(self.times.iter().map(|r| r[c]).collect()).median)
+    }
+
+    /// `time(a) / time(b)` within each round; below 1, `a` is faster.
+    pub fn ratio(&self, a: usize, b: usize) -> Spread {
+        Spread::of(self.times.iter().map(|r| r[a] / r[b]).collect())
+    }
+
+    /// Like [`Measurement::ratio`], with each side the fastest of several contenders in
+    /// that round (e.g. ambidex's handles against sqlx through its pool or held).
+    pub fn ratio_best(&self, a: &[usize], b: &[usize]) -> Spread {
+        let best = |r: &Vec<f64>, set: &[usize]| {
+            set.iter().map(|&c| r[c]).fold(f64::INFINITY, f64::min)
+        };
+        Spread::of(self.times.iter().map(|r| best(r, a) / best(r, b)).collect())
+    }
+}
+
+/// How many paired rounds per workload (and the warm-up count of operations).
+#[derive(Debug, Clone, Copy)]
+pub struct Plan {
+    /// Timed rounds.
+    pub rounds: usize,
+    /// The count of operations per run is `op.per_run() * scale`, at least 1.
+    pub scale: f64,
+}
+
+impl Plan {
+    /// 15 rounds, or 5 under `--quick`.
+    pub fn from_args() -> Plan {
+        if crate::quick() {
+            Plan {
+                rounds: 5,
+                scale: 0.5,
+            }
+        } else {
+            Plan {
+                rounds: 15,
+                scale: 1.0,
+            }
+        }
+    }
+
+    fn count(&self, op: Op) -> usize {
+        ((op.per_run() as f64 * self.scale) as usize).max(1)
+    }
+}
+
+/// One contender's timed run: seconds per operation, the sum of its checks, the heap
+/// growth.
+struct Run {
+    per_op: f64,
+    sum: Check,
+    heap: u64,
+}
+
+fn timed(n: usize, mut f: impl FnMut(usize) -> Check) -> Run {
+    let base = alloc::heap_reset();
+    let start = Instant::now();
+    let mut sum = 0;
+    for i in 0..n {
+        sum += f(i);
+    }
+    let elapsed = start.elapsed();
+    Run {
+        per_op: elapsed.as_secs_f64() / n as f64,
+        sum,
+        heap: alloc::heap_peak_since(base) as u64,
+    }
+}
+
+/// Runs the rounds of `ops` over `names.len()` contenders, calling `run(c, op, n)` for a
+/// timed run of contender `c`, with the fixture's preparation around each.
+fn rounds(
+    world: &str,
+    backend: &str,
+    plan: Plan,
+    fixture: &Fixture,
+    ops: &[Op],
+    names: &[String],
+    supports: &dyn Fn(usize, Op) -> bool,
+    run: &mut dyn FnMut(usize, Op, usize) -> Run,
+) -> Vec<Measurement> {
+    let mut out = Vec::new();
+    for &op in ops {
+        let who: Vec<usize> = (0..names.len()).filter(|&c| supports(c, op)).collect();
+        if who.is_empty() {
+            continue;
+        }
+        let n = plan.count(op);
+        let mut times = Vec::new();
+        let mut heap = vec![0u64; who.len()];
+        eprint!("  {backend} {world} {}: ", op.name());
+        // Round 0 warms statement caches and pools and is not kept.
+        for round in 0..=plan.rounds {
+            let mut row = vec![0.0; who.len()];
+            let mut sums: Vec<Option<Check>> = vec![None; who.len()];
+            for k in 0..who.len() {
+                let slot = (k + round) % who.len();
+                let count = if round == 0 { n.div_ceil(4) } else { n };
+                fixture.prepare(op, count).expect("prepare");
+                let r = run(who[slot], op, count);
+                fixture.after(op).expect("clean up");
+                row[slot] = r.per_op;
+                sums[slot] = Some(r.sum);
+                heap[slot] = heap[slot].max(r.heap);
+            }
+            let first = sums[0];
+            for (slot, sum) in sums.iter().enumerate() {
+                assert_eq!(
+                    *sum, first,
+                    "{backend} {world} {}: {} answered {:?} where {} answered {:?}",
+                    op.name(),
+                    names[who[slot]],
+                    sum,
+                    names[who[0]],
+                    first
+                );
+            }
+            if round > 0 {
+                times.push(row);
+                eprint!(".");
+            }
+        }
+        eprintln!();
+        out.push(Measurement {
+            world: world.to_string(),
+            backend: backend.to_string(),
+            op,
+            workload: op.name().to_string(),
+            contenders: who.iter().map(|&c| names[c].clone()).collect(),
+            times,
+            peak_heap: (op == Op::Stream).then_some(heap),
+        });
+    }
+    out
+}
+
+/// Runs every workload in `ops` over blocking contenders (the first is the baseline).
+pub fn run_blocking(
+    backend: &str,
+    plan: Plan,
+    fixture: &Fixture,
+    ops: &[Op],
+    contenders: &mut [Box<dyn Blocking>],
+) -> Vec<Measurement> {
+    let names: Vec<String> = contenders.iter().map(|c| c.name()).collect();
+    let supported: Vec<Vec<bool>> = contenders
+        .iter()
+        .map(|c| ops.iter().map(|&op| c.supports(op)).collect())
+        .collect();
+    let supports = |c: usize, op: Op| supported[c][ops.iter().position(|&o| o == op).unwrap()];
+    rounds(
+        "blocking",
+        backend,
+        plan,
+        fixture,
+        ops,
+        &names,
+        &supports,
+        &mut |c, op, n| timed(n, |i| contenders[c].run(op, i)),
+    )
+}
+
+/// Runs every workload in `ops` over async contenders on `runtime`: each timed run is one
+/// `block_on` of a loop that awaits the operations one after another (the tasks the
+/// engines spawn run on the runtime's workers).
+pub fn run_async(
+    backend: &str,
+    plan: Plan,
+    runtime: &tokio::runtime::Runtime,
+    fixture: &Fixture,
+    ops: &[Op],
+    contenders: &mut [Box<dyn Async>],
+) -> Vec<Measurement> {
+    let names: Vec<String> = contenders.iter().map(|c| c.name()).collect();
+    let supported: Vec<Vec<bool>> = contenders
+        .iter()
+        .map(|c| ops.iter().map(|&op| c.supports(op)).collect())
+        .collect();
+    let supports = |c: usize, op: Op| supported[c][ops.iter().position(|&o| o == op).unwrap()];
+    rounds(
+        "async",
+        backend,
+        plan,
+        fixture,
+        ops,
+        &names,
+        &supports,
+        &mut |c, op, n| {
+            let contender = &mut contenders[c];
+            runtime.block_on(async {
+                let base = alloc::heap_reset();
+                let start = Instant::now();
+                let mut sum = 0;
+                for i in 0..n {
+                    sum += contender.run(op, i).await;
+                }
+                let elapsed = start.elapsed();
+                Run {
+                    per_op: elapsed.as_secs_f64() / n as f64,
+                    sum,
+                    heap: alloc::heap_peak_since(base) as u64,
+                }
+            })
+        },
+    )
+}
