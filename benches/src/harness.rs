@@ -109,9 +109,8 @@ impl Measurement {
     /// Like [`Measurement::ratio`], with each side the fastest of several contenders in
     /// that round (e.g. ambidex's handles against sqlx through its pool or held).
     pub fn ratio_best(&self, a: &[usize], b: &[usize]) -> Spread {
-        let best = |r: &Vec<f64>, set: &[usize]| {
-            set.iter().map(|&c| r[c]).fold(f64::INFINITY, f64::min)
-        };
+        let best =
+            |r: &Vec<f64>, set: &[usize]| set.iter().map(|&c| r[c]).fold(f64::INFINITY, f64::min);
         Spread::of(self.times.iter().map(|r| best(r, a) / best(r, b)).collect())
     }
 }
@@ -208,7 +207,8 @@ fn rounds(
             let first = sums[0];
             for (slot, sum) in sums.iter().enumerate() {
                 assert_eq!(
-                    *sum, first,
+                    *sum,
+                    first,
                     "{backend} {world} {}: {} answered {:?} where {} answered {:?}",
                     op.name(),
                     names[who[slot]],

@@ -8,6 +8,7 @@
 //! [`harness::Blocking`] / [`harness::Async`] traits.
 
 pub mod alloc;
+pub mod ambidex_contenders;
 pub mod harness;
 pub mod models;
 pub mod report;

@@ -145,7 +145,11 @@ impl Machine {
 }
 
 /// Writes `value` as pretty JSON to `dir/name`, creating `dir`; says where on stderr.
-pub fn write_json(dir: &Path, name: &str, value: &impl serde::Serialize) -> std::io::Result<PathBuf> {
+pub fn write_json(
+    dir: &Path,
+    name: &str,
+    value: &impl serde::Serialize,
+) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join(name);
     let text = serde_json::to_string_pretty(value).map_err(std::io::Error::other)?;
