@@ -3,7 +3,7 @@
 //! (`ambidex::DieselDb`), on SQLite (a file) and, when their URLs are set, PostgreSQL and
 //! MariaDB, and prints a table of per-operation times and ratios.
 //!
-//! `cargo bench --bench default_engine` (add `--features postgres,mysql` and set
+//! `cargo bench --manifest-path benches/Cargo.toml --bench default_engine` (set
 //! `AMBIDEX_POSTGRES_URL` / `AMBIDEX_MYSQL_URL` for the servers). `-- --quick` (or
 //! `AMBIDEX_BENCH_QUICK=1`) runs fewer rounds.
 //!
@@ -243,17 +243,12 @@ fn main() {
         "SQLite (file)".to_string(),
         format!("sqlite://{}", dir.path().join("bench.db").display()),
     )];
-    for (name, var, enabled) in [
-        (
-            "PostgreSQL",
-            "AMBIDEX_POSTGRES_URL",
-            cfg!(feature = "postgres"),
-        ),
-        ("MariaDB", "AMBIDEX_MYSQL_URL", cfg!(feature = "mysql")),
+    for (name, var) in [
+        ("PostgreSQL", "AMBIDEX_POSTGRES_URL"),
+        ("MariaDB", "AMBIDEX_MYSQL_URL"),
     ] {
         match std::env::var(var) {
-            Ok(url) if enabled => targets.push((name.to_string(), url)),
-            Ok(_) => eprintln!("{var} is set but the feature for {name} is off; skipping it"),
+            Ok(url) => targets.push((name.to_string(), url)),
             Err(_) => eprintln!("{var} is not set; skipping {name}"),
         }
     }

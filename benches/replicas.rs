@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! AMBIDEX_SECOND_PG_REPLICA=1 bash .ci/replicas.sh     # prints the URLs to export
-//! cargo bench --bench replicas --features postgres,mysql
+//! cargo bench --manifest-path benches/Cargo.toml --bench replicas
 //! ```
 //!
 //! Needs `AMBIDEX_PG_PRIMARY_URL` and `AMBIDEX_PG_REPLICA_URL` (and `AMBIDEX_PG_REPLICA2_URL`

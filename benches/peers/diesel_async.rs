@@ -17,7 +17,7 @@ use crate::diesel_schema::*;
 /// One held diesel-async connection.
 pub enum DieselAsync {
     /// PostgreSQL (tokio-postgres underneath).
-    Pg(AsyncPgConnection),
+    Pg(Box<AsyncPgConnection>),
     /// MySQL / MariaDB (mysql_async underneath).
     Mysql(AsyncMysqlConnection),
 }
@@ -25,11 +25,8 @@ pub enum DieselAsync {
 impl DieselAsync {
     /// Connects to PostgreSQL.
     pub async fn postgres(url: &str) -> DieselAsync {
-        DieselAsync::Pg(
-            AsyncPgConnection::establish(url)
-                .await
-                .expect("diesel-async"),
-        )
+        let conn = AsyncPgConnection::establish(url).await;
+        DieselAsync::Pg(Box::new(conn.expect("diesel-async")))
     }
 
     /// Connects to MySQL / MariaDB.

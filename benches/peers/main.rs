@@ -26,6 +26,7 @@ mod diesel_schema;
 mod diesel;
 mod diesel_async;
 mod raw;
+mod sea_orm;
 mod sqlx;
 mod targets;
 
@@ -109,6 +110,7 @@ fn main() {
                 Box::new(AmbidexDefault::open(&url, POOL).await),
                 Box::new(pool),
                 Box::new(held),
+                Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
             ];
             v
         });
@@ -151,6 +153,7 @@ fn main() {
                         Box::new(pool),
                         Box::new(held),
                         Box::new(diesel_async::DieselAsync::postgres(&url).await),
+                        Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
                     ];
                     v
                 });
@@ -195,6 +198,7 @@ fn main() {
                         Box::new(pool),
                         Box::new(held),
                         Box::new(diesel_async::DieselAsync::mysql(&url).await),
+                        Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
                     ];
                     v
                 });

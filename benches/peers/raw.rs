@@ -258,8 +258,18 @@ impl Postgres {
         let (c, s) = (&mut self.client, &self.s);
         Ok(match op {
             Op::Lookup => item(&c.query_one(&s.lookup, &[&key(i)])?).id,
-            Op::Load => c.query(&s.load, &[&LOAD_ROWS])?.iter().map(item).count() as i64,
-            Op::FilterOrderLimit => c.query(&s.filter, &[&qty(i)])?.iter().map(item).count() as i64,
+            Op::Load => c
+                .query(&s.load, &[&LOAD_ROWS])?
+                .iter()
+                .map(item)
+                .collect::<Vec<_>>()
+                .len() as i64,
+            Op::FilterOrderLimit => c
+                .query(&s.filter, &[&qty(i)])?
+                .iter()
+                .map(item)
+                .collect::<Vec<_>>()
+                .len() as i64,
             Op::Insert => {
                 i64::from(item(&c.query_one(&s.insert, &[&format!("new {i}")])?).id > ROWS)
             }
@@ -306,7 +316,8 @@ impl Postgres {
                         r.get::<_, Option<f64>>(2),
                     )
                 })
-                .count() as i64,
+                .collect::<Vec<_>>()
+                .len() as i64,
             Op::Stream => {
                 let mut rows = c.query_raw(&s.stream, std::iter::empty::<i64>())?;
                 let mut n = 0;

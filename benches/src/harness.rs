@@ -125,9 +125,10 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// 15 rounds, or 5 under `--quick`.
+    /// 15 rounds, or 5 under `--quick` (with half the operations per run); `--rounds N`
+    /// sets the count of rounds either way.
     pub fn from_args() -> Plan {
-        if crate::quick() {
+        let mut plan = if crate::quick() {
             Plan {
                 rounds: 5,
                 scale: 0.5,
@@ -137,7 +138,16 @@ impl Plan {
                 rounds: 15,
                 scale: 1.0,
             }
+        };
+        let args: Vec<String> = std::env::args().collect();
+        if let Some(k) = args.iter().position(|a| a == "--rounds") {
+            plan.rounds = args
+                .get(k + 1)
+                .and_then(|n| n.parse().ok())
+                .filter(|&n: &usize| n > 0)
+                .expect("--rounds takes a positive whole number");
         }
+        plan
     }
 
     fn count(&self, op: Op) -> usize {
@@ -170,6 +180,7 @@ fn timed(n: usize, mut f: impl FnMut(usize) -> Check) -> Run {
 
 /// Runs the rounds of `ops` over `names.len()` contenders, calling `run(c, op, n)` for a
 /// timed run of contender `c`, with the fixture's preparation around each.
+#[allow(clippy::too_many_arguments)] // private; both worlds' entry points call it once
 fn rounds(
     world: &str,
     backend: &str,
