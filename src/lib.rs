@@ -243,13 +243,13 @@ pub use crate::held::HeldConnection;
 #[cfg(feature = "async")]
 pub use crate::tx::Tx;
 #[cfg(feature = "async")]
+pub use ambidex_async::HeldConnection as SqlxHeldConnection;
+#[cfg(feature = "async")]
 pub use ambidex_async::{AnyBackend, Database, SqlxBackend};
 #[cfg(feature = "async")]
 pub use ambidex_async::{BoxFuture, retry};
 #[cfg(feature = "async")]
 pub use ambidex_async::{Db as SqlxDb, DbBuilder as SqlxDbBuilder, Tx as SqlxTx};
-#[cfg(feature = "async")]
-pub use ambidex_async::HeldConnection as SqlxHeldConnection;
 #[cfg(all(feature = "async", feature = "mysql"))]
 pub use ambidex_async::{MysqlDb, MysqlHeldConnection, MysqlTx};
 #[cfg(all(feature = "async", feature = "postgres"))]

@@ -50,7 +50,10 @@ struct Place {
 /// Every backend this run can reach.
 fn places() -> Vec<Place> {
     let dir = tempfile::tempdir().expect("temporary directory");
-    let url = format!("sqlite://{}", dir.path().join(unique_name("held")).display());
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join(unique_name("held")).display()
+    );
     let mut out = vec![Place {
         name: "sqlite",
         url,
@@ -121,34 +124,38 @@ macro_rules! each_async_handle {
 
 #[test]
 fn a_held_connection_takes_the_async_pools_only_connection_until_dropped() {
-    runtime().block_on(async {
-        for place in places() {
-            each_async_handle!(&place.url, |cell, db| {
-                let cell = format!("{cell} on {}", place.name);
-                let mut conn = db.acquire().await?;
-                raw("SELECT 1").execute(&mut conn).await?;
-                let shown = format!("{conn:?}");
-                assert!(shown.contains("HeldConnection"), "{cell}: {shown}");
-                assert!(!shown.contains(":ambidex@"), "{cell} shows a password: {shown}");
-                expect_pool_timeout(&cell, raw("SELECT 1").execute(&db).await);
-                expect_pool_timeout(&cell, db.acquire().await);
-                // Still usable after the others gave up.
-                raw("SELECT 1").execute(&mut conn).await?;
-                drop(conn);
-                raw("SELECT 1").execute(&db).await?;
-                let again = db.acquire().await?;
-                drop(again);
-                raw("SELECT 1").execute(&db).await?;
-            });
-        }
-        Ok::<(), Error>(())
-    })
-    .unwrap();
+    runtime()
+        .block_on(async {
+            for place in places() {
+                each_async_handle!(&place.url, |cell, db| {
+                    let cell = format!("{cell} on {}", place.name);
+                    let mut conn = db.acquire().await?;
+                    raw("SELECT 1").execute(&mut conn).await?;
+                    let shown = format!("{conn:?}");
+                    assert!(shown.contains("HeldConnection"), "{cell}: {shown}");
+                    assert!(
+                        !shown.contains(":ambidex@"),
+                        "{cell} shows a password: {shown}"
+                    );
+                    expect_pool_timeout(&cell, raw("SELECT 1").execute(&db).await);
+                    expect_pool_timeout(&cell, db.acquire().await);
+                    // Still usable after the others gave up.
+                    raw("SELECT 1").execute(&mut conn).await?;
+                    drop(conn);
+                    raw("SELECT 1").execute(&db).await?;
+                    let again = db.acquire().await?;
+                    drop(again);
+                    raw("SELECT 1").execute(&db).await?;
+                });
+            }
+            Ok::<(), Error>(())
+        })
+        .unwrap();
 }
 
 #[test]
-fn a_held_connection_takes_the_blocking_pools_only_connection_until_dropped()
--> ambidex::Result<()> {
+fn a_held_connection_takes_the_blocking_pools_only_connection_until_dropped() -> ambidex::Result<()>
+{
     for place in places() {
         let db = ambidex::blocking::Db::builder(&place.url)
             .max_connections(1)
@@ -181,48 +188,59 @@ fn a_held_connection_takes_the_blocking_pools_only_connection_until_dropped()
 
 #[test]
 fn a_cancelled_operation_on_a_held_connection_leaves_no_transaction_open() {
-    runtime().block_on(async {
-        for place in places() {
-            // Another handle's open transaction, holding the write lock (SQLite) or the
-            // unique key "x" (PostgreSQL, MariaDB), makes the held connection's insert_many
-            // wait inside its own transaction, where it is then cancelled.
-            let other = ambidex::SqlxDb::connect(&place.url).await?;
-            Note::create_table(&other).await?;
-            let batch = [note("x"), note("y"), note("z")];
-            let mut written = 0;
-            each_async_handle!(&place.url, |cell, db| {
-                for use_it_again in [true, false] {
-                    let cell = format!("{cell} on {}, used again: {use_it_again}", place.name);
-                    let mut conn = db.acquire().await?;
-                    let mut lock = other.begin().await?;
-                    note("x").insert(&mut lock).await?;
-                    let waiting = Note::insert_many(&batch, &mut conn);
-                    let cancelled = tokio::time::timeout(Duration::from_millis(100), waiting).await;
-                    assert!(cancelled.is_err(), "{cell}: insert_many did not wait: {cancelled:?}");
-                    lock.rollback().await?;
-                    if use_it_again {
-                        // Either the leftover transaction is rolled back first and this
-                        // write commits, or (sqlx: its driver stopped mid-statement) the
-                        // connection refuses work.
-                        match note(&format!("held {written}")).insert(&mut conn).await {
-                            Ok(_) => written += 1,
-                            Err(Error::Cancelled { .. }) => {}
-                            other => panic!("{cell}: expected Ok or Cancelled, got {other:?}"),
+    runtime()
+        .block_on(async {
+            for place in places() {
+                // Another handle's open transaction, holding the write lock (SQLite) or the
+                // unique key "x" (PostgreSQL, MariaDB), makes the held connection's insert_many
+                // wait inside its own transaction, where it is then cancelled.
+                let other = ambidex::SqlxDb::connect(&place.url).await?;
+                Note::create_table(&other).await?;
+                let batch = [note("x"), note("y"), note("z")];
+                let mut written = 0;
+                each_async_handle!(&place.url, |cell, db| {
+                    for use_it_again in [true, false] {
+                        let cell = format!("{cell} on {}, used again: {use_it_again}", place.name);
+                        let mut conn = db.acquire().await?;
+                        let mut lock = other.begin().await?;
+                        note("x").insert(&mut lock).await?;
+                        let waiting = Note::insert_many(&batch, &mut conn);
+                        let cancelled =
+                            tokio::time::timeout(Duration::from_millis(100), waiting).await;
+                        assert!(
+                            cancelled.is_err(),
+                            "{cell}: insert_many did not wait: {cancelled:?}"
+                        );
+                        lock.rollback().await?;
+                        if use_it_again {
+                            // Either the leftover transaction is rolled back first and this
+                            // write commits, or (sqlx: its driver stopped mid-statement) the
+                            // connection refuses work.
+                            match note(&format!("held {written}")).insert(&mut conn).await {
+                                Ok(_) => written += 1,
+                                Err(Error::Cancelled { .. }) => {}
+                                other => panic!("{cell}: expected Ok or Cancelled, got {other:?}"),
+                            }
                         }
+                        drop(conn);
+                        // The pool's connection (the same one rolled back, or a new one) is not
+                        // inside that transaction: what it writes, another handle sees.
+                        note(&format!("pooled {written}")).insert(&db).await?;
+                        written += 1;
+                        assert_eq!(Note::query().count(&other).await?, written, "{cell}");
                     }
-                    drop(conn);
-                    // The pool's connection (the same one rolled back, or a new one) is not
-                    // inside that transaction: what it writes, another handle sees.
-                    note(&format!("pooled {written}")).insert(&db).await?;
-                    written += 1;
-                    assert_eq!(Note::query().count(&other).await?, written, "{cell}");
-                }
-            });
-            assert!(Note::query().filter(Note::BODY.eq("x")).first(&other).await?.is_none());
-        }
-        Ok::<(), Error>(())
-    })
-    .unwrap();
+                });
+                assert!(
+                    Note::query()
+                        .filter(Note::BODY.eq("x"))
+                        .first(&other)
+                        .await?
+                        .is_none()
+                );
+            }
+            Ok::<(), Error>(())
+        })
+        .unwrap();
 }
 
 #[test]
@@ -233,16 +251,17 @@ fn held_connections_are_send() {
     send_type::<ambidex::SqlxHeldConnection>();
     send_type::<ambidex::DieselHeldConnection>();
     send_type::<ambidex::blocking::SqlxHeldConnection>();
-    runtime().block_on(async {
-        let db = ambidex::Db::connect("sqlite::memory:").await?;
-        let acquiring = db.acquire();
-        send(&acquiring);
-        let mut conn = acquiring.await?;
-        // Moved into a spawned task and used there.
-        tokio::spawn(async move { raw("SELECT 1").execute(&mut conn).await })
-            .await
-            .expect("the task")?;
-        Ok::<(), Error>(())
-    })
-    .unwrap();
+    runtime()
+        .block_on(async {
+            let db = ambidex::Db::connect("sqlite::memory:").await?;
+            let acquiring = db.acquire();
+            send(&acquiring);
+            let mut conn = acquiring.await?;
+            // Moved into a spawned task and used there.
+            tokio::spawn(async move { raw("SELECT 1").execute(&mut conn).await })
+                .await
+                .expect("the task")?;
+            Ok::<(), Error>(())
+        })
+        .unwrap();
 }

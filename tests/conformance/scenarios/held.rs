@@ -21,7 +21,9 @@ macro_rules! held_scenarios {
             assert_eq!(names!(aw!(adults().all(&mut conn))?), ["Ada", "Dee"]);
             assert_eq!(aw!(adults().count(&mut conn))?, 2);
             assert_eq!(aw!(adults().first(&mut conn))?, aw!(adults().first(&db))?);
-            assert!(aw!(Person::query().filter(Person::NAME.eq("Cy")).exists(&mut conn))?);
+            assert!(aw!(Person::query()
+                .filter(Person::NAME.eq("Cy"))
+                .exists(&mut conn))?);
 
             // Writes through it are committed at once, as through the pool.
             let fay = aw!(person("Fay", Some(40)).insert(&mut conn))?;
@@ -38,7 +40,9 @@ macro_rules! held_scenarios {
             assert_eq!(aw!(Person::query().count(&db))?, 8);
             aw!(older.delete(&mut conn))?;
             assert_eq!(
-                aw!(Person::query().filter(Person::AGE.is_null()).delete(&mut conn))?,
+                aw!(Person::query()
+                    .filter(Person::AGE.is_null())
+                    .delete(&mut conn))?,
                 2
             );
             assert_eq!(aw!(Person::query().count(&db))?, 5);
@@ -54,8 +58,9 @@ macro_rules! held_scenarios {
 
         scenario!(is_one_session, |db| {
             let mut conn = aw!(db.acquire())?;
-            aw!(ambidex::raw("CREATE TEMPORARY TABLE held_session (n INTEGER)")
-                .execute(&mut conn))?;
+            aw!(
+                ambidex::raw("CREATE TEMPORARY TABLE held_session (n INTEGER)").execute(&mut conn)
+            )?;
             aw!(ambidex::raw("INSERT INTO held_session (n) VALUES (1), (2)").execute(&mut conn))?;
             let count = || ambidex::raw("SELECT COUNT(*) FROM held_session");
             let rows: Vec<(i64,)> = aw!(count().fetch_rows(&mut conn))?;
