@@ -40,7 +40,7 @@ use crate::executor::BoxFuture;
 /// let rows: Vec<(i64,)> = raw("SELECT n FROM seen").fetch_rows(&mut conn).await?;
 /// assert_eq!(rows, [(7,)]);
 /// drop(conn); // back to the pool
-/// assert_eq!(raw("SELECT 1").execute(&db).await?, 0);
+/// raw("SELECT 1").execute(&db).await?;
 /// # Ok(()) }
 /// ```
 ///
