@@ -16,6 +16,7 @@ use ambidex_core::{Dialect, Error, Executor, Plan, Result, Target};
 #[cfg(feature = "blocking")]
 use crate::DieselDb;
 use crate::engine::Engine;
+use crate::held::HeldConnection;
 use crate::tx::Tx;
 use crate::{SqlxDb, SqlxDbBuilder};
 
@@ -161,6 +162,18 @@ impl Db {
     /// until every checked-out connection came back. Every clone is affected.
     pub async fn close(&self) {
         with_engine!(&self.engine, db => db.close().await)
+    }
+
+    /// Holds one connection of the primary until the result is dropped, for a sequence of
+    /// operations that skip the pool's checkout (see [`HeldConnection`]). On the diesel
+    /// engine it holds a worker and its connection. Waits for a free one up to the acquire
+    /// timeout, then fails with [`Error::PoolTimeout`].
+    pub async fn acquire(&self) -> Result<HeldConnection> {
+        Ok(match &self.engine {
+            EngineDb::Sqlx(db) => HeldConnection::from(db.acquire().await?),
+            #[cfg(feature = "blocking")]
+            EngineDb::Diesel(db) => HeldConnection::from(db.acquire().await?),
+        })
     }
 
     /// Opens a transaction on one connection of the pool (`BEGIN IMMEDIATE` on SQLite, so

@@ -202,6 +202,8 @@ extern crate self as ambidex;
 mod db;
 #[cfg(feature = "async")]
 mod engine;
+#[cfg(feature = "async")]
+mod held;
 pub mod migrate;
 mod shim;
 
@@ -237,7 +239,11 @@ pub use crate::db::{Db, DbBuilder};
 #[cfg(feature = "async")]
 pub use crate::engine::Engine;
 #[cfg(feature = "async")]
+pub use crate::held::HeldConnection;
+#[cfg(feature = "async")]
 pub use crate::tx::Tx;
+#[cfg(feature = "async")]
+pub use ambidex_async::HeldConnection as SqlxHeldConnection;
 #[cfg(feature = "async")]
 pub use ambidex_async::{AnyBackend, Database, SqlxBackend};
 #[cfg(feature = "async")]
@@ -245,17 +251,19 @@ pub use ambidex_async::{BoxFuture, retry};
 #[cfg(feature = "async")]
 pub use ambidex_async::{Db as SqlxDb, DbBuilder as SqlxDbBuilder, Tx as SqlxTx};
 #[cfg(all(feature = "async", feature = "mysql"))]
-pub use ambidex_async::{MysqlDb, MysqlTx};
+pub use ambidex_async::{MysqlDb, MysqlHeldConnection, MysqlTx};
 #[cfg(all(feature = "async", feature = "postgres"))]
-pub use ambidex_async::{PgDb, PgTx};
+pub use ambidex_async::{PgDb, PgHeldConnection, PgTx};
 #[cfg(all(feature = "async", feature = "sqlite"))]
-pub use ambidex_async::{SqliteDb, SqliteTx};
+pub use ambidex_async::{SqliteDb, SqliteHeldConnection, SqliteTx};
 
 #[cfg(all(feature = "blocking", feature = "async"))]
 #[doc(hidden)]
 pub use crate::shim::async_over_blocking::WorkerStats;
 #[cfg(all(feature = "blocking", feature = "async"))]
-pub use crate::shim::async_over_blocking::{DieselDb, DieselDbBuilder, DieselTx};
+pub use crate::shim::async_over_blocking::{
+    DieselDb, DieselDbBuilder, DieselHeldConnection, DieselTx,
+};
 
 /// The blocking world: a [`blocking::Db`] runs every operation on diesel and returns plain
 /// `Result`s. Needs no async runtime.
@@ -269,6 +277,8 @@ pub mod blocking {
     pub type DieselDb = Db;
     /// The transaction of a [`DieselDb`]: the same type as [`Tx`].
     pub type DieselTx = Tx;
+    /// The held connection of a [`DieselDb`]: the same type as [`HeldConnection`].
+    pub type DieselHeldConnection = HeldConnection;
     #[cfg(feature = "mysql")]
     pub use ambidex_sync::{MysqlDb, MysqlTx};
     #[cfg(feature = "postgres")]
@@ -277,7 +287,7 @@ pub mod blocking {
     pub use ambidex_sync::{SqliteDb, SqliteTx};
 
     #[cfg(feature = "async")]
-    pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxTx};
+    pub use crate::shim::blocking_over_async::{SqlxDb, SqlxDbBuilder, SqlxHeldConnection, SqlxTx};
 }
 
 /// Rich field types beyond the built-in ones, each behind a cargo feature (all on by

@@ -143,8 +143,9 @@ impl<B: SqlxBackend> Database<B> {
         B::close(&self.shared.pool).await;
     }
 
-    /// Takes a connection from the pool.
-    pub(crate) async fn acquire(&self) -> Result<B::Conn> {
+    /// Takes a connection from the primary's pool, for one operation or a transaction
+    /// (see [`Database::acquire`] for one the caller holds).
+    pub(crate) async fn checkout(&self) -> Result<B::Conn> {
         B::acquire(&self.shared.pool, &self.shared.ctx).await
     }
 }

@@ -27,7 +27,7 @@ impl<'e, B: SqlxBackend> Executor<'e> for &'e Database<B> {
             if let Some(replicas) = &self.shared.replicas {
                 return replicas.run(self, plan).await;
             }
-            let mut conn = self.acquire().await?;
+            let mut conn = self.checkout().await?;
             B::run(&mut conn, plan).await
         })
     }

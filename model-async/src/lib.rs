@@ -6,6 +6,8 @@
 //! - [`Db`]: a connection pool; pass `&db` to any terminal method and `.await` it.
 //! - [`Tx`]: a transaction; pass `&mut tx` instead. [`Db::transaction`] runs a closure in
 //!   one and commits or rolls back for you.
+//! - [`HeldConnection`]: one pooled connection kept for a sequence of operations
+//!   ([`Db::acquire`]); pass `&mut conn`, and skip the pool's checkout on each of them.
 //!
 //! Every future is `Send`. Cancelling one is safe: a connection that may be inside a
 //! transaction is closed (which rolls it back), never returned to the pool.
@@ -41,6 +43,7 @@ mod connection;
 mod db;
 mod error;
 mod executor;
+mod held;
 mod replicas;
 mod retry;
 mod transaction;
@@ -54,6 +57,13 @@ pub use db::PgDb;
 pub use db::SqliteDb;
 pub use db::{Database, Db, DbBuilder};
 pub use executor::BoxFuture;
+pub use held::HeldConnection;
+#[cfg(feature = "mysql")]
+pub use held::MysqlHeldConnection;
+#[cfg(feature = "postgres")]
+pub use held::PgHeldConnection;
+#[cfg(feature = "sqlite")]
+pub use held::SqliteHeldConnection;
 pub use retry::retry;
 #[cfg(feature = "mysql")]
 pub use transaction::MysqlTx;

@@ -55,11 +55,11 @@ impl<B: SqlxBackend> Lender for Pools<'_, B> {
     type Conn = B::Conn;
 
     async fn primary(&self) -> Result<B::Conn> {
-        self.db.acquire().await
+        self.db.checkout().await
     }
 
     async fn replica(&self, index: usize) -> Result<B::Conn> {
-        self.replicas.pools[index].acquire().await
+        self.replicas.pools[index].checkout().await
     }
 
     fn run<P: Plan>(

@@ -51,7 +51,7 @@ impl<B: SqlxBackend> Database<B> {
 
     /// Opens a transaction with an isolation level or read-only ([`TxOptions`]).
     pub async fn begin_with(&self, options: TxOptions) -> Result<Tx<B>> {
-        let mut conn = self.acquire().await?;
+        let mut conn = self.checkout().await?;
         self.note_transaction(&options);
         transaction::begin_with(&mut conn, options).await?;
         Ok(Tx { conn })

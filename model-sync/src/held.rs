@@ -36,6 +36,13 @@ impl<C: DieselBackend> Database<C> {
     }
 }
 
+impl<C: DieselBackend> HeldConnection<C> {
+    /// The SQL dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect()
+    }
+}
+
 impl<C: DieselBackend> Connection for HeldConnection<C> {
     fn dialect(&self) -> Dialect {
         self.conn.dialect()

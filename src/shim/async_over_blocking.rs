@@ -550,6 +550,64 @@ impl ambidex_async::EndTransaction for DieselTx {
 }
 
 // ---------------------------------------------------------------------------------------
+// Held connections
+// ---------------------------------------------------------------------------------------
+
+/// A worker and its pooled connection, held by the caller until dropped: the
+/// `ambidex::SqlxHeldConnection` of the diesel engine. Pass `&mut conn` to any terminal
+/// method to run it there, with no admission or checkout per operation.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> ambidex::Result<()> {
+/// use ambidex::{DieselDb, raw};
+/// let db = DieselDb::connect("sqlite::memory:").await?;
+/// let mut conn = db.acquire().await?;
+/// raw("CREATE TEMP TABLE seen (n INTEGER)").execute(&mut conn).await?;
+/// raw("INSERT INTO seen (n) VALUES (?)").bind(7).execute(&mut conn).await?;
+/// let rows: Vec<(i64,)> = raw("SELECT n FROM seen").fetch_rows(&mut conn).await?;
+/// assert_eq!(rows, [(7,)]);
+/// drop(conn); // the worker and its connection are free again
+/// # Ok(()) }
+/// ```
+///
+/// It is one session of [`DieselDb`]'s workers, like a transaction's, kept open between
+/// operations: one worker and one connection, both unavailable to everyone else until it
+/// is dropped (then the worker returns the connection to the pool, which rolls back
+/// anything left open, and takes new work). It is always the primary's; transactions are
+/// opened on the [`DieselDb`]; `stream` needs `&db`. See `ambidex::SqlxHeldConnection`
+/// for these rules, which are the same on both engines.
+pub struct DieselHeldConnection {
+    conn: RemoteConn,
+}
+
+impl fmt::Debug for DieselHeldConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DieselHeldConnection")
+            .field("dialect", &self.conn.dialect)
+            .finish_non_exhaustive()
+    }
+}
+
+impl DieselDb {
+    /// Admits the caller (waiting up to the acquire timeout, then
+    /// [`Error::PoolTimeout`]) and holds one worker and its primary connection until the
+    /// result is dropped (see [`DieselHeldConnection`]).
+    pub async fn acquire(&self) -> Result<DieselHeldConnection> {
+        let conn = self.remote().await?;
+        self.note_transaction(&TxOptions::default());
+        Ok(DieselHeldConnection { conn })
+    }
+}
+
+impl DieselHeldConnection {
+    /// The SQL dialect of the database.
+    pub fn dialect(&self) -> Dialect {
+        self.conn.dialect
+    }
+}
+
+// ---------------------------------------------------------------------------------------
 // Executors
 // ---------------------------------------------------------------------------------------
 
@@ -592,6 +650,17 @@ impl<'e> Executor<'e> for &'e mut DieselTx {
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
         Box::pin(async move { plan.run(&mut self.conn).await })
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut DieselHeldConnection {
+    type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
+        Box::pin(async move {
+            transaction::rollback_all(&mut self.conn).await?;
+            plan.run(&mut self.conn).await
+        })
     }
 }
 

@@ -42,6 +42,11 @@ impl OwnedRuntime {
         Ok(Arc::new(OwnedRuntime(Some(rt))))
     }
 
+    /// Enters this runtime's context (for drops that need one), if it is still running.
+    fn enter(&self) -> Option<tokio::runtime::EnterGuard<'_>> {
+        self.0.as_ref().map(tokio::runtime::Runtime::enter)
+    }
+
     /// Runs `future` to completion on the calling thread, with this runtime's context.
     fn wait<F: Future>(&self, future: F) -> Result<F::Output> {
         if tokio::task::try_id().is_some() {
@@ -185,6 +190,16 @@ impl SqlxDb {
         self.db.dialect()
     }
 
+    /// Holds one connection of the primary until the result is dropped; see
+    /// [`crate::SqlxDb::acquire`].
+    pub fn acquire(&self) -> Result<SqlxHeldConnection> {
+        Ok(SqlxHeldConnection {
+            conn: Some(self.rt.wait(self.db.acquire())??),
+            dialect: self.dialect(),
+            rt: self.rt.clone(),
+        })
+    }
+
     /// Opens a transaction; dropped without commit, it rolls back.
     pub fn begin(&self) -> Result<SqlxTx> {
         self.begin_with(TxOptions::default())
@@ -271,6 +286,51 @@ impl SqlxTx {
     }
 }
 
+/// A held connection of a [`SqlxDb`]: [`crate::SqlxHeldConnection`], blocking. Pass
+/// `&mut conn` to terminal methods; dropped, it goes back to the pool.
+///
+/// ```
+/// use ambidex::blocking::SqlxDb;
+/// use ambidex::raw;
+/// let db = SqlxDb::open("sqlite::memory:")?;
+/// let mut conn = db.acquire()?;
+/// raw("CREATE TEMP TABLE seen (n INTEGER)").execute(&mut conn)?;
+/// raw("INSERT INTO seen (n) VALUES (?)").bind(7).execute(&mut conn)?;
+/// let rows: Vec<(i64,)> = raw("SELECT n FROM seen").fetch_rows(&mut conn)?;
+/// assert_eq!(rows, [(7,)]);
+/// # Ok::<(), ambidex::Error>(())
+/// ```
+pub struct SqlxHeldConnection {
+    /// Always `Some` until dropped, where it is taken so that it drops inside the runtime.
+    conn: Option<crate::SqlxHeldConnection>,
+    dialect: Dialect,
+    rt: Arc<OwnedRuntime>,
+}
+
+impl SqlxHeldConnection {
+    /// The backend's dialect.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+}
+
+impl fmt::Debug for SqlxHeldConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("blocking::SqlxHeldConnection")
+            .field("conn", &self.conn)
+            .finish()
+    }
+}
+
+impl Drop for SqlxHeldConnection {
+    fn drop(&mut self) {
+        // sqlx returns a connection to its pool on a runtime task, and closes it if there
+        // is no runtime: drop it inside the handle's own.
+        let _context = self.rt.enter();
+        drop(self.conn.take());
+    }
+}
+
 impl<'e> Executor<'e> for &'e SqlxDb {
     type Output<T: Send + 'static> = Result<T>;
 
@@ -304,5 +364,16 @@ impl<'e> Executor<'e> for &'e mut SqlxTx {
 
     fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
         self.rt.wait((&mut self.tx).run(plan))?
+    }
+}
+
+impl<'e> Executor<'e> for &'e mut SqlxHeldConnection {
+    type Output<T: Send + 'static> = Result<T>;
+
+    fn run<P: Plan + 'e>(self, plan: P) -> Result<P::Output> {
+        let conn = self.conn.as_mut().ok_or(Error::Internal(
+            "a held connection was used while it was being dropped".into(),
+        ))?;
+        self.rt.wait(conn.run(plan))?
     }
 }

@@ -148,6 +148,9 @@ const HANDLES: &[&str] = &[
     "SqlxTx",
     "DieselDb",
     "DieselTx",
+    "HeldConnection",
+    "SqlxHeldConnection",
+    "DieselHeldConnection",
 ];
 
 /// The free functions both worlds name alike: `ambidex::retry` (a future) and

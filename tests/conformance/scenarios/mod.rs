@@ -37,6 +37,8 @@ mod subquery;
 mod rich_types;
 #[macro_use]
 mod bad_input;
+#[macro_use]
+mod held;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -178,6 +180,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             bad_input_scenarios!();
+        }
+        mod held {
+            #[allow(unused_imports)]
+            use super::*;
+            held_scenarios!();
         }
     };
 }
