@@ -33,7 +33,7 @@ mod targets;
 use std::time::Instant;
 
 use ambidex_benches::ambidex_contenders::{
-    AmbidexBlocking, AmbidexBlockingHeld, AmbidexDefault, AmbidexSqlx,
+    AmbidexBlocking, AmbidexBlockingHeld, AmbidexDefault, AmbidexSqlx, AmbidexSqlxHeld,
 };
 use ambidex_benches::harness::{self, Async, Blocking, Measurement, Plan};
 use ambidex_benches::models::Fixture;
@@ -107,6 +107,7 @@ fn main() {
             let (pool, held) = sqlx::sqlite(sqlx::sqlite_options(&url), POOL).await;
             let v: Vec<Box<dyn Async>> = vec![
                 Box::new(AmbidexSqlx::open(&url, POOL).await),
+                Box::new(AmbidexSqlxHeld::open(&url, POOL).await),
                 Box::new(AmbidexDefault::open(&url, POOL).await),
                 Box::new(pool),
                 Box::new(held),
@@ -150,6 +151,7 @@ fn main() {
                     let (pool, held) = sqlx::postgres(sqlx::options(&url), POOL).await;
                     let v: Vec<Box<dyn Async>> = vec![
                         Box::new(AmbidexSqlx::open(&url, POOL).await),
+                        Box::new(AmbidexSqlxHeld::open(&url, POOL).await),
                         Box::new(pool),
                         Box::new(held),
                         Box::new(diesel_async::DieselAsync::postgres(&url).await),
@@ -195,6 +197,7 @@ fn main() {
                     let (pool, held) = sqlx::mysql(sqlx::options(&url), POOL).await;
                     let v: Vec<Box<dyn Async>> = vec![
                         Box::new(AmbidexSqlx::open(&url, POOL).await),
+                        Box::new(AmbidexSqlxHeld::open(&url, POOL).await),
                         Box::new(pool),
                         Box::new(held),
                         Box::new(diesel_async::DieselAsync::mysql(&url).await),

@@ -206,6 +206,43 @@ impl Async for AmbidexSqlx {
     }
 }
 
+/// `ambidex::SqlxDb::acquire()`: one sqlx connection held for every call, the async twin
+/// of [`AmbidexBlockingHeld`] and the match for a held sqlx connection (streams use the
+/// pool, as there).
+pub struct AmbidexSqlxHeld {
+    db: ambidex::SqlxDb,
+    conn: ambidex::SqlxHeldConnection,
+}
+
+impl AmbidexSqlxHeld {
+    /// Opens a pool of `pool` connections and holds one.
+    pub async fn open(url: &str, pool: u32) -> AmbidexSqlxHeld {
+        let db = ambidex::SqlxDb::builder(url)
+            .max_connections(pool)
+            .connect()
+            .await
+            .expect("open ambidex::SqlxDb");
+        let conn = db.acquire().await.expect("hold a connection");
+        AmbidexSqlxHeld { db, conn }
+    }
+}
+
+impl Async for AmbidexSqlxHeld {
+    fn name(&self) -> String {
+        "ambidex SqlxDb (held)".into()
+    }
+
+    fn run(&mut self, op: Op, i: usize) -> BoxFuture<'_, Check> {
+        Box::pin(async move {
+            if op == Op::Stream {
+                return stream_async(&self.db).await;
+            }
+            let conn = &mut self.conn;
+            ambidex_op!(&mut *conn, op, i, await).expect("ambidex SqlxDb held")
+        })
+    }
+}
+
 /// `ambidex::Db`, the async handle on the backend's default engine (diesel on the bounded
 /// worker pool for SQLite, sqlx elsewhere): the handle most servers use.
 pub struct AmbidexDefault {
