@@ -135,6 +135,16 @@ impl Fixture {
                 StreamRow::insert_many(&rows, &db)?;
             }
         }
+        // Planner statistics, as a live database has them (autovacuum, or SQLite's
+        // `PRAGMA optimize`): without them PostgreSQL guesses and may scan a whole table
+        // where an index serves, for one contender's query shape and not another's.
+        let analyze = match db.dialect() {
+            ambidex::Dialect::Mysql => {
+                "ANALYZE TABLE bench_items, bench_authors, bench_books, bench_stream"
+            }
+            _ => "ANALYZE",
+        };
+        ambidex::raw(analyze).execute(&db)?;
         Ok(Fixture { db })
     }
 

@@ -257,10 +257,7 @@ async fn rows_where_in<M: Model, Co: Connection>(
                 values: chunk.to_vec(),
                 negated: false,
             }),
-            order: vec![OrderTerm {
-                operand: Operand::Column(M::META.key_ref()),
-                ascending: true,
-            }],
+            order: in_order::<M>(column),
             ..QueryParts::default()
         };
         let st = render::select(
@@ -272,6 +269,27 @@ async fn rows_where_in<M: Model, Co: Connection>(
         rows.extend(conn.fetch(st, Collect(Vec::new())).await?.0);
     }
     Ok(rows)
+}
+
+/// The order of a `rows_where_in` query: by the matched column, then by the key. Each
+/// relative's rows come out in key order either way; leading with the matched column lets
+/// the database read them straight from that column's index (an index on a foreign key
+/// holds the key too on SQLite and InnoDB), where `ORDER BY key` alone made SQLite walk
+/// the whole table in key order and PostgreSQL sort by the key after the index scan.
+fn in_order<M: Model>(column: ColumnRef) -> Vec<OrderTerm> {
+    let key = M::META.key_ref();
+    let mut order = Vec::with_capacity(2);
+    if column != key {
+        order.push(OrderTerm {
+            operand: Operand::Column(column),
+            ascending: true,
+        });
+    }
+    order.push(OrderTerm {
+        operand: Operand::Column(key),
+        ascending: true,
+    });
+    order
 }
 
 /// `parents_of`.
@@ -316,13 +334,28 @@ impl<C: Model + Clone, P: Model> Plan for ChildrenOf<'_, C, P> {
                 by_parent.entry(k).or_default().push(child);
             }
         }
-        Ok(self
+        // Each parent's list moves out of the map at the parent's last occurrence; only a
+        // parent listed twice pays for copies of its children.
+        let parent_keys: Vec<Option<KeyRepr>> = self
             .parents
             .iter()
-            .map(|p| {
-                key_repr(&key_value(p))
-                    .and_then(|k| by_parent.get(&k).cloned())
-                    .unwrap_or_default()
+            .map(|p| key_repr(&key_value(p)))
+            .collect();
+        let mut left: HashMap<&KeyRepr, usize> = HashMap::new();
+        for k in parent_keys.iter().flatten() {
+            *left.entry(k).or_default() += 1;
+        }
+        Ok(parent_keys
+            .iter()
+            .map(|k| {
+                let Some(k) = k else { return Vec::new() };
+                let count = left.get_mut(k).expect("counted above");
+                *count -= 1;
+                if *count == 0 {
+                    by_parent.remove(k).unwrap_or_default()
+                } else {
+                    by_parent.get(k).cloned().unwrap_or_default()
+                }
             })
             .collect())
     }
