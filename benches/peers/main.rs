@@ -72,6 +72,37 @@ fn wants(backend: &str) -> bool {
     list_arg("--backends").is_none_or(|b| b.iter().any(|x| x == backend))
 }
 
+/// Seeds `url`, then runs the blocking contenders `blocking` builds and the async ones
+/// `asynchronous` opens, one world after the other (only one world's connections are open
+/// at a time).
+fn run_backend(
+    backend: &str,
+    url: &str,
+    plan: Plan,
+    ops: &[Op],
+    runtime: &tokio::runtime::Runtime,
+    blocking: impl FnOnce() -> Vec<Box<dyn Blocking>>,
+    asynchronous: impl std::future::Future<Output = Vec<Box<dyn Async>>>,
+) -> Vec<Measurement> {
+    eprintln!("{backend}: seeding");
+    let fixture = Fixture::open(url).unwrap_or_else(|e| panic!("seed {backend}: {e}"));
+    let mut contenders = blocking();
+    let mut out = harness::run_blocking(backend, plan, &fixture, ops, &mut contenders);
+    drop(contenders);
+    let mut contenders = runtime.block_on(asynchronous);
+    out.extend(harness::run_async(
+        backend,
+        plan,
+        runtime,
+        &fixture,
+        ops,
+        &mut contenders,
+    ));
+    // sqlx returns connections to their pools from tasks: drop inside the runtime.
+    runtime.block_on(async move { drop(contenders) });
+    out
+}
+
 fn main() {
     let plan = Plan::from_args();
     let ops = wanted_ops();
@@ -86,68 +117,52 @@ fn main() {
     if wants("sqlite") {
         let dir = tempfile::tempdir().expect("tempdir");
         let url = format!("sqlite://{}", dir.path().join("peers.db").display());
-        eprintln!("SQLite (file): seeding");
-        let fixture = Fixture::open(&url).expect("seed SQLite");
-        let backend = "SQLite (file)";
-        let mut blocking: Vec<Box<dyn Blocking>> = vec![
-            Box::new(AmbidexBlocking::open(&url, POOL)),
-            Box::new(AmbidexBlockingHeld::open(&url, POOL)),
-            Box::new(diesel::Diesel::sqlite(&url, POOL)),
-            Box::new(raw::Rusqlite::open(&url)),
-        ];
-        results.extend(harness::run_blocking(
-            backend,
+        results.extend(run_backend(
+            "SQLite (file)",
+            &url,
             plan,
-            &fixture,
             &ops,
-            &mut blocking,
-        ));
-        drop(blocking);
-        let mut asynchronous: Vec<Box<dyn Async>> = runtime.block_on(async {
-            let (pool, held) = sqlx::sqlite(sqlx::sqlite_options(&url), POOL).await;
-            let v: Vec<Box<dyn Async>> = vec![
-                Box::new(AmbidexSqlx::open(&url, POOL).await),
-                Box::new(AmbidexSqlxHeld::open(&url, POOL).await),
-                Box::new(AmbidexDefault::open(&url, POOL).await),
-                Box::new(pool),
-                Box::new(held),
-                Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
-            ];
-            v
-        });
-        results.extend(harness::run_async(
-            backend,
-            plan,
             &runtime,
-            &fixture,
-            &ops,
-            &mut asynchronous,
+            || {
+                vec![
+                    Box::new(AmbidexBlocking::open(&url, POOL)),
+                    Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                    Box::new(diesel::Diesel::sqlite(&url, POOL)),
+                    Box::new(raw::Rusqlite::open(&url)),
+                ]
+            },
+            async {
+                let (pool, held) = sqlx::sqlite(sqlx::sqlite_options(&url), POOL).await;
+                let v: Vec<Box<dyn Async>> = vec![
+                    Box::new(AmbidexSqlx::open(&url, POOL).await),
+                    Box::new(AmbidexSqlxHeld::open(&url, POOL).await),
+                    Box::new(AmbidexDefault::open(&url, POOL).await),
+                    Box::new(pool),
+                    Box::new(held),
+                    Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
+                ];
+                v
+            },
         ));
-        // sqlx returns connections to their pools from tasks: drop inside the runtime.
-        runtime.block_on(async move { drop(asynchronous) });
     }
 
     if wants("postgres") {
         match ambidex_benches::server_url("AMBIDEX_POSTGRES_URL") {
-            Some(url) => {
-                eprintln!("PostgreSQL: seeding");
-                let fixture = Fixture::open(&url).expect("seed PostgreSQL");
-                let backend = "PostgreSQL";
-                let mut blocking: Vec<Box<dyn Blocking>> = vec![
-                    Box::new(AmbidexBlocking::open(&url, POOL)),
-                    Box::new(AmbidexBlockingHeld::open(&url, POOL)),
-                    Box::new(diesel::Diesel::postgres(&url, POOL)),
-                    Box::new(raw::Postgres::connect(&url)),
-                ];
-                results.extend(harness::run_blocking(
-                    backend,
-                    plan,
-                    &fixture,
-                    &ops,
-                    &mut blocking,
-                ));
-                drop(blocking);
-                let mut asynchronous: Vec<Box<dyn Async>> = runtime.block_on(async {
+            Some(url) => results.extend(run_backend(
+                "PostgreSQL",
+                &url,
+                plan,
+                &ops,
+                &runtime,
+                || {
+                    vec![
+                        Box::new(AmbidexBlocking::open(&url, POOL)),
+                        Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                        Box::new(diesel::Diesel::postgres(&url, POOL)),
+                        Box::new(raw::Postgres::connect(&url)),
+                    ]
+                },
+                async {
                     let (pool, held) = sqlx::postgres(sqlx::options(&url), POOL).await;
                     let v: Vec<Box<dyn Async>> = vec![
                         Box::new(AmbidexSqlx::open(&url, POOL).await),
@@ -158,42 +173,29 @@ fn main() {
                         Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
                     ];
                     v
-                });
-                results.extend(harness::run_async(
-                    backend,
-                    plan,
-                    &runtime,
-                    &fixture,
-                    &ops,
-                    &mut asynchronous,
-                ));
-                runtime.block_on(async move { drop(asynchronous) });
-            }
+                },
+            )),
             None => eprintln!("AMBIDEX_POSTGRES_URL is not set; skipping PostgreSQL"),
         }
     }
 
     if wants("mysql") {
         match ambidex_benches::server_url("AMBIDEX_MYSQL_URL") {
-            Some(url) => {
-                eprintln!("MariaDB: seeding");
-                let fixture = Fixture::open(&url).expect("seed MariaDB");
-                let backend = "MariaDB";
-                let mut blocking: Vec<Box<dyn Blocking>> = vec![
-                    Box::new(AmbidexBlocking::open(&url, POOL)),
-                    Box::new(AmbidexBlockingHeld::open(&url, POOL)),
-                    Box::new(diesel::Diesel::mysql(&url, POOL)),
-                    Box::new(raw::Mysql::connect(&url)),
-                ];
-                results.extend(harness::run_blocking(
-                    backend,
-                    plan,
-                    &fixture,
-                    &ops,
-                    &mut blocking,
-                ));
-                drop(blocking);
-                let mut asynchronous: Vec<Box<dyn Async>> = runtime.block_on(async {
+            Some(url) => results.extend(run_backend(
+                "MariaDB",
+                &url,
+                plan,
+                &ops,
+                &runtime,
+                || {
+                    vec![
+                        Box::new(AmbidexBlocking::open(&url, POOL)),
+                        Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                        Box::new(diesel::Diesel::mysql(&url, POOL)),
+                        Box::new(raw::Mysql::connect(&url)),
+                    ]
+                },
+                async {
                     let (pool, held) = sqlx::mysql(sqlx::options(&url), POOL).await;
                     let v: Vec<Box<dyn Async>> = vec![
                         Box::new(AmbidexSqlx::open(&url, POOL).await),
@@ -204,17 +206,8 @@ fn main() {
                         Box::new(sea_orm::SeaOrmAsync::open(&url, POOL).await),
                     ];
                     v
-                });
-                results.extend(harness::run_async(
-                    backend,
-                    plan,
-                    &runtime,
-                    &fixture,
-                    &ops,
-                    &mut asynchronous,
-                ));
-                runtime.block_on(async move { drop(asynchronous) });
-            }
+                },
+            )),
             None => eprintln!("AMBIDEX_MYSQL_URL is not set; skipping MariaDB"),
         }
     }
