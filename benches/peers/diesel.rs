@@ -62,6 +62,22 @@ pub struct Diesel<C: R2D2Connection + 'static> {
     stream: fn(&mut C) -> Check,
 }
 
+impl<C: R2D2Connection + 'static> Diesel<C> {
+    /// A pool of `pool` connections to a server, with r2d2's defaults.
+    fn server(
+        url: &str,
+        pool: u32,
+        op: fn(&mut C, Op, usize) -> Check,
+        stream: fn(&mut C) -> Check,
+    ) -> Self {
+        let pool = Pool::builder()
+            .max_size(pool)
+            .build(ConnectionManager::new(url))
+            .expect("diesel pool");
+        Diesel { pool, op, stream }
+    }
+}
+
 impl<C: R2D2Connection + 'static> Blocking for Diesel<C> {
     fn name(&self) -> String {
         "diesel (r2d2)".into()
@@ -133,15 +149,7 @@ fn pg_stream(conn: &mut PgConnection) -> Check {
 impl Diesel<PgConnection> {
     /// A pool of `pool` PostgreSQL connections.
     pub fn postgres(url: &str, pool: u32) -> Self {
-        let pool = Pool::builder()
-            .max_size(pool)
-            .build(ConnectionManager::new(url))
-            .expect("diesel pool");
-        Diesel {
-            pool,
-            op: pg_op,
-            stream: pg_stream,
-        }
+        Diesel::server(url, pool, pg_op, pg_stream)
     }
 }
 
@@ -160,14 +168,6 @@ fn mysql_stream(conn: &mut MysqlConnection) -> Check {
 impl Diesel<MysqlConnection> {
     /// A pool of `pool` MySQL / MariaDB connections.
     pub fn mysql(url: &str, pool: u32) -> Self {
-        let pool = Pool::builder()
-            .max_size(pool)
-            .build(ConnectionManager::new(url))
-            .expect("diesel pool");
-        Diesel {
-            pool,
-            op: mysql_op,
-            stream: mysql_stream,
-        }
+        Diesel::server(url, pool, mysql_op, mysql_stream)
     }
 }

@@ -188,12 +188,12 @@ fn rounds(
     fixture: &Fixture,
     ops: &[Op],
     names: &[String],
-    supports: &dyn Fn(usize, Op) -> bool,
+    supported: &[Vec<bool>],
     run: &mut dyn FnMut(usize, Op, usize) -> Run,
 ) -> Vec<Measurement> {
     let mut out = Vec::new();
-    for &op in ops {
-        let who: Vec<usize> = (0..names.len()).filter(|&c| supports(c, op)).collect();
+    for (k, &op) in ops.iter().enumerate() {
+        let who: Vec<usize> = (0..names.len()).filter(|&c| supported[c][k]).collect();
         if who.is_empty() {
             continue;
         }
@@ -247,6 +247,21 @@ fn rounds(
     out
 }
 
+/// The contenders' names and, per contender, which of `ops` it runs (in `ops`' order).
+fn roster<C: ?Sized>(
+    contenders: &[Box<C>],
+    ops: &[Op],
+    name: impl Fn(&C) -> String,
+    supports: impl Fn(&C, Op) -> bool,
+) -> (Vec<String>, Vec<Vec<bool>>) {
+    let names = contenders.iter().map(|c| name(c)).collect();
+    let supported = contenders
+        .iter()
+        .map(|c| ops.iter().map(|&op| supports(c, op)).collect())
+        .collect();
+    (names, supported)
+}
+
 /// Runs every workload in `ops` over blocking contenders (the first is the baseline).
 pub fn run_blocking(
     backend: &str,
@@ -255,12 +270,7 @@ pub fn run_blocking(
     ops: &[Op],
     contenders: &mut [Box<dyn Blocking>],
 ) -> Vec<Measurement> {
-    let names: Vec<String> = contenders.iter().map(|c| c.name()).collect();
-    let supported: Vec<Vec<bool>> = contenders
-        .iter()
-        .map(|c| ops.iter().map(|&op| c.supports(op)).collect())
-        .collect();
-    let supports = |c: usize, op: Op| supported[c][ops.iter().position(|&o| o == op).unwrap()];
+    let (names, supported) = roster(contenders, ops, |c| c.name(), |c, op| c.supports(op));
     rounds(
         "blocking",
         backend,
@@ -268,7 +278,7 @@ pub fn run_blocking(
         fixture,
         ops,
         &names,
-        &supports,
+        &supported,
         &mut |c, op, n| timed(n, |i| contenders[c].run(op, i)),
     )
 }
@@ -284,12 +294,7 @@ pub fn run_async(
     ops: &[Op],
     contenders: &mut [Box<dyn Async>],
 ) -> Vec<Measurement> {
-    let names: Vec<String> = contenders.iter().map(|c| c.name()).collect();
-    let supported: Vec<Vec<bool>> = contenders
-        .iter()
-        .map(|c| ops.iter().map(|&op| c.supports(op)).collect())
-        .collect();
-    let supports = |c: usize, op: Op| supported[c][ops.iter().position(|&o| o == op).unwrap()];
+    let (names, supported) = roster(contenders, ops, |c| c.name(), |c, op| c.supports(op));
     rounds(
         "async",
         backend,
@@ -297,7 +302,7 @@ pub fn run_async(
         fixture,
         ops,
         &names,
-        &supports,
+        &supported,
         &mut |c, op, n| {
             let contender = &mut contenders[c];
             runtime.block_on(async {
