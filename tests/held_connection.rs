@@ -60,10 +60,19 @@ fn places() -> Vec<Place> {
         _dir: Some(dir),
         _server: None,
     }];
-    for (name, var) in [
-        ("postgres", "AMBIDEX_POSTGRES_URL"),
-        ("mysql", "AMBIDEX_MYSQL_URL"),
+    // A server is a place only when this build has its backend (`cargo test` alone is
+    // SQLite only, even with the server URLs set, as CI sets them).
+    for (name, var, compiled) in [
+        (
+            "postgres",
+            "AMBIDEX_POSTGRES_URL",
+            cfg!(feature = "postgres"),
+        ),
+        ("mysql", "AMBIDEX_MYSQL_URL", cfg!(feature = "mysql")),
     ] {
+        if !compiled {
+            continue;
+        }
         if let Some(base) = server_url(var) {
             let scratch = ServerScratch::new(&base);
             out.push(Place {
