@@ -33,7 +33,8 @@ mod targets;
 use std::time::Instant;
 
 use ambidex_benches::ambidex_contenders::{
-    AmbidexBlocking, AmbidexBlockingHeld, AmbidexDefault, AmbidexSqlx, AmbidexSqlxHeld,
+    AmbidexBlocking, AmbidexBlockingHeld, AmbidexBlockingSqlx, AmbidexDefault, AmbidexSqlx,
+    AmbidexSqlxHeld,
 };
 use ambidex_benches::harness::{self, Async, Blocking, Measurement, Plan};
 use ambidex_benches::models::Fixture;
@@ -127,6 +128,7 @@ fn main() {
                 vec![
                     Box::new(AmbidexBlocking::open(&url, POOL)),
                     Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                    Box::new(AmbidexBlockingSqlx::open(&url, POOL)),
                     Box::new(diesel::Diesel::sqlite(&url, POOL)),
                     Box::new(raw::Rusqlite::open(&url)),
                 ]
@@ -158,6 +160,7 @@ fn main() {
                     vec![
                         Box::new(AmbidexBlocking::open(&url, POOL)),
                         Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                        Box::new(AmbidexBlockingSqlx::open(&url, POOL)),
                         Box::new(diesel::Diesel::postgres(&url, POOL)),
                         Box::new(raw::Postgres::connect(&url)),
                     ]
@@ -191,6 +194,7 @@ fn main() {
                     vec![
                         Box::new(AmbidexBlocking::open(&url, POOL)),
                         Box::new(AmbidexBlockingHeld::open(&url, POOL)),
+                        Box::new(AmbidexBlockingSqlx::open(&url, POOL)),
                         Box::new(diesel::Diesel::mysql(&url, POOL)),
                         Box::new(raw::Mysql::connect(&url)),
                     ]
@@ -214,18 +218,29 @@ fn main() {
 
     let seconds = started.elapsed().as_secs_f64();
     let machine = Machine::describe();
-    println!(
-        "{} paired rounds per workload, pools of {POOL} connections, {seconds:.0} s in all; \
-         {} cores ({}), {:.0} GiB, {}",
-        plan.rounds, machine.cores, machine.cpu, machine.memory_gib, machine.date
-    );
-    println!("Each cell: median time per operation (median ratio to the first column, quartiles).");
     let (blocking, asynchronous): (Vec<Measurement>, Vec<Measurement>) =
         results.iter().cloned().partition(|m| m.world == "blocking");
-    println!("{}", report::markdown("Blocking", &blocking));
-    println!("{}", report::markdown("Async", &asynchronous));
     let verdicts = targets::judge(&results);
-    println!("{}", targets::markdown(&verdicts));
+    let text = format!(
+        "{} paired rounds per workload, pools of {POOL} connections, {seconds:.0} s in all; \
+         {} cores ({}), {:.0} GiB, {}\n\
+         Each cell: median time per operation (median ratio to the first column, quartiles).\n\
+         {}{}{}\n## Single-operation latency\n\n\
+         Each cell: min / median / p99 of one operation's time, over every operation of \
+         every timed round.\n{}{}",
+        plan.rounds,
+        machine.cores,
+        machine.cpu,
+        machine.memory_gib,
+        machine.date,
+        report::markdown("Blocking", &blocking),
+        report::markdown("Async", &asynchronous),
+        targets::markdown(&verdicts),
+        report::latency_markdown("Blocking", &blocking),
+        report::latency_markdown("Async", &asynchronous),
+    );
+    println!("{text}");
+    report::write_text(&report::out_dir(), "peers.md", &text).expect("write peers.md");
     report::write_json(
         &report::out_dir(),
         "peers.json",

@@ -1,6 +1,6 @@
 //! ambidex's contenders, every workload written once in [`ambidex_op!`] for all of
-//! ambidex's handles (the blocking pool, a held blocking connection, the async pool, the
-//! default-engine `ambidex::Db`): the handle expression and the `.await` are the macro's
+//! ambidex's handles (the blocking pool, a held blocking connection, blocking code over
+//! the sqlx engine, the async pool, the default-engine `ambidex::Db`): the handle expression and the `.await` are the macro's
 //! arguments, everything else is the same text, as an application's own data layer would
 //! be with `#[ambidex::dual]`.
 
@@ -86,7 +86,11 @@ pub fn ready<T>(fut: impl std::future::Future<Output = T>) -> T {
     }
 }
 
-fn stream_blocking(db: &ambidex::blocking::Db) -> Check {
+fn stream_blocking<'e, E>(db: E) -> Check
+where
+    E: ambidex::Streaming<'e>,
+    E::Rows<StreamRow>: Iterator<Item = ambidex::Result<StreamRow>>,
+{
     let mut n = 0;
     for row in StreamRow::query().stream(db) {
         std::hint::black_box(row.expect("ambidex stream"));
@@ -170,6 +174,37 @@ impl Blocking for AmbidexBlockingHeld {
         }
         let conn = &mut self.conn;
         ambidex_op!(&mut *conn, op, i).expect("ambidex blocking held")
+    }
+}
+
+/// `ambidex::blocking::SqlxDb`: blocking calls driving the sqlx engine on the handle's own
+/// runtime (the shim's other direction), a connection checked out per call.
+pub struct AmbidexBlockingSqlx {
+    db: ambidex::blocking::SqlxDb,
+}
+
+impl AmbidexBlockingSqlx {
+    /// Opens a pool of `pool` connections.
+    pub fn open(url: &str, pool: u32) -> AmbidexBlockingSqlx {
+        let db = ambidex::blocking::SqlxDb::builder(url)
+            .max_connections(pool)
+            .open()
+            .expect("open ambidex::blocking::SqlxDb");
+        AmbidexBlockingSqlx { db }
+    }
+}
+
+impl Blocking for AmbidexBlockingSqlx {
+    fn name(&self) -> String {
+        "ambidex blocking::SqlxDb".into()
+    }
+
+    fn run(&mut self, op: Op, i: usize) -> Check {
+        if op == Op::Stream {
+            return stream_blocking(&self.db);
+        }
+        let db = &self.db;
+        ambidex_op!(db, op, i).expect("ambidex blocking::SqlxDb")
     }
 }
 

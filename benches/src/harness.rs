@@ -1,7 +1,9 @@
 //! Paired rounds: every round runs each contender of a world on the same workload back to
 //! back, in rotating order, so that the drift of a small shared machine (two cores, the
 //! database servers on the same cores) falls on all of them alike; a ratio is taken within
-//! each round, and reported as its median and quartiles over the rounds.
+//! each round, and reported as its median and quartiles over the rounds. Every operation
+//! is also timed on its own, and each contender's per-operation latency is reported as its
+//! minimum, median and 99th percentile over every operation of every timed round.
 //!
 //! Contenders implement [`Blocking`] or [`Async`]. Between timed runs the [`Fixture`]
 //! prepares and cleans up, untimed. Each run's results are summed and compared with the
@@ -64,6 +66,36 @@ pub struct Measurement {
     pub times: Vec<Vec<f64>>,
     /// Each contender's largest heap growth over a run (bytes), for the streaming workload.
     pub peak_heap: Option<Vec<u64>>,
+    /// Each contender's per-operation latency over all timed rounds.
+    pub latency: Vec<Latency>,
+}
+
+/// The distribution of single operations' times (seconds), pooled over the timed rounds.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Latency {
+    /// The fastest operation.
+    pub min: f64,
+    /// The median operation.
+    pub median: f64,
+    /// The 99th percentile (nearest rank): 1 operation in 100 took longer.
+    pub p99: f64,
+    /// How many operations were timed.
+    pub samples: usize,
+}
+
+impl Latency {
+    /// The latency distribution of `values` (at least one).
+    pub fn of(mut values: Vec<f64>) -> Latency {
+        values.sort_by(f64::total_cmp);
+        let n = values.len();
+        let rank = |p: f64| values[((p * n as f64).ceil() as usize).clamp(1, n) - 1];
+        Latency {
+            min: values[0],
+            median: rank(0.5),
+            p99: rank(0.99),
+            samples: n,
+        }
+    }
 }
 
 /// A distribution's median and quartiles.
@@ -155,27 +187,62 @@ impl Plan {
     }
 }
 
-/// One contender's timed run: seconds per operation, the sum of its checks, the heap
-/// growth.
+/// One contender's timed run: seconds per operation, each operation's time, the sum of its
+/// checks, the heap growth.
 struct Run {
     per_op: f64,
+    each: Vec<f64>,
     sum: Check,
     heap: u64,
 }
 
+/// Times `n` operations one by one, as one run. The latency buffer is allocated before the
+/// heap is measured, so it counts toward no contender.
+struct Timer {
+    each: Vec<f64>,
+    sum: Check,
+    base: usize,
+    start: Instant,
+}
+
+impl Timer {
+    fn start(n: usize) -> Timer {
+        let each = Vec::with_capacity(n);
+        let base = alloc::heap_reset();
+        Timer {
+            each,
+            sum: 0,
+            base,
+            start: Instant::now(),
+        }
+    }
+
+    /// Records one operation that began at `began` and answered `check`.
+    #[inline]
+    fn record(&mut self, began: Instant, check: Check) {
+        self.each.push(began.elapsed().as_secs_f64());
+        self.sum += check;
+    }
+
+    fn finish(self) -> Run {
+        let elapsed = self.start.elapsed();
+        Run {
+            per_op: elapsed.as_secs_f64() / self.each.len().max(1) as f64,
+            heap: alloc::heap_peak_since(self.base) as u64,
+            each: self.each,
+            sum: self.sum,
+        }
+    }
+}
+
 fn timed(n: usize, mut f: impl FnMut(usize) -> Check) -> Run {
-    let base = alloc::heap_reset();
-    let start = Instant::now();
-    let mut sum = 0;
+    let mut timer = Timer::start(n);
     for i in 0..n {
-        sum += f(i);
+        let began = Instant::now();
+        let check = f(i);
+        timer.record(began, check);
     }
-    let elapsed = start.elapsed();
-    Run {
-        per_op: elapsed.as_secs_f64() / n as f64,
-        sum,
-        heap: alloc::heap_peak_since(base) as u64,
-    }
+    timer.finish()
 }
 
 /// Runs the rounds of `ops` over `names.len()` contenders, calling `run(c, op, n)` for a
@@ -200,6 +267,7 @@ fn rounds(
         let n = plan.count(op);
         let mut times = Vec::new();
         let mut heap = vec![0u64; who.len()];
+        let mut each: Vec<Vec<f64>> = vec![Vec::new(); who.len()];
         eprint!("  {backend} {world} {}: ", op.name());
         // Round 0 warms statement caches and pools and is not kept.
         for round in 0..=plan.rounds {
@@ -214,6 +282,9 @@ fn rounds(
                 row[slot] = r.per_op;
                 sums[slot] = Some(r.sum);
                 heap[slot] = heap[slot].max(r.heap);
+                if round > 0 {
+                    each[slot].extend(r.each);
+                }
             }
             let first = sums[0];
             for (slot, sum) in sums.iter().enumerate() {
@@ -242,6 +313,7 @@ fn rounds(
             contenders: who.iter().map(|&c| names[c].clone()).collect(),
             times,
             peak_heap: (op == Op::Stream).then_some(heap),
+            latency: each.into_iter().map(Latency::of).collect(),
         });
     }
     out
@@ -306,18 +378,13 @@ pub fn run_async(
         &mut |c, op, n| {
             let contender = &mut contenders[c];
             runtime.block_on(async {
-                let base = alloc::heap_reset();
-                let start = Instant::now();
-                let mut sum = 0;
+                let mut timer = Timer::start(n);
                 for i in 0..n {
-                    sum += contender.run(op, i).await;
+                    let began = Instant::now();
+                    let check = contender.run(op, i).await;
+                    timer.record(began, check);
                 }
-                let elapsed = start.elapsed();
-                Run {
-                    per_op: elapsed.as_secs_f64() / n as f64,
-                    sum,
-                    heap: alloc::heap_peak_since(base) as u64,
-                }
+                timer.finish()
             })
         },
     )

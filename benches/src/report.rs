@@ -5,7 +5,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::harness::{Measurement, Spread};
+use crate::harness::{Latency, Measurement, Spread};
 
 /// A time per operation, in the unit that reads best.
 pub fn time(d: Duration) -> String {
@@ -22,6 +22,12 @@ pub fn ratio(s: Spread) -> String {
     format!("{:.2}x ({:.2}-{:.2})", s.median, s.q1, s.q3)
 }
 
+/// A latency distribution as `min / median / p99`.
+pub fn latency(l: &Latency) -> String {
+    let t = |s: f64| time(Duration::from_secs_f64(s));
+    format!("{} / {} / {}", t(l.min), t(l.median), t(l.p99))
+}
+
 /// Bytes as MB with one decimal.
 pub fn megabytes(bytes: u64) -> String {
     format!("{:.1} MB", bytes as f64 / 1e6)
@@ -31,6 +37,31 @@ pub fn megabytes(bytes: u64) -> String {
 /// to the baseline (the first contender), per backend and workload. A ratio above 1 means
 /// the contender is slower than the baseline.
 pub fn markdown(title: &str, results: &[Measurement]) -> String {
+    table(title, results, |m, c, base| {
+        let cell = match base {
+            Some(b) if b != c => format!("{} ({})", time(m.median(c)), ratio(m.ratio(c, b))),
+            _ => time(m.median(c)),
+        };
+        match &m.peak_heap {
+            Some(peaks) => format!("{cell}, peak heap {}", megabytes(peaks[c])),
+            None => cell,
+        }
+    })
+}
+
+/// A Markdown table per world like [`markdown`], each cell a contender's single-operation
+/// latency over every timed round: `min / median / p99`.
+pub fn latency_markdown(title: &str, results: &[Measurement]) -> String {
+    table(title, results, |m, c, _| latency(&m.latency[c]))
+}
+
+/// The table per backend both reports share: a row per workload, a column per contender
+/// (the first one named the baseline), each cell `cell(measurement, contender, baseline)`.
+fn table(
+    title: &str,
+    results: &[Measurement],
+    cell: impl Fn(&Measurement, usize, Option<usize>) -> String,
+) -> String {
     let mut out = format!("\n### {title}\n");
     let mut backends: Vec<&str> = results.iter().map(|m| m.backend.as_str()).collect();
     backends.dedup();
@@ -56,19 +87,12 @@ pub fn markdown(title: &str, results: &[Measurement]) -> String {
         for m in rows {
             let base = m.index(names[0]);
             let mut line = format!("| {} |", m.workload);
-            for (k, name) in names.iter().enumerate() {
-                let cell = match (m.index(name), base) {
-                    (Some(c), Some(b)) if k > 0 => {
-                        format!("{} ({})", time(m.median(c)), ratio(m.ratio(c, b)))
-                    }
-                    (Some(c), _) => time(m.median(c)),
-                    (None, _) => "n/a".to_string(),
+            for name in &names {
+                let text = match m.index(name) {
+                    Some(c) => cell(m, c, base),
+                    None => "n/a".to_string(),
                 };
-                let cell = match (&m.peak_heap, m.index(name)) {
-                    (Some(peaks), Some(c)) => format!("{cell}, peak heap {}", megabytes(peaks[c])),
-                    _ => cell,
-                };
-                line.push_str(&format!(" {cell} |"));
+                line.push_str(&format!(" {text} |"));
             }
             out.push_str(&line);
             out.push('\n');

@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use ambidex_core::{Dialect, Error, Result, Target, redact_url};
 
 use crate::backend::{AnyConnection, DieselBackend};
-use crate::manager::Manager;
+use crate::manager::{Manager, Openings};
 
 /// The default number of pooled connections (a blocking program rarely runs more threads
 /// against one database than this; raise it with [`DbBuilder::max_connections`]).
@@ -59,6 +59,32 @@ pub struct Database<C: DieselBackend = AnyConnection> {
     pub(crate) replicas: Option<Arc<crate::replicas::Replicas<C>>>,
     /// The unit of work whose reads must see its writes (see `Database::session`).
     pub(crate) scope: ambidex_core::routing::Scope,
+    /// Shared by every clone; the last one to go waits for r2d2's opens in progress.
+    /// Declared last, so the clone's pool is released before the wait.
+    last_clone: Arc<LastClone>,
+}
+
+/// Dropped with the last clone of a [`Database`]: waits (boundedly) until no connection is
+/// being opened on r2d2's threads, so a program that drops its handle and returns from
+/// `main` never exits under a client library in mid-connect (see `manager.rs`).
+#[derive(Debug)]
+struct LastClone {
+    openings: Arc<Openings>,
+    bound: Duration,
+}
+
+/// The longest the last clone waits for opens in progress.
+const MAX_WAIT_ON_DROP: Duration = Duration::from_secs(10);
+
+impl Drop for LastClone {
+    fn drop(&mut self) {
+        if !self.openings.wait_idle(self.bound) {
+            tracing::warn!(
+                waited = ?self.bound,
+                "a connection was still being opened when the last handle was dropped"
+            );
+        }
+    }
 }
 
 /// The blocking handle for whichever backend the URL names (`sqlite://`, `postgres://`,
@@ -89,6 +115,7 @@ impl<C: DieselBackend> Clone for Database<C> {
             statement_timeout: self.statement_timeout,
             replicas: self.replicas.clone(),
             scope: self.scope.clone(),
+            last_clone: Arc::clone(&self.last_clone),
         }
     }
 }
@@ -191,7 +218,9 @@ impl<C: DieselBackend> DbBuilder<C> {
             // the pool retire it.
             builder = builder.max_lifetime(None).idle_timeout(None);
         }
-        let pool = builder.build(Manager::new(target.clone(), self.statement_timeout));
+        let manager = Manager::new(target.clone(), self.statement_timeout);
+        let openings = Arc::clone(&manager.openings);
+        let pool = builder.build(manager);
         let pool = match pool {
             Ok(p) => p,
             // Surface the real reason (feature disabled, bad path, a refused setting) rather
@@ -204,6 +233,10 @@ impl<C: DieselBackend> DbBuilder<C> {
                 });
             }
         };
+        let last_clone = Arc::new(LastClone {
+            openings,
+            bound: self.acquire_timeout.min(MAX_WAIT_ON_DROP),
+        });
         let replicas = crate::replicas::open(&self, dialect)?;
         Ok(Database {
             pool,
@@ -214,6 +247,7 @@ impl<C: DieselBackend> DbBuilder<C> {
             statement_timeout: self.statement_timeout,
             replicas,
             scope: ambidex_core::routing::Scope::new(),
+            last_clone,
         })
     }
 }
@@ -292,5 +326,54 @@ impl<C: DieselBackend> Database<C> {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Barrier};
+    use std::time::Duration;
+
+    use super::LastClone;
+    use crate::manager::Openings;
+
+    #[test]
+    fn the_last_clone_waits_for_an_open_in_progress() {
+        let openings = Arc::new(Openings::default());
+        let finished = Arc::new(AtomicBool::new(false));
+        let entered = Arc::new(Barrier::new(2));
+        let opener = {
+            let (openings, finished, entered) = (
+                Arc::clone(&openings),
+                Arc::clone(&finished),
+                Arc::clone(&entered),
+            );
+            std::thread::spawn(move || {
+                let _open = openings.enter();
+                entered.wait();
+                // The client library at work.
+                std::thread::sleep(Duration::from_millis(50));
+                finished.store(true, Ordering::SeqCst);
+            })
+        };
+        entered.wait();
+        drop(LastClone {
+            openings: Arc::clone(&openings),
+            bound: Duration::from_secs(30),
+        });
+        assert!(
+            finished.load(Ordering::SeqCst),
+            "the drop returned while a connection was still being opened"
+        );
+        opener.join().expect("opener");
+        assert!(openings.wait_idle(Duration::ZERO));
+    }
+
+    #[test]
+    fn the_wait_is_bounded() {
+        let openings = Openings::default();
+        let _stuck = openings.enter();
+        assert!(!openings.wait_idle(Duration::from_millis(5)));
     }
 }

@@ -5,8 +5,15 @@
 //! commit, a panic inside a transaction closure, an `insert_many` that failed) is rolled
 //! back here, in one place; if that fails, or an error broke the connection, r2d2 discards
 //! it. No connection is ever pooled inside a transaction.
+//!
+//! r2d2 opens connections on threads of its own, which nothing joins. A process that
+//! returns from `main` while one of them is inside the client library (libpq's TLS or
+//! Kerberos set-up, say) runs that library's exit-time destructors under it and can crash
+//! on the way out. So the manager counts the opens in progress ([`Openings`]), and the last
+//! clone of a handle waits for them when it is dropped.
 
 use std::marker::PhantomData;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use ambidex_core::{Connection, Error, Plan, Result, Statement, Target, complete, transaction};
@@ -21,6 +28,50 @@ pub(crate) struct Manager<C> {
     pub(crate) timeout_setup: Option<Statement>,
     /// `fn() -> C`: the manager makes connections, it holds none (so it is `Sync`).
     pub(crate) connection: PhantomData<fn() -> C>,
+    /// Connections being opened right now, on r2d2's threads.
+    pub(crate) openings: Arc<Openings>,
+}
+
+/// The number of connection opens in progress, and a way to wait until there are none.
+#[derive(Default, Debug)]
+pub(crate) struct Openings {
+    running: Mutex<usize>,
+    finished: Condvar,
+}
+
+impl Openings {
+    /// Counts one open until the returned guard is dropped (however the open ends).
+    pub(crate) fn enter(&self) -> OpeningGuard<'_> {
+        *self.running.lock().unwrap_or_else(PoisonError::into_inner) += 1;
+        OpeningGuard(self)
+    }
+
+    /// Waits until no open is in progress, or `bound` has passed; true if none is.
+    pub(crate) fn wait_idle(&self, bound: Duration) -> bool {
+        let running = self.running.lock().unwrap_or_else(PoisonError::into_inner);
+        let (running, _) = self
+            .finished
+            .wait_timeout_while(running, bound, |n| *n > 0)
+            .unwrap_or_else(PoisonError::into_inner);
+        *running == 0
+    }
+}
+
+/// One open in progress; see [`Openings::enter`].
+pub(crate) struct OpeningGuard<'a>(&'a Openings);
+
+impl Drop for OpeningGuard<'_> {
+    fn drop(&mut self) {
+        let mut running = self
+            .0
+            .running
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *running -= 1;
+        if *running == 0 {
+            self.0.finished.notify_all();
+        }
+    }
 }
 
 impl<C: DieselBackend> Manager<C> {
@@ -31,6 +82,7 @@ impl<C: DieselBackend> Manager<C> {
             target,
             timeout_setup,
             connection: PhantomData,
+            openings: Arc::default(),
         }
     }
 }
@@ -76,6 +128,7 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
     type Error = Error;
 
     fn connect(&self) -> Result<DieselConn<C>> {
+        let _counted = self.openings.enter();
         let mut conn = C::establish(&self.target)?;
         if let Some(setup) = &self.timeout_setup {
             conn.execute(setup)?;

@@ -117,6 +117,32 @@ struct Shared {
     replicas: Option<replicas::Replicas>,
 }
 
+/// The longest the last handle waits for idle workers to stop.
+const WORKER_STOP_WAIT: Duration = Duration::from_secs(10);
+
+impl Drop for Shared {
+    /// Stops the workers and waits for them, so that their clones of the pool are gone, and
+    /// the last one (this handle's own `db`) waits for connections r2d2 is still opening,
+    /// before the drop returns: a program may return from `main` right after. Only a worker
+    /// whose caller still holds its session (a [`DieselTx`] or held connection still open)
+    /// is left running; it stops when that session ends. A worker finishing a session
+    /// whose caller is gone (returning its connection) is waited for.
+    fn drop(&mut self) {
+        let deadline = Instant::now() + WORKER_STOP_WAIT;
+        loop {
+            // A worker that just finished a session puts its channel back on the stack,
+            // so each pass drops what came back since the last.
+            drop(std::mem::take(
+                &mut *self.idle.0.lock().unwrap_or_else(PoisonError::into_inner),
+            ));
+            if self.stats.alive() <= self.stats.sessions() || Instant::now() >= deadline {
+                return;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+    }
+}
+
 impl fmt::Debug for DieselDb {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let s = &self.shared;
@@ -454,6 +480,7 @@ impl DieselDb {
             requests,
             dialect: shared.dialect,
             depth: 0,
+            _open: OpenSession::new(&shared.stats),
         })
     }
 }
@@ -719,6 +746,8 @@ struct RemoteConn {
     dialect: Dialect,
     /// The caller's copy of the depth; every change is mirrored to the worker.
     depth: u32,
+    /// Counted until the caller drops its end (see `Drop for Shared`).
+    _open: OpenSession,
 }
 
 impl RemoteConn {
@@ -806,6 +835,8 @@ pub struct WorkerStats(Arc<Counters>);
 struct Counters {
     spawned: AtomicUsize,
     alive: AtomicUsize,
+    /// Sessions whose caller still holds its end ([`RemoteConn`]s alive).
+    sessions: AtomicUsize,
 }
 
 impl WorkerStats {
@@ -817,6 +848,27 @@ impl WorkerStats {
     /// Worker threads still running.
     pub fn alive(&self) -> usize {
         self.0.alive.load(Ordering::SeqCst)
+    }
+
+    /// Sessions whose caller still holds them (an operation running, a transaction open).
+    fn sessions(&self) -> usize {
+        self.0.sessions.load(Ordering::SeqCst)
+    }
+}
+
+/// Counts one session while its caller holds it; part of [`RemoteConn`].
+struct OpenSession(WorkerStats);
+
+impl OpenSession {
+    fn new(stats: &WorkerStats) -> OpenSession {
+        stats.0.sessions.fetch_add(1, Ordering::SeqCst);
+        OpenSession(stats.clone())
+    }
+}
+
+impl Drop for OpenSession {
+    fn drop(&mut self) {
+        self.0.0.sessions.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -836,6 +888,9 @@ impl Drop for Alive {
 /// finds the stack gone when its session ends stops there.
 fn worker(db: BlockingDb, jobs: mpsc::Receiver<Job>, idle: Weak<Idle>, stats: WorkerStats) {
     let _alive = Alive(stats);
+    // Moved below `_alive`, so the worker's clone of the pool is dropped before the worker
+    // counts as stopped (the handle's drop waits for that).
+    let db = db;
     while let Ok(Job {
         permit,
         inbox,

@@ -186,10 +186,13 @@ fn main() {
     ];
     let results = harness::run_blocking(backend, plan, &fixture, &workload::OPS, &mut contenders);
     drop(contenders);
-    println!(
-        "{}",
-        report::markdown("ambidex blocking::Db vs sea-orm-sync", &results)
+    let text = format!(
+        "{}\n#### Single-operation latency (min / median / p99)\n{}",
+        report::markdown("ambidex blocking::Db vs sea-orm-sync", &results),
+        report::latency_markdown("ambidex blocking::Db vs sea-orm-sync", &results),
     );
+    println!("{text}");
+    report::write_text(&report::out_dir(), "sea_orm_sync.md", &text).expect("write the table");
     report::write_json(
         &report::out_dir(),
         "sea_orm_sync.json",
