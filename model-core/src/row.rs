@@ -60,7 +60,12 @@ pub trait RowReader {
 /// Decodes column `index` of `row` into a field; used by the generated `Model::decode`.
 ///
 /// Errors name the model, the field and the column, and say what was found.
-#[inline]
+///
+/// Always inlined into the generated decoder, with the engine's `cell` (which the SQLite
+/// reader inlines always too), so that the [`Cell`] built for each column and the match on
+/// it in `from_cell` fold into one branch: measured with callgrind on SQLite, LLVM
+/// otherwise kept this a call per column in some builds (~50 instructions each).
+#[inline(always)]
 pub fn decode_field<T: SqlField, R: RowReader + ?Sized>(
     row: &R,
     index: usize,
