@@ -154,7 +154,17 @@ macro_rules! check_eager_loading {
         assert_eq!(everyone.len(), 2_500);
         take();
         let posts = aw!(Post::AUTHOR.children_of(&everyone, &$db))?;
-        assert_eq!(take(), 3, "2,500 keys: three IN lists of at most 1,000");
+        // PostgreSQL binds the keys as one array (`= ANY($1)`): one query for any number.
+        let lists = if $db.dialect() == ambidex::Dialect::Postgres {
+            1
+        } else {
+            3
+        };
+        assert_eq!(
+            take(),
+            lists,
+            "2,500 keys: three IN lists of at most 1,000, or one array"
+        );
         assert_eq!(posts.len(), 2_500);
         ambidex::Result::Ok(())
     }};

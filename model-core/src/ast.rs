@@ -160,7 +160,8 @@ impl Node {
             .unwrap_or(Node::Const(false))
     }
 
-    /// How many values the node binds.
+    /// How many values the node holds: the most it binds (a list that the dialect binds
+    /// as one array, PostgreSQL's `= ANY($1)`, takes one placeholder).
     pub fn bind_count(&self) -> usize {
         match self {
             Node::Compare { .. } | Node::NotEqual { .. } | Node::Like { .. } => 1,

@@ -87,4 +87,4 @@ pub use select_as::{Partial, PartialModel, SelectAs, Selectable};
 pub use statement::{SqlTemplate, SqlWriter, Statement};
 pub use stream::{RowIter, RowStream, Streaming};
 pub use url::Target;
-pub use value::{DefaultValue, Value, ValueKind};
+pub use value::{Array, DefaultValue, Value, ValueKind};

@@ -102,7 +102,8 @@ impl<C, P> fmt::Debug for BelongsTo<C, P> {
 }
 
 /// Rows per `IN (...)` list when loading related rows: far under every backend's
-/// parameter limit, and a statement size that prepares quickly.
+/// parameter limit, and a statement size that prepares quickly. A list the dialect binds
+/// as one array (PostgreSQL's `= ANY($1)`) has neither concern and goes in one query.
 const KEYS_PER_QUERY: usize = 1000;
 
 impl<C: Model, P: Model> BelongsTo<C, P> {
@@ -243,14 +244,19 @@ fn distinct(values: impl Iterator<Item = Value>) -> Vec<Value> {
 }
 
 /// Every row of `M` whose `column` holds one of `values`, ordered by `M`'s key, in one
-/// query per [`KEYS_PER_QUERY`] values.
+/// query per [`KEYS_PER_QUERY`] values, or in one query where the list binds as an array.
 async fn rows_where_in<M: Model, Co: Connection>(
     conn: &mut Co,
     column: ColumnRef,
     values: Vec<Value>,
 ) -> Result<Vec<M>> {
+    let per_query = if render::list_binds_as_array(conn.dialect(), &values) {
+        values.len()
+    } else {
+        KEYS_PER_QUERY
+    };
     let mut rows = Vec::new();
-    for chunk in values.chunks(KEYS_PER_QUERY) {
+    for chunk in values.chunks(per_query.max(1)) {
         let parts = QueryParts {
             filter: Some(Node::In {
                 column,

@@ -10,7 +10,7 @@ use crate::dialect::Dialect;
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 use crate::statement::{SqlTemplate, SqlWriter, Statement};
-use crate::value::Value;
+use crate::value::{Array, Value};
 
 fn quoted(dialect: Dialect, name: &str) -> String {
     let mut s = String::with_capacity(name.len() + 2);
@@ -66,13 +66,21 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             if or_null {
                 w.push("(");
             }
-            w.ident(column.name)
-                .push(if *negated { " NOT IN (" } else { " IN (" });
-            for (i, v) in values.iter().enumerate() {
-                if i > 0 {
-                    w.push(", ");
+            w.ident(column.name);
+            if let Some(array) = in_list_array(w.dialect(), values) {
+                // `= ANY` and `<> ALL` give what `IN` and `NOT IN` give for a non-empty
+                // list, NULL (unknown) included: a NULL column, or no match where the
+                // list holds a NULL, is NULL either way.
+                w.push(if *negated { " <> ALL(" } else { " = ANY(" })
+                    .bind(Value::Array(array));
+            } else {
+                w.push(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.bind(v.clone());
                 }
-                w.bind(v.clone());
             }
             w.push(")");
             if or_null {
@@ -139,6 +147,23 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             }
             w.push(")");
         }
+    }
+}
+
+/// Whether `dialect` writes an `IN` list of `values` as `= ANY($1)` with one array
+/// parameter ([`crate::dialect::SqlDialect::array_placeholder`]), so that its length does
+/// not count against the bind limit; never for an empty list or one that mixes kinds.
+pub(crate) fn list_binds_as_array(dialect: Dialect, values: &[Value]) -> bool {
+    Array::common_kind(values).is_some_and(|kind| dialect.rules().array_placeholder(kind).is_some())
+}
+
+/// `values` as one array parameter where [`list_binds_as_array`]; `None` where the
+/// dialect writes a placeholder per value.
+fn in_list_array(dialect: Dialect, values: &[Value]) -> Option<Array> {
+    if list_binds_as_array(dialect, values) {
+        Array::from_values(values)
+    } else {
+        None
     }
 }
 
@@ -663,6 +688,128 @@ mod tests {
             w.finish().unwrap().sql(),
             r#"("group" NOT IN (?) OR "group" IS NULL)"#
         );
+    }
+
+    fn in_list(dialect: Dialect, values: Vec<Value>, negated: bool) -> Statement {
+        let mut w = SqlWriter::new(dialect);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values,
+                negated,
+            },
+        );
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn postgres_binds_an_in_list_as_one_array() {
+        let ints = |n: i64| (0..n).map(Value::I64).collect::<Vec<_>>();
+        let st = in_list(Dialect::Postgres, ints(3), false);
+        assert_eq!(st.sql(), r#""group" = ANY($1)"#);
+        assert_eq!(
+            st.binds(),
+            [Value::Array(Array::I64(vec![Some(0), Some(1), Some(2)]))]
+        );
+        // One text for every length.
+        assert_eq!(in_list(Dialect::Postgres, ints(7), false).sql(), st.sql());
+        // NOT IN keeps its NULL rows, and a NULL in the list stays a NULL element.
+        let st = in_list(
+            Dialect::Postgres,
+            vec![Value::I64(1), Value::Null(ValueKind::I64)],
+            true,
+        );
+        assert_eq!(st.sql(), r#"("group" <> ALL($1) OR "group" IS NULL)"#);
+        assert_eq!(st.binds(), [Value::Array(Array::I64(vec![Some(1), None]))]);
+        // The other dialects keep the list.
+        assert_eq!(
+            in_list(Dialect::Sqlite, ints(2), true).sql(),
+            r#"("group" NOT IN (?, ?) OR "group" IS NULL)"#
+        );
+        assert_eq!(
+            in_list(Dialect::Mysql, ints(2), false).sql(),
+            "`group` IN (?, ?)"
+        );
+        // An empty list is still a constant.
+        assert_eq!(in_list(Dialect::Postgres, vec![], false).sql(), "1 = 0");
+        assert_eq!(in_list(Dialect::Postgres, vec![], true).sql(), "1 = 1");
+        // The bind limit counts the array once.
+        let st = in_list(Dialect::Postgres, ints(70_000), false);
+        assert_eq!(st.binds().len(), 1);
+        let mut w = SqlWriter::new(Dialect::Sqlite);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: ints(70_000),
+                negated: false,
+            },
+        );
+        assert!(matches!(w.finish(), Err(Error::InvalidQuery(_))));
+    }
+
+    #[test]
+    fn postgres_casts_arrays_of_typed_kinds_or_keeps_the_list() {
+        let typed = |kind, text: &str| Value::Typed(kind, text.to_string());
+        let uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let st = in_list(
+            Dialect::Postgres,
+            vec![typed(ValueKind::Uuid, uuid), Value::Null(ValueKind::Uuid)],
+            false,
+        );
+        assert_eq!(st.sql(), r#""group" = ANY($1::uuid[])"#);
+        assert_eq!(
+            st.binds(),
+            [Value::Array(Array::Typed(
+                ValueKind::Uuid,
+                vec![Some(uuid.to_string()), None]
+            ))]
+        );
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![typed(ValueKind::Decimal, "1.5")],
+                true
+            )
+            .sql(),
+            r#"("group" <> ALL($1::numeric[]) OR "group" IS NULL)"#
+        );
+        // A UTC instant's conversion has no array form: one placeholder per value.
+        let at = "2024-01-01 00:00:00.000000";
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![
+                    typed(ValueKind::Timestamp, at),
+                    typed(ValueKind::Timestamp, at)
+                ],
+                false
+            )
+            .sql(),
+            r#""group" IN (($1::timestamp AT TIME ZONE 'UTC'), ($2::timestamp AT TIME ZONE 'UTC'))"#
+        );
+        // A list that mixes kinds keeps its placeholders.
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![Value::I64(1), Value::Text("a".into())],
+                false
+            )
+            .sql(),
+            r#""group" IN ($1, $2)"#
+        );
+        // Array elements are checked as single values are.
+        let mut w = SqlWriter::new(Dialect::Postgres);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: vec![typed(ValueKind::Date, "0000-01-01")],
+                negated: false,
+            },
+        );
+        assert!(matches!(w.finish(), Err(Error::ValueOutOfRange { .. })));
     }
 
     #[test]

@@ -8,9 +8,9 @@
 
 use std::sync::Arc;
 
-use crate::dialect::Dialect;
+use crate::dialect::{Dialect, SqlDialect};
 use crate::error::{Error, Result};
-use crate::value::Value;
+use crate::value::{Array, Value, ValueKind};
 
 /// SQL text with its placeholder spans, rendered once and bound many times.
 #[derive(Debug, Clone)]
@@ -21,36 +21,54 @@ pub struct SqlTemplate {
 }
 
 /// Refuses values the backend would store as something else (NaN as NULL on SQLite,
-/// infinities on MySQL): an error now rather than silently different data later.
+/// infinities on MySQL): an error now rather than silently different data later. An
+/// array's elements are checked as the same values bound one by one would be.
 fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
     let rules = dialect.rules();
+    let float = |f: f64| {
+        rules.check_float(f).map_err(|why| Error::ValueOutOfRange {
+            message: format!("{f} cannot be stored: {why}"),
+        })
+    };
+    let typed = |kind: ValueKind, text: &str| {
+        crate::types::check_typed(kind, text).map_err(|message| Error::ValueOutOfRange { message })
+    };
     for value in binds {
-        let float = match value {
-            Value::F64(f) => *f,
-            Value::F32(f) => f64::from(*f),
-            Value::Typed(kind, text) => {
-                crate::types::check_typed(*kind, text)
-                    .map_err(|message| Error::ValueOutOfRange { message })?;
-                continue;
+        match value {
+            Value::F64(f) => float(*f)?,
+            Value::F32(f) => float(f64::from(*f))?,
+            Value::Typed(kind, text) => typed(*kind, text)?,
+            Value::Array(Array::F64(v)) => v.iter().flatten().try_for_each(|f| float(*f))?,
+            Value::Array(Array::F32(v)) => {
+                v.iter().flatten().try_for_each(|f| float(f64::from(*f)))?
             }
-            _ => continue,
-        };
-        if let Err(why) = rules.check_float(float) {
-            return Err(Error::ValueOutOfRange {
-                message: format!("{float} cannot be stored: {why}"),
-            });
+            Value::Array(Array::Typed(kind, v)) => {
+                v.iter().flatten().try_for_each(|t| typed(*kind, t))?
+            }
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// The text the dialect wants around `value`'s placeholder: the cast of a
+/// [`Value::Typed`] (or a NULL of such a kind), or of an array's type.
+fn placeholder_wrap(rules: &dyn SqlDialect, value: &Value) -> (&'static str, &'static str) {
+    match value {
+        Value::Array(array) => rules.array_placeholder(array.kind()).unwrap_or(("", "")),
+        v if v.kind().is_typed_text() => rules.typed_placeholder(v.kind()),
+        _ => ("", ""),
+    }
 }
 
 /// Shared SQL text and its placeholder spans.
 type SharedText = (Arc<String>, Arc<[(u32, u32)]>);
 
 /// The text and spans with the dialect's conversion around each placeholder whose value
-/// is [`Value::Typed`] (or a NULL of such a kind); `None` when no placeholder needs one, so
-/// statements without such values keep their shared text. The result is the same text for
-/// the same kinds, so drivers still find their prepared statement by it.
+/// is [`Value::Typed`] (or a NULL of such a kind) or an array that needs a cast; `None`
+/// when no placeholder needs one, so statements without such values keep their shared
+/// text. The result is the same text for the same kinds, so drivers still find their
+/// prepared statement by it.
 fn typed_placeholders(
     dialect: Dialect,
     sql: &str,
@@ -58,16 +76,14 @@ fn typed_placeholders(
     binds: &[Value],
 ) -> Option<SharedText> {
     let rules = dialect.rules();
-    let converted =
-        |v: &Value| v.kind().is_typed_text() && rules.typed_placeholder(v.kind()) != ("", "");
-    if !binds.iter().any(converted) {
+    if !binds.iter().any(|v| placeholder_wrap(rules, v) != ("", "")) {
         return None;
     }
     let mut out = String::with_capacity(sql.len() + 16 * binds.len());
     let mut spans = Vec::with_capacity(placeholders.len());
     let mut at = 0usize;
     for (&(start, end), value) in placeholders.iter().zip(binds) {
-        let (before, after) = rules.typed_placeholder(value.kind());
+        let (before, after) = placeholder_wrap(rules, value);
         out.push_str(&sql[at..start as usize]);
         out.push_str(before);
         let new_start = out.len() as u32;
@@ -299,7 +315,6 @@ impl SqlWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::value::ValueKind;
 
     #[test]
     fn typed_values_get_the_dialects_conversion() {

@@ -109,10 +109,130 @@ pub enum Value {
     /// as text; the statement adds the cast the dialect asks for (`$1::uuid` on
     /// PostgreSQL), and binding refuses text the backends could not store exactly.
     Typed(ValueKind, String),
+    /// A list bound as one array parameter: what an `IN` list becomes where the dialect
+    /// compares with `= ANY($1)` ([`crate::dialect::SqlDialect::array_placeholder`]).
+    Array(Array),
+}
+
+/// A list of values of one kind, bound as one array parameter (PostgreSQL's `= ANY($1)`).
+///
+/// One vector per kind, so that a list can never mix kinds or nest, and engines hand each
+/// vector to their driver as it is; `None` is a NULL element.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Array {
+    /// `bool` elements.
+    Bool(Vec<Option<bool>>),
+    /// `i16` elements.
+    I16(Vec<Option<i16>>),
+    /// `i32` elements.
+    I32(Vec<Option<i32>>),
+    /// `i64` elements.
+    I64(Vec<Option<i64>>),
+    /// `f32` elements.
+    F32(Vec<Option<f32>>),
+    /// `f64` elements.
+    F64(Vec<Option<f64>>),
+    /// Text elements.
+    Text(Vec<Option<String>>),
+    /// Byte-string elements.
+    Blob(Vec<Option<Vec<u8>>>),
+    /// Elements of a kind bound as canonical text ([`Value::Typed`]); the statement casts
+    /// the array to the kind's array type (`$1::uuid[]`).
+    Typed(ValueKind, Vec<Option<String>>),
+}
+
+impl Array {
+    /// The kind shared by every value of `values`, NULLs included (a NULL carries its
+    /// column's kind); `None` when the list is empty, mixes kinds or holds an array.
+    pub fn common_kind(values: &[Value]) -> Option<ValueKind> {
+        let (first, rest) = values.split_first()?;
+        if matches!(first, Value::Array(_)) {
+            return None;
+        }
+        let kind = first.kind();
+        rest.iter()
+            .all(|v| !matches!(v, Value::Array(_)) && v.kind() == kind)
+            .then_some(kind)
+    }
+
+    /// The values of `values` as one array, or `None` when they do not share one kind
+    /// ([`Array::common_kind`]).
+    pub fn from_values(values: &[Value]) -> Option<Array> {
+        let kind = Array::common_kind(values)?;
+        // Each arm keeps the values of its variant; `common_kind` made every other value
+        // a NULL of the same kind.
+        macro_rules! collect {
+            ($variant:ident) => {
+                Array::$variant(
+                    values
+                        .iter()
+                        .map(|v| match v {
+                            Value::$variant(x) => Some(x.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                )
+            };
+        }
+        Some(match kind {
+            ValueKind::Bool => collect!(Bool),
+            ValueKind::I16 => collect!(I16),
+            ValueKind::I32 => collect!(I32),
+            ValueKind::I64 => collect!(I64),
+            ValueKind::F32 => collect!(F32),
+            ValueKind::F64 => collect!(F64),
+            ValueKind::Text => collect!(Text),
+            ValueKind::Blob => collect!(Blob),
+            typed => Array::Typed(
+                typed,
+                values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Typed(_, text) => Some(text.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+            ),
+        })
+    }
+
+    /// The kind of the elements.
+    pub fn kind(&self) -> ValueKind {
+        match self {
+            Array::Bool(_) => ValueKind::Bool,
+            Array::I16(_) => ValueKind::I16,
+            Array::I32(_) => ValueKind::I32,
+            Array::I64(_) => ValueKind::I64,
+            Array::F32(_) => ValueKind::F32,
+            Array::F64(_) => ValueKind::F64,
+            Array::Text(_) => ValueKind::Text,
+            Array::Blob(_) => ValueKind::Blob,
+            Array::Typed(kind, _) => *kind,
+        }
+    }
+
+    /// The number of elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Array::Bool(v) => v.len(),
+            Array::I16(v) => v.len(),
+            Array::I32(v) => v.len(),
+            Array::I64(v) => v.len(),
+            Array::F32(v) => v.len(),
+            Array::F64(v) => v.len(),
+            Array::Text(v) | Array::Typed(_, v) => v.len(),
+            Array::Blob(v) => v.len(),
+        }
+    }
+
+    /// Whether the array has no element.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 impl Value {
-    /// The kind of this value.
+    /// The kind of this value (of its elements, for an [`Value::Array`]).
     pub fn kind(&self) -> ValueKind {
         match self {
             Value::Null(k) => *k,
@@ -125,6 +245,7 @@ impl Value {
             Value::Text(_) => ValueKind::Text,
             Value::Blob(_) => ValueKind::Blob,
             Value::Typed(kind, _) => *kind,
+            Value::Array(array) => array.kind(),
         }
     }
 }

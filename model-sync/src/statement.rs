@@ -4,7 +4,7 @@
 //! binds the value, so diesel's statement cache keys it by its text: unlike `sql_query`,
 //! which marks itself unsafe to cache, a statement is prepared once per connection.
 
-use ambidex_core::{Statement, Value};
+use ambidex_core::{Array, Statement, Value};
 use diesel::backend::Backend;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::serialize::ToSql;
@@ -25,9 +25,61 @@ impl Query for DieselStatement<'_> {
 
 impl<Conn> RunQueryDsl<Conn> for DieselStatement<'_> {}
 
+/// How a backend binds a [`Value::Array`] (one parameter for a whole `IN` list).
+///
+/// Only PostgreSQL's dialect renders arrays ([`ambidex_core::SqlDialect::array_placeholder`]),
+/// and only diesel's `Pg` backend has `sql_types::Array`; the others refuse one, which
+/// their rendered statements never hold.
+trait BindArray: Backend {
+    /// Pushes `array` as one bind parameter.
+    fn push_array<'b>(out: &mut AstPass<'_, 'b, Self>, array: &'b Array) -> QueryResult<()>;
+}
+
+/// The error of a backend handed an array its dialect never renders.
+#[cfg(any(feature = "sqlite", feature = "mysql"))]
+fn no_arrays() -> diesel::result::Error {
+    diesel::result::Error::SerializationError(
+        "an array parameter was bound for a backend whose SQL has none".into(),
+    )
+}
+
+#[cfg(feature = "sqlite")]
+impl BindArray for diesel::sqlite::Sqlite {
+    fn push_array<'b>(_: &mut AstPass<'_, 'b, Self>, _: &'b Array) -> QueryResult<()> {
+        Err(no_arrays())
+    }
+}
+
+#[cfg(feature = "mysql")]
+impl BindArray for diesel::mysql::Mysql {
+    fn push_array<'b>(_: &mut AstPass<'_, 'b, Self>, _: &'b Array) -> QueryResult<()> {
+        Err(no_arrays())
+    }
+}
+
+#[cfg(feature = "postgres")]
+impl BindArray for diesel::pg::Pg {
+    fn push_array<'b>(out: &mut AstPass<'_, 'b, Self>, array: &'b Array) -> QueryResult<()> {
+        use sql_types::{Array as A, Nullable as N};
+        match array {
+            Array::Bool(v) => out.push_bind_param::<A<N<sql_types::Bool>>, _>(v),
+            Array::I16(v) => out.push_bind_param::<A<N<sql_types::SmallInt>>, _>(v),
+            Array::I32(v) => out.push_bind_param::<A<N<sql_types::Integer>>, _>(v),
+            Array::I64(v) => out.push_bind_param::<A<N<sql_types::BigInt>>, _>(v),
+            Array::F32(v) => out.push_bind_param::<A<N<sql_types::Float>>, _>(v),
+            Array::F64(v) => out.push_bind_param::<A<N<sql_types::Double>>, _>(v),
+            // Typed kinds travel as text; the statement casts the array (`$1::uuid[]`).
+            Array::Text(v) | Array::Typed(_, v) => {
+                out.push_bind_param::<A<N<sql_types::Text>>, _>(v)
+            }
+            Array::Blob(v) => out.push_bind_param::<A<N<sql_types::Binary>>, _>(v),
+        }
+    }
+}
+
 fn push_value<'b, DB>(out: &mut AstPass<'_, 'b, DB>, value: &'b Value) -> QueryResult<()>
 where
-    DB: Backend
+    DB: BindArray
         + HasSqlType<sql_types::Bool>
         + HasSqlType<sql_types::SmallInt>
         + HasSqlType<sql_types::Integer>
@@ -66,6 +118,7 @@ where
         Value::Blob(v) => out.push_bind_param::<sql_types::Binary, _>(v),
         // Dates, UUIDs, decimals, JSON: canonical text; the statement carries the cast.
         Value::Typed(_, v) => out.push_bind_param::<sql_types::Text, _>(v),
+        Value::Array(array) => DB::push_array(out, array),
         Value::Null(kind) => match kind {
             K::Bool => out.push_bind_param::<N<sql_types::Bool>, _>(&NONE_BOOL),
             K::I16 => out.push_bind_param::<N<sql_types::SmallInt>, _>(&NONE_I16),

@@ -1,16 +1,53 @@
 //! Binding ambidex values as sqlx arguments, written once for every sqlx backend: each
 //! value with its own type, and a NULL with the type of the column it stands for (which
-//! PostgreSQL needs; SQLite and MySQL accept any typed NULL).
+//! PostgreSQL needs; SQLite and MySQL accept any typed NULL). A whole `IN` list bound as
+//! one array ([`Value::Array`], PostgreSQL's `= ANY($1)`) goes through [`BindArray`].
 
-use ambidex_core::{Error, Result, Value, ValueKind};
+use ambidex_core::{Array, Error, Result, Value, ValueKind};
+use sqlx::error::BoxDynError;
 use sqlx::{Arguments, Database, Encode, Type};
+
+/// How a driver binds a [`Value::Array`].
+///
+/// Only PostgreSQL's dialect renders arrays ([`ambidex_core::SqlDialect::array_placeholder`]);
+/// the other drivers refuse one, which their rendered statements never hold.
+pub(crate) trait BindArray: Database {
+    /// Adds `array` to `args` as one parameter.
+    fn add_array(args: &mut Self::Arguments, array: &Array) -> Result<(), BoxDynError> {
+        let _ = (args, array);
+        Err("an array parameter was bound for a backend whose SQL has none".into())
+    }
+}
+
+#[cfg(feature = "sqlite")]
+impl BindArray for sqlx::Sqlite {}
+
+#[cfg(feature = "mysql")]
+impl BindArray for sqlx::MySql {}
+
+#[cfg(feature = "postgres")]
+impl BindArray for sqlx::Postgres {
+    fn add_array(args: &mut Self::Arguments, array: &Array) -> Result<(), BoxDynError> {
+        match array {
+            Array::Bool(v) => args.add(v.as_slice()),
+            Array::I16(v) => args.add(v.as_slice()),
+            Array::I32(v) => args.add(v.as_slice()),
+            Array::I64(v) => args.add(v.as_slice()),
+            Array::F32(v) => args.add(v.as_slice()),
+            Array::F64(v) => args.add(v.as_slice()),
+            // Typed kinds travel as text; the statement casts the array (`$1::uuid[]`).
+            Array::Text(v) | Array::Typed(_, v) => args.add(v.as_slice()),
+            Array::Blob(v) => args.add(v.as_slice()),
+        }
+    }
+}
 
 fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
     Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
 }
 
 /// The driver's arguments for `binds`, in placeholder order.
-pub(crate) fn arguments<DB: Database>(binds: &[Value]) -> Result<DB::Arguments>
+pub(crate) fn arguments<DB: BindArray>(binds: &[Value]) -> Result<DB::Arguments>
 where
     for<'t> bool: Encode<'t, DB> + Type<DB>,
     for<'t> i16: Encode<'t, DB> + Type<DB>,
@@ -60,6 +97,7 @@ where
             Value::Text(s) => args.add(s.as_str()),
             Value::Blob(b) => args.add(b.as_slice()),
             Value::Typed(_, s) => args.add(s.as_str()),
+            Value::Array(array) => DB::add_array(&mut args, array),
         };
         added.map_err(|e| bind_error(i, e))?;
     }

@@ -303,6 +303,16 @@ pub trait SqlDialect: Send + Sync + 'static {
         ("", "")
     }
 
+    /// Whether `column IN (list)` of values of `kind` is written `column = ANY($1)` (and
+    /// `NOT IN` as `<> ALL($1)`) with the whole list bound as one array parameter, and if
+    /// so the text around that placeholder, `(before, after)` (the array type's cast for
+    /// kinds bound as text: `$1::uuid[]`). One placeholder whatever the list's length keeps
+    /// one SQL text for every length (drivers cache prepared statements by text) and takes
+    /// the list out of the bind limit. `None` (the default): one placeholder per value.
+    fn array_placeholder(&self, _kind: ValueKind) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
     /// Statements every new connection runs before use.
     fn connection_setup(&self) -> &'static [&'static str] {
         &[]

@@ -220,6 +220,30 @@ impl SqlDialect for Postgres {
         }
     }
 
+    fn array_placeholder(&self, kind: ValueKind) -> Option<(&'static str, &'static str)> {
+        // As diesel's `eq_any`. Arrays of kinds bound as text are cast to the kind's array
+        // type, element by element as `typed_placeholder` casts one value. A UTC instant
+        // keeps its list: its one-value conversion (`AT TIME ZONE 'UTC'`) has no array
+        // form, and a `timestamptz[]` cast would read the text in the session's TimeZone.
+        Some(match kind {
+            ValueKind::Date => ("", "::date[]"),
+            ValueKind::DateTime => ("", "::timestamp[]"),
+            ValueKind::Timestamp => return None,
+            ValueKind::Time => ("", "::time[]"),
+            ValueKind::Uuid => ("", "::uuid[]"),
+            ValueKind::Decimal => ("", "::numeric[]"),
+            ValueKind::Json => ("", "::jsonb[]"),
+            ValueKind::Bool
+            | ValueKind::I16
+            | ValueKind::I32
+            | ValueKind::I64
+            | ValueKind::F32
+            | ValueKind::F64
+            | ValueKind::Text
+            | ValueKind::Blob => ("", ""),
+        })
+    }
+
     fn is_refused_login(&self, message: &str) -> bool {
         message.contains("password authentication failed")
             || message.contains("no password supplied")

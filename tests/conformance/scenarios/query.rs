@@ -87,6 +87,126 @@ macro_rules! query_scenarios {
             Ok(())
         });
 
+        scenario!(in_lists_of_each_kind_agree_on_every_backend, |db| {
+            // PostgreSQL binds these lists as one array (`= ANY($1)`, `<> ALL($1)`), the
+            // others as one placeholder per value: the rows must be the same.
+            seed_people!(db);
+            let q = |e| Person::query().filter(e).order_by(Person::ID.asc());
+            assert_eq!(
+                names!(aw!(q(Person::ID.is_in([1_i64, 3, 99])).all(&db))?),
+                ["Ada", "Cy"]
+            );
+            assert_eq!(
+                names!(aw!(q(Person::NAME.is_in(["Dee", "Ada", "zed"])).all(&db))?),
+                ["Ada", "Dee"]
+            );
+            assert_eq!(
+                names!(aw!(q(Person::NAME.not_in(["Dee", "Ada"])).all(&db))?),
+                ["Bob", "Cy", "eve"]
+            );
+            assert_eq!(aw!(q(Person::SCORE.is_in([0.0, 2.5])).count(&db))?, 5);
+            assert_eq!(aw!(q(Person::ACTIVE.is_in([false])).count(&db))?, 0);
+            // A nullable text column whose rows are all NULL: NOT IN keeps them.
+            assert_eq!(aw!(q(Person::NICKNAME.not_in(["x"])).count(&db))?, 5);
+            assert_eq!(aw!(q(Person::NICKNAME.is_in(["x"])).count(&db))?, 0);
+            Ok(())
+        });
+
+        scenario!(in_lists_holding_null_keep_their_null_semantics, |db| {
+            // The typed API takes no NULL into a list; the AST does, and PostgreSQL's array
+            // then holds a NULL element, which must mean what the NULL in `IN (...)` means.
+            seed_people!(db);
+            let list = |ages: &[Option<i32>], negated: bool| {
+                ambidex::Expr::<Person>::from_node(ambidex_core::ast::Node::In {
+                    column: Person::AGE.column_ref(),
+                    values: ages
+                        .iter()
+                        .map(|a| {
+                            a.map_or(
+                                ambidex::Value::Null(ambidex_core::ValueKind::I32),
+                                ambidex::Value::I32,
+                            )
+                        })
+                        .collect(),
+                    negated,
+                })
+            };
+            let q = |e| Person::query().filter(e).order_by(Person::ID.asc());
+            // A NULL in the list matches no row, not even a NULL column.
+            assert_eq!(
+                names!(aw!(q(list(&[Some(17), None], false)).all(&db))?),
+                ["Bob", "eve"]
+            );
+            assert_eq!(aw!(q(list(&[None], false)).count(&db))?, 0);
+            // NOT IN a list holding a NULL is unknown for every value not listed, so only
+            // the NULL column's row (which `not_in` keeps) remains.
+            assert_eq!(
+                names!(aw!(q(list(&[Some(17), None], true)).all(&db))?),
+                ["Cy"]
+            );
+            assert_eq!(names!(aw!(q(list(&[None], true)).all(&db))?), ["Cy"]);
+            // NOT over the list is the two-valued complement.
+            assert_eq!(
+                names!(aw!(q(!list(&[Some(17), None], false)).all(&db))?),
+                ["Ada", "Cy", "Dee"]
+            );
+            assert_eq!(
+                names!(aw!(q(!list(&[Some(17), None], true)).all(&db))?),
+                ["Ada", "Bob", "Dee", "eve"]
+            );
+            // And over lists without NULLs, whose NULL rows `not_in` keeps.
+            assert_eq!(
+                names!(aw!(q(!Person::AGE.not_in([17, 36])).all(&db))?),
+                ["Ada", "Bob", "eve"]
+            );
+            assert_eq!(
+                names!(aw!(q(!Person::AGE.is_in([17, 36])).all(&db))?),
+                ["Cy", "Dee"]
+            );
+            Ok(())
+        });
+
+        scenario!(in_lists_render_one_array_on_postgres, |db| {
+            let pg = |n: i32| {
+                Person::query()
+                    .filter(Person::AGE.is_in(0..n))
+                    .to_sql(ambidex::Dialect::Postgres)
+            };
+            let (short, long) = (pg(2)?, pg(500)?);
+            assert!(
+                short.sql().ends_with(r#"WHERE "age" = ANY($1)"#),
+                "{}",
+                short.sql()
+            );
+            assert_eq!(short.sql(), long.sql(), "one text for every length");
+            assert_eq!(long.binds().len(), 1);
+            let not_in = Person::query()
+                .filter(Person::AGE.not_in([1, 2]))
+                .to_sql(ambidex::Dialect::Postgres)?;
+            assert!(
+                not_in
+                    .sql()
+                    .ends_with(r#"WHERE ("age" <> ALL($1) OR "age" IS NULL)"#),
+                "{}",
+                not_in.sql()
+            );
+            let sqlite = Person::query()
+                .filter(Person::AGE.is_in([1, 2]))
+                .to_sql(ambidex::Dialect::Sqlite)?;
+            assert!(
+                sqlite.sql().ends_with(r#"WHERE "age" IN (?, ?)"#),
+                "{}",
+                sqlite.sql()
+            );
+            // And the handle in use runs it.
+            seed_people!(db);
+            assert_eq!(
+                aw!(Person::query().filter(Person::AGE.is_in(0..500)).count(&db))?,
+                4
+            );
+            Ok(())
+        });
+
         scenario!(is_null_and_is_not_null, |db| {
             seed_people!(db);
             assert_eq!(

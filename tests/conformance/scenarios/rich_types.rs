@@ -216,6 +216,18 @@ macro_rules! rich_types_scenarios {
                 aw!(Token::query().filter(Token::ID.is_in(&ids[1..3])).count(&db))?,
                 2
             );
+            // Lists of uuids (one `uuid[]` array on PostgreSQL), negated and over a nullable
+            // column, and of UTC instants (one placeholder per value on every backend).
+            let q = |e| Token::query().filter(e);
+            assert_eq!(aw!(q(Token::ID.not_in(&ids[1..3])).count(&db))?, 2);
+            assert_eq!(aw!(q(Token::OWNER.is_in([ids[3], ids[1]])).count(&db))?, 2);
+            assert_eq!(aw!(q(Token::OWNER.not_in([ids[3]])).count(&db))?, 2);
+            assert_eq!(aw!(q(Token::OWNER.not_in([ids[0]])).count(&db))?, 4);
+            assert_eq!(aw!(q(!Token::OWNER.is_in([ids[3]])).count(&db))?, 2);
+            let second = |s| ymd_hms_micro(2024, 1, 1, 0, 0, s, 0).and_utc();
+            let instants = [second(1), second(3), second(9)];
+            assert_eq!(aw!(q(Token::ISSUED.is_in(instants)).count(&db))?, 2);
+            assert_eq!(aw!(q(Token::ISSUED.not_in([second(1)])).count(&db))?, 3);
             // The key is unique, and a uuid key updates and deletes its row.
             let dup = Token {
                 id: ids[2],
