@@ -299,6 +299,7 @@ fn the_dispatching_db_still_opens_without_annotations() -> ambidex::Result<()> {
 
 /// The same round trip through any blocking executor and any async one: create a uniquely
 /// named table, write, read back in a committed and a rolled-back transaction, drop it.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 macro_rules! round_trip {
     (blocking $db:expr, $table:expr) => {{
         let db = $db;

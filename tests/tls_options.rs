@@ -19,7 +19,9 @@
 use ambidex::Error;
 
 mod support;
-use support::{runtime, server_url};
+use support::runtime;
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use support::server_url;
 
 /// How long opening waits: a refused connection is reported after it (the blocking pool
 /// waits this long for its first connection before it reports why it got none).
