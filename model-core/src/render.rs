@@ -160,11 +160,9 @@ pub(crate) fn list_binds_as_array(dialect: Dialect, values: &[Value]) -> bool {
 /// `values` as one array parameter where [`list_binds_as_array`]; `None` where the
 /// dialect writes a placeholder per value.
 fn in_list_array(dialect: Dialect, values: &[Value]) -> Option<Array> {
-    if list_binds_as_array(dialect, values) {
-        Array::from_values(values)
-    } else {
-        None
-    }
+    let kind = Array::common_kind(values)?;
+    dialect.rules().array_placeholder(kind)?;
+    Some(Array::of_kind(kind, values))
 }
 
 /// Writes `func([DISTINCT] col)`, `COUNT(*)`, cast where the result type must agree.

@@ -158,7 +158,11 @@ impl Array {
     /// The values of `values` as one array, or `None` when they do not share one kind
     /// ([`Array::common_kind`]).
     pub fn from_values(values: &[Value]) -> Option<Array> {
-        let kind = Array::common_kind(values)?;
+        Array::common_kind(values).map(|kind| Array::of_kind(kind, values))
+    }
+
+    /// `values`, all of `kind` ([`Array::common_kind`] said so), as one array.
+    pub(crate) fn of_kind(kind: ValueKind, values: &[Value]) -> Array {
         // Each arm keeps the values of its variant; `common_kind` made every other value
         // a NULL of the same kind.
         macro_rules! collect {
@@ -174,7 +178,7 @@ impl Array {
                 )
             };
         }
-        Some(match kind {
+        match kind {
             ValueKind::Bool => collect!(Bool),
             ValueKind::I16 => collect!(I16),
             ValueKind::I32 => collect!(I32),
@@ -193,7 +197,7 @@ impl Array {
                     })
                     .collect(),
             ),
-        })
+        }
     }
 
     /// The kind of the elements.

@@ -31,31 +31,20 @@ impl<Conn> RunQueryDsl<Conn> for DieselStatement<'_> {}
 /// and only diesel's `Pg` backend has `sql_types::Array`; the others refuse one, which
 /// their rendered statements never hold.
 trait BindArray: Backend {
-    /// Pushes `array` as one bind parameter.
-    fn push_array<'b>(out: &mut AstPass<'_, 'b, Self>, array: &'b Array) -> QueryResult<()>;
-}
-
-/// The error of a backend handed an array its dialect never renders.
-#[cfg(any(feature = "sqlite", feature = "mysql"))]
-fn no_arrays() -> diesel::result::Error {
-    diesel::result::Error::SerializationError(
-        "an array parameter was bound for a backend whose SQL has none".into(),
-    )
+    /// Pushes `array` as one bind parameter; refused unless the backend overrides it.
+    fn push_array<'b>(out: &mut AstPass<'_, 'b, Self>, array: &'b Array) -> QueryResult<()> {
+        let _ = (out, array);
+        Err(diesel::result::Error::SerializationError(
+            "an array parameter was bound for a backend whose SQL has none".into(),
+        ))
+    }
 }
 
 #[cfg(feature = "sqlite")]
-impl BindArray for diesel::sqlite::Sqlite {
-    fn push_array<'b>(_: &mut AstPass<'_, 'b, Self>, _: &'b Array) -> QueryResult<()> {
-        Err(no_arrays())
-    }
-}
+impl BindArray for diesel::sqlite::Sqlite {}
 
 #[cfg(feature = "mysql")]
-impl BindArray for diesel::mysql::Mysql {
-    fn push_array<'b>(_: &mut AstPass<'_, 'b, Self>, _: &'b Array) -> QueryResult<()> {
-        Err(no_arrays())
-    }
-}
+impl BindArray for diesel::mysql::Mysql {}
 
 #[cfg(feature = "postgres")]
 impl BindArray for diesel::pg::Pg {
