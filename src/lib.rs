@@ -207,7 +207,13 @@ mod held;
 pub mod migrate;
 mod shim;
 
-pub use ambidex_core::schema;
+/// Schemas as data: what the models declare and what a database holds, in one shape
+/// (`Schema`, `Table`...), the [`diff`](schema::diff) between two, and [`ReadSchema`](schema::ReadSchema),
+/// the plan that reads a live database's.
+pub mod schema {
+    pub use ambidex_core::migrate::ReadSchema;
+    pub use ambidex_core::schema::*;
+}
 #[cfg(feature = "async")]
 mod tx;
 

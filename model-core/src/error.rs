@@ -9,9 +9,6 @@ use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;
 
-use crate::dialect::Dialect;
-use crate::model::ModelMeta;
-
 /// `Result` with ambidex's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -264,12 +261,6 @@ impl Error {
         matches!(self, Error::Conflict { .. })
     }
 
-    /// Builds the typed variant for a failure the database reported, using the dialect's
-    /// knowledge of its backend's codes and messages.
-    pub fn from_db_failure(dialect: Dialect, failure: DbFailure) -> Error {
-        dialect.classify(failure)
-    }
-
     /// The error for a statement naming `column`, which the table does not have; the
     /// dialects build it from their backend's "no such column" failure. A qualified name
     /// (`table.column`) is reduced to the column.
@@ -281,30 +272,6 @@ impl Error {
             table: None,
             column: column.to_string(),
             found,
-        }
-    }
-
-    /// Names the model and field of a [`Error::SchemaDrift`] raised by one of `meta`'s
-    /// statements, when one of its columns is the missing one; any other error is returned
-    /// as it is.
-    pub fn in_model(self, meta: &'static ModelMeta) -> Error {
-        match self {
-            Error::SchemaDrift {
-                model: None,
-                column,
-                found,
-                ..
-            } => {
-                let def = meta.columns.iter().find(|c| c.name == column);
-                Error::SchemaDrift {
-                    model: Some(meta.name),
-                    field: def.map(|c| c.field),
-                    table: Some(meta.table),
-                    column,
-                    found,
-                }
-            }
-            other => other,
         }
     }
 
@@ -397,6 +364,8 @@ impl DecodeProblem {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::ModelMeta;
+    use crate::sql::dialect::Dialect;
 
     #[test]
     fn redacts_only_the_password() {

@@ -4,6 +4,22 @@
 //! queries that does not depend on which world (blocking or async) or which engine (diesel
 //! or sqlx) runs them.
 //!
+//! The source is grouped by layer, bottom to top; each layer imports only the ones below
+//! it (`tests/layering.rs` holds the order and fails on an upward import):
+//!
+//! | layer | owns |
+//! | --- | --- |
+//! | `value/`, `error.rs` | bind values, cells, rows, field types, keys; the one error type |
+//! | `query/` | what a query means: AST, typed columns and conditions, aggregates, `Select` |
+//! | `engine/` | the seam engines implement: statements, `Connection`, `Plan`, `Executor` |
+//! | `model/` | the `Model` contract: metadata, statement cache, the requests it makes |
+//! | `schema/` | tables as data, and the diff between two schemas |
+//! | `sql/` | where a query becomes SQL text: dialects, writer, render, DDL |
+//! | `ops/` | the plans every engine runs: fetches, writes, upserts, relations, streams, transactions |
+//! | `migrate/`, `url.rs`, `routing/`, `sqlite_handle.rs` | migrations, URLs, read replicas, SQLite handle settings |
+//!
+//! This file is the public map: it declares the layers and re-exports the public paths.
+//!
 //! - [`Model`], [`ModelMeta`]: the contract `#[derive(Model)]` implements.
 //! - [`Column`], [`Expr`], [`Select`]: typed columns, conditions and queries.
 //! - [`ast`], [`render`], [`ddl`], [`dialect`]: the query AST and its SQL, with every
@@ -33,58 +49,53 @@
 //! ```
 #![warn(missing_docs)]
 
-mod aggregate;
-pub mod ast;
-mod column;
-pub mod ddl;
-pub mod dialect;
-mod engine;
+// The layers, bottom to top (tests/layering.rs holds this order).
 mod error;
-mod exists;
-mod expr;
-mod field;
-mod key;
-pub mod migrate;
-mod model;
-pub mod ops;
-mod query;
-mod raw;
-mod ready;
-pub mod relation;
-pub mod render;
-mod retry;
-pub mod routing;
-mod row;
-pub mod schema;
-pub mod select_as;
-#[cfg(feature = "sqlite")]
-pub mod sqlite_handle;
-mod statement;
-pub mod stream;
-pub mod transaction;
-pub mod types;
-pub mod upsert;
-mod url;
 mod value;
 
-pub use aggregate::{Agg, Having, Ordered, Summable, count};
-pub use column::Column;
-pub use dialect::{Dialect, SqlDialect};
+mod query;
+
+mod engine;
+
+mod model;
+
+pub mod schema;
+
+mod sql;
+
+pub mod ops;
+
+pub mod migrate;
+pub mod routing;
+#[cfg(feature = "sqlite")]
+pub mod sqlite_handle;
+mod url;
+
+// Public module paths, kept where users and engines have always found them.
+pub use ops::{relation, select_as, stream, transaction, upsert};
+pub use query::ast;
+pub use sql::{ddl, dialect, render};
+pub use value::types;
+
+pub use engine::ready::complete;
+pub use engine::statement::{SqlTemplate, Statement};
 pub use engine::{Connection, Executed, Executor, Plan, RowSink};
 pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
-pub use exists::Correlated;
-pub use expr::{Expr, Order};
-pub use field::{IntoOperand, SqlField, TextField};
-pub use key::{IntoKey, PrimaryKey};
-pub use model::{CachedSql, ColumnDef, Model, ModelMeta, SqlCache};
-pub use query::{Select, Update};
-pub use raw::{FromRow, Raw, raw};
-pub use ready::complete;
-pub use relation::{BelongsTo, ForeignKey, OnDelete, Through};
-pub use retry::Retry;
-pub use row::{Cell, RowReader, decode_field, row_too_narrow};
-pub use select_as::{Partial, PartialModel, SelectAs, Selectable};
-pub use statement::{SqlTemplate, SqlWriter, Statement};
-pub use stream::{RowIter, RowStream, Streaming};
+pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
+pub use ops::exists::Correlated;
+pub use ops::raw::{FromRow, Raw, raw};
+pub use ops::relation::{BelongsTo, Through};
+pub use ops::retry::Retry;
+pub use ops::select_as::{Partial, PartialModel, SelectAs, Selectable};
+pub use ops::stream::{RowIter, RowStream, Streaming};
+pub use query::aggregate::{Agg, Having, Ordered, Summable, count};
+pub use query::column::Column;
+pub use query::expr::{Expr, Order};
+pub use query::select::{Select, Update};
+pub use sql::dialect::{Dialect, SqlDialect};
+pub use sql::writer::SqlWriter;
 pub use url::Target;
+pub use value::field::{IntoOperand, SqlField, TextField};
+pub use value::key::{IntoKey, PrimaryKey};
+pub use value::row::{Cell, RowReader, decode_field, row_too_narrow};
 pub use value::{Array, DefaultValue, Value, ValueKind};

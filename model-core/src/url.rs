@@ -1,8 +1,8 @@
 //! Connection URLs, parsed once for every engine so that `sqlite://app.db` means the same
 //! file to diesel and to sqlx, and an unknown scheme is the same error in both worlds.
 
-use crate::dialect::Dialect;
 use crate::error::{Error, Result, redact_url};
+use crate::sql::dialect::Dialect;
 
 /// Where a connection URL points.
 #[derive(Clone, PartialEq, Eq)]

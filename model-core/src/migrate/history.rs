@@ -1,15 +1,15 @@
 //! The history table, `ambidex_migrations`: one row per applied migration, the same
 //! whichever world and engine applied it. Its DDL and statements come from the ordinary
-//! renderer ([`crate::ddl`], [`crate::render`]) through a model description of the table.
+//! renderer ([`crate::sql::ddl`], [`crate::sql::render`]) through a model description of the table.
 
-use crate::ast::{Projection, QueryParts};
 use crate::engine::Connection;
+use crate::engine::statement::Statement;
 use crate::error::Result;
 use crate::model::{ColumnDef, ModelMeta};
 use crate::ops::{CollectRows, Scalar};
-use crate::statement::Statement;
+use crate::query::ast::{Projection, QueryParts};
+use crate::sql::{ddl, render};
 use crate::value::{Value, ValueKind};
-use crate::{ddl, render};
 
 /// The name of the history table.
 pub const HISTORY_TABLE: &str = "ambidex_migrations";

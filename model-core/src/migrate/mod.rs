@@ -30,17 +30,19 @@
 //! each where you can.
 
 mod history;
+mod introspect;
 mod run;
 mod split;
 
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::dialect::Dialect;
 use crate::engine::Executor;
 use crate::error::{Error, Result};
+use crate::sql::dialect::Dialect;
 
 pub use history::HISTORY_TABLE;
+pub use introspect::ReadSchema;
 pub use run::{Apply, Redo, Revert, Status};
 pub use split::split_statements;
 

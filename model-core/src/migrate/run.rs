@@ -10,11 +10,11 @@ use std::collections::HashSet;
 use std::time::Instant;
 
 use super::{Applied, Migration, MigrationState, MigrationStatus, Migrations, history};
+use crate::engine::statement::Statement;
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
 use crate::ops::Scalar;
-use crate::statement::Statement;
-use crate::transaction;
+use crate::ops::transaction;
 
 /// How long a session lock (MariaDB) is waited for before giving up.
 const SESSION_LOCK_SECS: u32 = 600;
@@ -389,10 +389,10 @@ async fn run_script<C: Connection>(
 }
 
 /// The backend's name in per-backend file names (`up.postgres.sql`).
-pub(crate) fn file_suffix(dialect: crate::Dialect) -> &'static str {
+pub(crate) fn file_suffix(dialect: crate::engine::backend::Dialect) -> &'static str {
     match dialect {
-        crate::Dialect::Sqlite => "sqlite",
-        crate::Dialect::Postgres => "postgres",
-        crate::Dialect::Mysql => "mysql",
+        crate::engine::backend::Dialect::Sqlite => "sqlite",
+        crate::engine::backend::Dialect::Postgres => "postgres",
+        crate::engine::backend::Dialect::Mysql => "mysql",
     }
 }

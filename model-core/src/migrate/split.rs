@@ -8,7 +8,7 @@
 //! PROCEDURE`, `CREATE FUNCTION` on SQLite and MySQL). Comments stay in the statement they
 //! belong to; statements that hold nothing but comments and whitespace are dropped.
 
-use crate::dialect::Dialect;
+use crate::sql::dialect::Dialect;
 
 /// The statements of `sql`, in order, each without its terminating `;`.
 ///

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::dialect::Dialect;
+use crate::sql::dialect::Dialect;
 
 use crate::error::{Error, Result, redact_url};
 
@@ -350,7 +350,7 @@ macro_rules! replica_handle_methods {
 
         /// Transactions run on the primary; one that may write holds the scope's reads
         /// there until the replicas catch up.
-        pub(crate) fn note_transaction(&self, options: &$crate::transaction::TxOptions) {
+        pub(crate) fn note_transaction(&self, options: &$crate::ops::transaction::TxOptions) {
             let $this = self;
             let set: Option<&$crate::routing::ReplicaSet> = $set;
             if set.is_some() && !options.is_read_only() {

@@ -37,16 +37,15 @@
 use std::future::Future;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::dialect::replication;
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
+use crate::sql::dialect::replication;
 
-mod access;
 mod config;
 mod position;
 mod state;
 
-pub use access::{Access, Routed};
+pub use crate::engine::access::{Access, Routed};
 pub use config::{Policy, ReplicaConfig, Replication, Route, RouteRequest, Router};
 use position::*;
 use state::*;
@@ -242,7 +241,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-    use crate::dialect::Dialect;
+    use crate::sql::dialect::Dialect;
 
     #[test]
     fn lsn_positions_compare_numerically() {

@@ -3,11 +3,11 @@
 
 use std::time::Duration;
 
-use crate::dialect::{Dialect, replication};
+use crate::engine::statement::Statement;
 use crate::engine::{Connection, RowSink};
 use crate::error::{Error, Result};
-use crate::row::{Cell, RowReader};
-use crate::statement::Statement;
+use crate::sql::dialect::{Dialect, replication};
+use crate::value::row::{Cell, RowReader};
 
 /// A replication position: a PostgreSQL WAL LSN, or MariaDB GTIDs (domain, sequence).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,8 +6,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use crate::dialect::Dialect;
 use crate::error::{Error, Result, redact_url};
+use crate::sql::dialect::Dialect;
 
 use super::position::*;
 use super::{Access, Policy, Replication, Route, RouteRequest};

@@ -4,7 +4,7 @@ use super::{Schema, Table, TableColumn, TableForeignKey, TableIndex};
 use crate::error::{Error, Result};
 use crate::value::ValueKind;
 
-/// One step of a schema change. [`crate::ddl::changes`] renders it for a backend.
+/// One step of a schema change. [`crate::sql::ddl::changes`] renders it for a backend.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Change {
     /// Create a table (with its constraints and indexes).

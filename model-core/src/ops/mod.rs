@@ -1,0 +1,601 @@
+//! Every operation a user can call, written once as a [`Plan`] over any [`Connection`].
+//!
+//! These procedures are the only place where "what an operation does" lives: which
+//! statement to render, how to read its result, when to open a transaction, how to batch.
+//! The engines only carry statements and rows, so the blocking and the async world behave
+//! the same by construction.
+
+pub(crate) mod exists;
+pub(crate) mod raw;
+pub mod relation;
+pub(crate) mod retry;
+mod select;
+pub mod select_as;
+pub mod stream;
+pub mod transaction;
+pub mod upsert;
+
+use std::marker::PhantomData;
+
+use crate::engine::access::Access;
+use crate::engine::statement::Statement;
+use crate::engine::{Connection, Plan, RowSink};
+use crate::error::{Error, Result};
+pub use crate::model::requests::{
+    CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertRow, UpdateRow,
+};
+use crate::model::{CachedSql, Model};
+use crate::ops::raw::FromRow;
+use crate::ops::select_as::{Selectable, decode_selected};
+use crate::query::ast::{ColumnRef, Projection, QueryParts, SelectList};
+use crate::sql::ddl;
+use crate::sql::render;
+use crate::value::Value;
+use crate::value::field::SqlField;
+use crate::value::row::{RowReader, decode_field};
+
+/// Collects every row as a model.
+pub struct Collect<M>(pub Vec<M>);
+
+impl<M: Model> RowSink for Collect<M> {
+    type Item = M;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<M> {
+        M::decode(row)
+    }
+    #[inline]
+    fn push(&mut self, item: M) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// Keeps the first row as a model.
+pub struct Single<M>(pub Option<M>);
+
+impl<M: Model> RowSink for Single<M> {
+    type Item = M;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<M> {
+        M::decode(row)
+    }
+    #[inline]
+    fn push(&mut self, item: M) -> Result<()> {
+        if self.0.is_none() {
+            self.0 = Some(item);
+        }
+        Ok(())
+    }
+}
+
+/// Keeps the first column of the first row as a `T`.
+pub struct Scalar<T>(pub Option<T>);
+
+impl<T: SqlField> RowSink for Scalar<T> {
+    type Item = T;
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<T> {
+        decode_field(row, 0, "(scalar)", "value", "(first column)")
+    }
+    fn push(&mut self, item: T) -> Result<()> {
+        if self.0.is_none() {
+            self.0 = Some(item);
+        }
+        Ok(())
+    }
+}
+
+async fn scalar<T: SqlField, C: Connection>(conn: &mut C, statement: Statement) -> Result<T> {
+    conn.fetch(statement, Scalar::<T>(None))
+        .await?
+        .0
+        .ok_or(Error::Internal("a scalar query returned no row".into()))
+}
+
+/// Names `M` and its field in a schema-drift error from one of `M`'s statements.
+pub(crate) fn drift<M: Model>(e: Error) -> Error {
+    e.in_model(M::META)
+}
+
+impl<T: Send + 'static> Plan for Fail<T> {
+    type Output = T;
+    async fn run<C: Connection>(self, _conn: &mut C) -> Result<T> {
+        Err(self.error)
+    }
+}
+
+/// `all`: every matching row.
+pub struct FetchAll<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for FetchAll<M> {
+    type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        Ok(conn
+            .fetch(st, Collect(Vec::new()))
+            .await
+            .map_err(drift::<M>)?
+            .0)
+    }
+}
+
+/// `first`: the first matching row, if any.
+pub struct FetchFirst<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for FetchFirst<M> {
+    type Output = Option<M>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
+        self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        Ok(conn.fetch(st, Single(None)).await.map_err(drift::<M>)?.0)
+    }
+}
+
+/// Collects every selected row (see [`crate::ops::select_as`]).
+pub struct CollectSelected<M, S: Selectable<M>>(pub Vec<S::Output>, PhantomData<fn() -> M>);
+
+impl<M: Model, S: Selectable<M>> RowSink for CollectSelected<M, S> {
+    type Item = S::Output;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<S::Output> {
+        decode_selected::<M, S, R>(row)
+    }
+    #[inline]
+    fn push(&mut self, item: S::Output) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// `select(...).all`: every selected row.
+pub struct FetchSelected<M, S> {
+    /// The statement's shape.
+    pub list: SelectList,
+    /// The model and what is selected.
+    pub types: PhantomData<fn() -> (M, S)>,
+}
+
+impl<M: Model, S: Selectable<M>> Plan for FetchSelected<M, S> {
+    type Output = Vec<S::Output>;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<S::Output>> {
+        let st = render::select_list(conn.dialect(), &self.list)?;
+        let sink = CollectSelected::<M, S>(Vec::new(), PhantomData);
+        Ok(conn.fetch(st, sink).await?.0)
+    }
+}
+
+/// The first row of a plan that returns rows (already limited to one).
+pub struct First<P>(pub P);
+
+impl<T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for First<P> {
+    type Output = Option<T>;
+    fn access(&self) -> Access {
+        self.0.access()
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<T>> {
+        Ok(self.0.run(conn).await?.into_iter().next())
+    }
+}
+
+/// The only row of a plan that returns rows of model `M`'s table (limited to two):
+/// not found if none, [`Error::MultipleRows`] if several.
+pub struct One<M, P> {
+    plan: P,
+    model: PhantomData<fn() -> M>,
+}
+
+impl<M, P> One<M, P> {
+    /// Wraps `plan`.
+    pub fn new(plan: P) -> Self {
+        One {
+            plan,
+            model: PhantomData,
+        }
+    }
+}
+
+impl<M: Model, T: Send + 'static, P: Plan<Output = Vec<T>>> Plan for One<M, P> {
+    type Output = T;
+    fn access(&self) -> Access {
+        self.plan.access()
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<T> {
+        let mut rows = self.plan.run(conn).await?;
+        match rows.len() {
+            0 => Err(M::META.not_found()),
+            1 => rows.pop().ok_or(Error::Internal("row vanished".into())),
+            _ => Err(Error::MultipleRows {
+                model: M::META.name,
+            }),
+        }
+    }
+}
+
+/// `count`: how many rows match (after limit and offset).
+pub struct Count<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for Count<M> {
+    type Output = u64;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Count)?;
+        let n: i64 = scalar(conn, st).await.map_err(drift::<M>)?;
+        u64::try_from(n).map_err(|_| Error::Internal("negative COUNT(*)".into()))
+    }
+}
+
+/// `exists`: whether any row matches.
+pub struct Exists<M> {
+    /// The query.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for Exists<M> {
+    type Output = bool;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<bool> {
+        let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Exists)?;
+        scalar(conn, st).await.map_err(drift::<M>)
+    }
+}
+
+async fn get_by_key<M: Model, C: Connection>(conn: &mut C, key: Vec<Value>) -> Result<Option<M>> {
+    let d = conn.dialect();
+    let t =
+        M::sql_cache().get_or_render(d, CachedSql::GetByKey, || render::get_by_key(d, M::META))?;
+    Ok(conn
+        .fetch(t.bind(key)?, Single(None))
+        .await
+        .map_err(drift::<M>)?
+        .0)
+}
+
+impl<M: Model> Plan for GetByKey<M> {
+    type Output = M;
+    fn access(&self) -> Access {
+        Access::read(Some(M::META.table))
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        get_by_key::<M, C>(conn, self.key)
+            .await?
+            .ok_or_else(|| M::META.not_found())
+    }
+}
+
+impl<M: Model> Plan for InsertRow<'_, M> {
+    type Output = M;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        let d = conn.dialect();
+        let rules = d.rules();
+        let returning = rules.supports_returning();
+        let t = M::sql_cache().get_or_render(d, CachedSql::Insert, || {
+            render::insert(d, M::META, 1, returning)
+        })?;
+        let mut binds = Vec::with_capacity(M::META.columns.len());
+        self.row.push_insert_values(&mut binds);
+        if returning {
+            return conn
+                .fetch(t.bind(binds)?, Single(None))
+                .await
+                .map_err(drift::<M>)?
+                .0
+                .ok_or(Error::Internal(
+                    "INSERT ... RETURNING returned no row".into(),
+                ));
+        }
+        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
+        read_back_inserted(conn, self.row, done, false).await
+    }
+}
+
+/// Reads back a row an INSERT without `RETURNING` just wrote: by the key the database
+/// generated, or by the row's own key when it has no generated one or `sent_key` (the
+/// INSERT wrote it).
+pub(crate) async fn read_back_inserted<M: Model, C: Connection>(
+    conn: &mut C,
+    row: &M,
+    done: crate::engine::Executed,
+    sent_key: bool,
+) -> Result<M> {
+    let key = if M::META.auto_key().is_some() && !sent_key {
+        match (
+            done.last_insert_id,
+            conn.dialect().rules().last_insert_id_query(),
+        ) {
+            (Some(id), _) => vec![Value::I64(id)],
+            (None, Some(q)) => vec![Value::I64(
+                scalar::<i64, C>(conn, Statement::plain(q)).await?,
+            )],
+            (None, None) => {
+                return Err(Error::Internal("no way to read the generated key".into()));
+            }
+        }
+    } else {
+        let mut key = Vec::with_capacity(M::META.keys.len());
+        row.push_key_values(&mut key);
+        key
+    };
+    get_by_key::<M, C>(conn, key).await?.ok_or(Error::Internal(
+        "the inserted row could not be read back".into(),
+    ))
+}
+
+/// The most rows one batch statement carries, whatever the parameter limit allows: past
+/// this, longer statements cost more to parse and cache than they save in round trips.
+const MAX_BATCH_ROWS: usize = 1000;
+
+impl<M: Model> Plan for InsertMany<'_, M> {
+    type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        if self.rows.is_empty() {
+            return Ok(0);
+        }
+        let d = conn.dialect();
+        let width = M::META.insert_columns().count();
+        // A model whose columns are all generated inserts one row per statement.
+        let per_batch = d
+            .rules()
+            .max_bind_params()
+            .checked_div(width)
+            .map_or(1, |rows| rows.clamp(1, MAX_BATCH_ROWS))
+            .min(self.rows.len());
+        let full = render::insert(d, M::META, per_batch, false)?;
+        transaction::begin(conn).await?;
+        let mut total = 0u64;
+        let mut outcome = Ok(());
+        for chunk in self.rows.chunks(per_batch) {
+            let template = if chunk.len() == per_batch {
+                full.clone()
+            } else {
+                match render::insert(d, M::META, chunk.len(), false) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            };
+            let mut binds = Vec::with_capacity(chunk.len() * width);
+            for row in chunk {
+                row.push_insert_values(&mut binds);
+            }
+            let statement = match template.bind(binds) {
+                Ok(statement) => statement,
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            };
+            match conn.execute(statement).await {
+                Ok(done) => total += done.rows_affected,
+                Err(e) => {
+                    outcome = Err(drift::<M>(e));
+                    break;
+                }
+            }
+        }
+        match outcome {
+            Ok(()) => {
+                transaction::commit(conn).await?;
+                Ok(total)
+            }
+            Err(e) => {
+                // The original error matters more than a failed rollback; the engine closes
+                // a connection whose rollback failed instead of pooling it.
+                let _ = transaction::rollback(conn).await;
+                Err(e)
+            }
+        }
+    }
+}
+
+impl<M: Model> Plan for UpdateRow<'_, M> {
+    type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        let d = conn.dialect();
+        let t = M::sql_cache().get_or_render(d, CachedSql::UpdateByKey, || {
+            render::update_by_key(d, M::META)
+        })?;
+        let mut binds = Vec::with_capacity(M::META.columns.len());
+        self.row.push_update_values(&mut binds);
+        self.row.push_key_values(&mut binds);
+        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
+        if done.rows_affected == 0 {
+            Err(M::META.not_found())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl<M: Model> Plan for DeleteRow<'_, M> {
+    type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        let d = conn.dialect();
+        let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
+            render::delete_by_key(d, M::META)
+        })?;
+        let mut key = Vec::with_capacity(M::META.keys.len());
+        self.row.push_key_values(&mut key);
+        let done = conn.execute(t.bind(key)?).await.map_err(drift::<M>)?;
+        if done.rows_affected == 0 {
+            Err(M::META.not_found())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+/// Update by filter: the number of rows matched.
+pub struct UpdateWhere<M> {
+    /// The filter.
+    pub parts: QueryParts,
+    /// The assignments.
+    pub assignments: Vec<(ColumnRef, Value)>,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for UpdateWhere<M> {
+    type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::update_where(conn.dialect(), M::META, &self.parts, &self.assignments)?;
+        Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
+    }
+}
+
+/// Delete by filter: the number of rows deleted.
+pub struct DeleteWhere<M> {
+    /// The filter.
+    pub parts: QueryParts,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for DeleteWhere<M> {
+    type Output = u64;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::delete_where(conn.dialect(), M::META, &self.parts)?;
+        Ok(conn.execute(st).await.map_err(drift::<M>)?.rows_affected)
+    }
+}
+
+impl<M: Model> Plan for CreateTable<M> {
+    type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        for st in ddl::create_table(conn.dialect(), M::META)? {
+            conn.execute(st).await?;
+        }
+        Ok(())
+    }
+}
+
+impl<M: Model> Plan for DropTable<M> {
+    type Output = ();
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
+        conn.execute(ddl::drop_table(conn.dialect(), M::META)?)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Raw SQL that returns no rows: affected rows.
+pub struct RawExecute {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+}
+
+impl Plan for RawExecute {
+    type Output = u64;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<u64> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.execute(st).await?.rows_affected)
+    }
+}
+
+/// Collects rows of a raw query as `T`.
+pub struct CollectRows<T>(pub Vec<T>);
+
+impl<T: FromRow> RowSink for CollectRows<T> {
+    type Item = T;
+    #[inline]
+    fn decode<R: RowReader + ?Sized>(row: &R) -> Result<T> {
+        T::decode_row(row)
+    }
+    #[inline]
+    fn push(&mut self, item: T) -> Result<()> {
+        self.0.push(item);
+        Ok(())
+    }
+}
+
+/// Raw SQL whose rows decode into columns or tuples.
+pub struct RawRows<T> {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+    /// What a row decodes into.
+    pub row: PhantomData<fn() -> T>,
+}
+
+impl<T: FromRow> Plan for RawRows<T> {
+    type Output = Vec<T>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<T>> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.fetch(st, CollectRows(Vec::new())).await?.0)
+    }
+}
+
+/// Raw SQL whose rows decode into a model.
+pub struct RawFetch<M> {
+    /// The SQL, with `?` placeholders.
+    pub sql: String,
+    /// The values.
+    pub binds: Vec<Value>,
+    /// The model.
+    pub model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Plan for RawFetch<M> {
+    type Output = Vec<M>;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        let st = render::raw(conn.dialect(), &self.sql, self.binds)?;
+        Ok(conn.fetch(st, Collect(Vec::new())).await?.0)
+    }
+}

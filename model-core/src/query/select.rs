@@ -1,0 +1,146 @@
+//! The query builder: filter, order, limit, offset. A `Select<M>` is what a query means,
+//! independent of any dialect or engine; its SQL is rendered by `crate::sql::render` and
+//! its terminal methods (`all`, `first`, `count`, `delete`, `stream`...) are in
+//! `crate::ops::select`, where the plans they run live.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::query::ast::{ColumnRef, Node, QueryParts};
+use crate::query::column::Column;
+use crate::query::expr::{Expr, Order};
+use crate::value::Value;
+use crate::value::field::{IntoOperand, SqlField};
+
+/// A query over model `M`'s rows, from `M::query()`.
+///
+/// Terminal methods (`all`, `first`, `one`, `count`, `exists`, `delete`) take the handle
+/// to run on: `&blocking::Db` returns a `Result`, `&Db` (async) returns a future.
+pub struct Select<M> {
+    pub(crate) parts: QueryParts,
+    pub(crate) primary: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Select<M> {
+    fn clone(&self) -> Self {
+        Select {
+            parts: self.parts.clone(),
+            primary: self.primary,
+            _model: PhantomData,
+        }
+    }
+}
+
+impl<M> fmt::Debug for Select<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Select")
+            .field("parts", &self.parts)
+            .finish()
+    }
+}
+
+impl<M> Default for Select<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M> Select<M> {
+    /// Every row of `M`.
+    pub fn new() -> Self {
+        Select {
+            parts: QueryParts::default(),
+            primary: false,
+            _model: PhantomData,
+        }
+    }
+
+    /// Keeps rows that meet `condition` (ANDed with earlier filters).
+    pub fn filter(mut self, condition: Expr<M>) -> Self {
+        self.parts = and_filter(self.parts, condition.into_node());
+        self
+    }
+
+    /// Orders by `order` after any earlier orderings.
+    pub fn order_by(mut self, order: Order<M>) -> Self {
+        self.parts.order.push(order.term());
+        self
+    }
+
+    /// Returns at most `n` rows.
+    pub fn limit(mut self, n: u64) -> Self {
+        self.parts.limit = Some(n);
+        self
+    }
+
+    /// Skips the first `n` rows.
+    pub fn offset(mut self, n: u64) -> Self {
+        self.parts.offset = Some(n);
+        self
+    }
+
+    /// Runs the query on the primary even on a handle with read replicas (for a read that
+    /// must see every committed write, not only the scope's own; see
+    /// [`crate::routing`]). Applies to `all`, `first`, `one`, `count` and `exists`.
+    ///
+    /// ```
+    /// # use ambidex_core::Select;
+    /// # fn demo<M: ambidex_core::Model>() -> Select<M> {
+    /// M::query().on_primary()
+    /// # }
+    /// ```
+    pub fn on_primary(mut self) -> Self {
+        self.primary = true;
+        self
+    }
+
+    /// The query's parts.
+    pub fn parts(&self) -> &QueryParts {
+        &self.parts
+    }
+
+    /// Starts an update of the matching rows, setting `column` to `value`.
+    pub fn set<T: SqlField>(self, column: Column<M, T>, value: impl IntoOperand<T>) -> Update<M> {
+        Update {
+            parts: self.parts,
+            assignments: Vec::new(),
+            _model: PhantomData,
+        }
+        .set(column, value)
+    }
+}
+
+/// An update of the rows a query matches, from [`Select::set`].
+pub struct Update<M> {
+    pub(crate) parts: QueryParts,
+    pub(crate) assignments: Vec<(ColumnRef, Value)>,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Update<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Update")
+            .field("parts", &self.parts)
+            .field("assignments", &self.assignments)
+            .finish()
+    }
+}
+
+impl<M> Update<M> {
+    /// Also sets `column` to `value`.
+    pub fn set<T: SqlField>(mut self, column: Column<M, T>, value: impl IntoOperand<T>) -> Self {
+        self.assignments
+            .push((column.column_ref(), value.into_value()));
+        self
+    }
+}
+
+/// A query's parts with `extra` ANDed into its filter.
+pub(crate) fn and_filter(mut parts: QueryParts, extra: Node) -> QueryParts {
+    parts.filter = Some(match parts.filter.take() {
+        Some(f) => Node::And(Box::new(f), Box::new(extra)),
+        None => extra,
+    });
+    parts
+}

@@ -1,0 +1,851 @@
+//! SQL rendering of queries and writes, written once for every dialect.
+//!
+//! The shapes here are standard SQL; wherever a backend differs, the writer asks the
+//! dialect ([`crate::sql::dialect::SqlDialect`]). Per-model statements that never change shape
+//! (lookup by key, insert, update and delete of one row) are rendered into templates once
+//! and cached by [`crate::SqlCache`].
+
+use crate::engine::statement::{SqlTemplate, Statement};
+use crate::error::{Error, Result};
+use crate::model::ModelMeta;
+use crate::query::ast::{Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, SelectList};
+use crate::sql::dialect::Dialect;
+use crate::sql::writer::SqlWriter;
+use crate::value::{Array, Value};
+
+fn quoted(dialect: Dialect, name: &str) -> String {
+    let mut s = String::with_capacity(name.len() + 2);
+    dialect.rules().write_ident(&mut s, name);
+    s
+}
+
+fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
+    for (i, c) in meta.columns.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(c.name);
+    }
+}
+
+/// Writes a condition.
+pub fn write_node(w: &mut SqlWriter, node: &Node) {
+    match node {
+        Node::Compare { column, op, value } => {
+            w.ident(column.name)
+                .push(" ")
+                .push(op.sql())
+                .push(" ")
+                .bind(value.clone());
+        }
+        Node::NotEqual { column, value } => {
+            if column.nullable {
+                w.push("(")
+                    .ident(column.name)
+                    .push(" <> ")
+                    .bind(value.clone());
+                w.push(" OR ").ident(column.name).push(" IS NULL)");
+            } else {
+                w.ident(column.name).push(" <> ").bind(value.clone());
+            }
+        }
+        Node::Between { column, low, high } => {
+            w.ident(column.name).push(" BETWEEN ").bind(low.clone());
+            w.push(" AND ").bind(high.clone());
+        }
+        Node::In {
+            values, negated, ..
+        } if values.is_empty() => {
+            w.push(if *negated { "1 = 1" } else { "1 = 0" });
+        }
+        Node::In {
+            column,
+            values,
+            negated,
+        } => {
+            let or_null = *negated && column.nullable;
+            if or_null {
+                w.push("(");
+            }
+            w.ident(column.name);
+            if let Some(array) = in_list_array(w.dialect(), values) {
+                // `= ANY` and `<> ALL` give what `IN` and `NOT IN` give for a non-empty
+                // list, NULL (unknown) included: a NULL column, or no match where the
+                // list holds a NULL, is NULL either way.
+                w.push(if *negated { " <> ALL(" } else { " = ANY(" })
+                    .bind(Value::Array(array));
+            } else {
+                w.push(if *negated { " NOT IN (" } else { " IN (" });
+                for (i, v) in values.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    w.bind(v.clone());
+                }
+            }
+            w.push(")");
+            if or_null {
+                w.push(" OR ").ident(column.name).push(" IS NULL)");
+            }
+        }
+        Node::IsNull { column, negated } => {
+            w.ident(column.name)
+                .push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+        }
+        Node::Like {
+            column,
+            pattern,
+            case_insensitive,
+        } => {
+            let col = quoted(w.dialect(), column.name);
+            w.dialect()
+                .rules()
+                .write_like(w, &col, pattern, *case_insensitive);
+        }
+        Node::And(a, b) => {
+            w.push("(");
+            write_node(w, a);
+            w.push(" AND ");
+            write_node(w, b);
+            w.push(")");
+        }
+        Node::Or(a, b) => {
+            w.push("(");
+            write_node(w, a);
+            w.push(" OR ");
+            write_node(w, b);
+            w.push(")");
+        }
+        Node::Not(a) => {
+            // Two-valued NOT: unknown (NULL) counts as false, so its complement is true.
+            w.push("(");
+            write_node(w, a);
+            w.push(") IS NOT TRUE");
+        }
+        Node::Const(b) => {
+            w.push(if *b { "1 = 1" } else { "1 = 0" });
+        }
+        Node::AggregateCompare {
+            aggregate,
+            op,
+            value,
+        } => {
+            write_aggregate(w, aggregate);
+            w.push(" ").push(op.sql()).push(" ").bind(value.clone());
+        }
+        Node::Exists(q) => write_exists(w, q),
+        Node::InSubquery { column, subquery } => {
+            w.ident(column.name).push(" IN (");
+            let shaped = subquery.parts.limit.is_some() || subquery.parts.offset.is_some();
+            if shaped {
+                // MySQL refuses LIMIT directly inside IN (...); a derived table is accepted
+                // everywhere.
+                w.push("SELECT * FROM (");
+            }
+            write_select_list(w, subquery);
+            if shaped {
+                w.push(") AS ").ident("ambidex_sub");
+            }
+            w.push(")");
+        }
+    }
+}
+
+/// Whether `dialect` writes an `IN` list of `values` as `= ANY($1)` with one array
+/// parameter ([`crate::sql::dialect::SqlDialect::array_placeholder`]), so that its length does
+/// not count against the bind limit; never for an empty list or one that mixes kinds.
+pub(crate) fn list_binds_as_array(dialect: Dialect, values: &[Value]) -> bool {
+    Array::common_kind(values).is_some_and(|kind| dialect.rules().array_placeholder(kind).is_some())
+}
+
+/// `values` as one array parameter where [`list_binds_as_array`]; `None` where the
+/// dialect writes a placeholder per value.
+fn in_list_array(dialect: Dialect, values: &[Value]) -> Option<Array> {
+    let kind = Array::common_kind(values)?;
+    dialect.rules().array_placeholder(kind)?;
+    Some(Array::of_kind(kind, values))
+}
+
+/// Writes `func([DISTINCT] col)`, `COUNT(*)`, cast where the result type must agree.
+fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
+    if a.cast.is_some() {
+        w.push("CAST(");
+    }
+    w.push(a.func.sql()).push("(");
+    match &a.column {
+        None => {
+            w.push("*");
+        }
+        Some(c) => {
+            if a.distinct {
+                w.push("DISTINCT ");
+            }
+            w.ident(c.name);
+        }
+    }
+    w.push(")");
+    if let Some(kind) = a.cast {
+        let ty = w.dialect().rules().cast_type(kind);
+        w.push(" AS ").push(ty).push(")");
+    }
+}
+
+fn write_operand(w: &mut SqlWriter, operand: &Operand) {
+    match operand {
+        Operand::Column(c) => {
+            w.ident(c.name);
+        }
+        Operand::Aggregate(a) => write_aggregate(w, a),
+    }
+}
+
+/// Writes a [`SelectList`] (a whole statement, or a subquery's body).
+/// The alias of an EXISTS subquery's table: it hides the table's own name inside the
+/// subquery, so `outer_table.column` always means the enclosing query's row, even when
+/// both are the same table.
+const EXISTS_ALIAS: &str = "ambidex_exists";
+
+fn write_exists(w: &mut SqlWriter, q: &crate::query::ast::ExistsQuery) {
+    w.push("EXISTS (SELECT 1 FROM ")
+        .ident(q.table)
+        .push(" AS ")
+        .ident(EXISTS_ALIAS);
+    let mut first = true;
+    let mut and = |w: &mut SqlWriter| {
+        w.push(if first { " WHERE " } else { " AND " });
+        first = false;
+    };
+    for (inner, outer) in &q.links {
+        and(w);
+        w.ident(EXISTS_ALIAS)
+            .push(".")
+            .ident(inner.name)
+            .push(" = ")
+            .ident(outer.table)
+            .push(".")
+            .ident(outer.name);
+    }
+    if let Some(filter) = &q.parts.filter {
+        and(w);
+        w.push("(");
+        write_node(w, filter);
+        w.push(")");
+    }
+    write_order(w, &q.parts);
+    write_limit(w, &q.parts);
+    w.push(")");
+}
+
+fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
+    w.push(if list.distinct {
+        "SELECT DISTINCT "
+    } else {
+        "SELECT "
+    });
+    for (i, item) in list.items.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        write_operand(w, item);
+    }
+    w.push(" FROM ").ident(list.table);
+    write_where(w, &list.parts);
+    for (i, c) in list.group_by.iter().enumerate() {
+        w.push(if i == 0 { " GROUP BY " } else { ", " })
+            .ident(c.name);
+    }
+    if let Some(having) = &list.having {
+        w.push(" HAVING ");
+        write_node(w, having);
+    }
+    write_order(w, &list.parts);
+    write_limit(w, &list.parts);
+}
+
+/// Renders a SELECT of chosen columns and aggregates.
+pub fn select_list(dialect: Dialect, list: &SelectList) -> Result<Statement> {
+    if list.items.is_empty() {
+        return Err(Error::InvalidQuery(
+            "a select needs at least one column".into(),
+        ));
+    }
+    let mut w = SqlWriter::new(dialect);
+    write_select_list(&mut w, list);
+    w.finish()
+}
+
+fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
+    if let Some(f) = &parts.filter {
+        w.push(" WHERE ");
+        write_node(w, f);
+    }
+}
+
+fn write_order(w: &mut SqlWriter, parts: &QueryParts) {
+    for (i, term) in parts.order.iter().enumerate() {
+        w.push(if i == 0 { " ORDER BY " } else { ", " });
+        write_operand(w, &term.operand);
+        w.push(if term.ascending { " ASC" } else { " DESC" });
+        w.push(
+            w.dialect()
+                .rules()
+                .nulls_order(term.operand.nullable(), term.ascending),
+        );
+    }
+}
+
+fn write_limit(w: &mut SqlWriter, parts: &QueryParts) {
+    if parts.limit.is_some() || parts.offset.is_some() {
+        w.dialect()
+            .rules()
+            .write_limit_offset(w, parts.limit, parts.offset);
+    }
+}
+
+/// Renders a SELECT of `meta`'s rows.
+pub fn select(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    projection: Projection,
+) -> Result<Statement> {
+    let mut w = SqlWriter::new(dialect);
+    let limited = parts.limit.is_some() || parts.offset.is_some();
+    match projection {
+        Projection::Model => {
+            w.push("SELECT ");
+            column_list(&mut w, meta);
+            w.push(" FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_order(&mut w, parts);
+            write_limit(&mut w, parts);
+        }
+        Projection::Count if !limited => {
+            w.push("SELECT COUNT(*) FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+        }
+        Projection::Count => {
+            w.push("SELECT COUNT(*) FROM (SELECT 1 AS ").ident("one");
+            w.push(" FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_order(&mut w, parts);
+            write_limit(&mut w, parts);
+            w.push(") AS ").ident("counted");
+        }
+        Projection::Exists => {
+            w.push("SELECT EXISTS (SELECT 1 FROM ").ident(meta.table);
+            write_where(&mut w, parts);
+            write_limit(&mut w, parts);
+            w.push(")");
+        }
+    }
+    w.finish()
+}
+
+fn reject_shaping(parts: &QueryParts, what: &str) -> Result<()> {
+    if !parts.order.is_empty() || parts.limit.is_some() || parts.offset.is_some() {
+        return Err(Error::InvalidQuery(
+            format!(
+                "{what} by filter does not take order_by, limit or offset; \
+                 filter on the key of the rows you want instead"
+            )
+            .into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Renders `UPDATE table SET ... WHERE filter`.
+pub fn update_where(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    assignments: &[(ColumnRef, Value)],
+) -> Result<Statement> {
+    reject_shaping(parts, "update")?;
+    if assignments.is_empty() {
+        return Err(Error::InvalidQuery(
+            "update by filter needs at least one `.set(column, value)`".into(),
+        ));
+    }
+    let mut w = SqlWriter::new(dialect);
+    w.push("UPDATE ").ident(meta.table).push(" SET ");
+    for (i, (column, value)) in assignments.iter().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(column.name).push(" = ").bind(value.clone());
+    }
+    write_where(&mut w, parts);
+    w.finish()
+}
+
+/// Renders `DELETE FROM table WHERE filter`.
+pub fn delete_where(dialect: Dialect, meta: &ModelMeta, parts: &QueryParts) -> Result<Statement> {
+    reject_shaping(parts, "delete")?;
+    let mut w = SqlWriter::new(dialect);
+    w.push("DELETE FROM ").ident(meta.table);
+    write_where(&mut w, parts);
+    w.finish()
+}
+
+/// `SELECT columns FROM table WHERE key = ?`
+pub fn get_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("SELECT ");
+    column_list(&mut w, meta);
+    w.push(" FROM ").ident(meta.table);
+    where_key(&mut w, meta);
+    w.finish_template()
+}
+
+/// ` WHERE key1 = ? AND key2 = ?...`: one placeholder per key column, in declaration order.
+fn where_key(w: &mut SqlWriter, meta: &ModelMeta) {
+    w.push(" WHERE ");
+    for (i, c) in meta.key_columns().enumerate() {
+        if i > 0 {
+            w.push(" AND ");
+        }
+        w.ident(c.name).push(" = ").placeholder();
+    }
+}
+
+/// `INSERT INTO table (...) VALUES (...), ...` for `rows` rows, with `RETURNING` every
+/// column when `returning` (the dialect must support it).
+pub fn insert(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    rows: usize,
+    returning: bool,
+) -> Result<SqlTemplate> {
+    insert_rows(dialect, meta, rows, returning, false)
+}
+
+/// A one-row INSERT without `RETURNING`, that also writes a generated key when `with_key`
+/// (an upsert by key names its row by the key).
+pub fn insert_explicit(dialect: Dialect, meta: &ModelMeta, with_key: bool) -> Result<SqlTemplate> {
+    insert_rows(dialect, meta, 1, false, with_key)
+}
+
+fn insert_rows(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    rows: usize,
+    returning: bool,
+    with_key: bool,
+) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("INSERT INTO ").ident(meta.table);
+    let columns = meta.columns.iter().filter(|c| with_key || !c.auto);
+    let width = columns.clone().count();
+    if width == 0 {
+        w.push(dialect.rules().insert_defaults_clause());
+    } else {
+        w.push(" (");
+        for (i, c) in columns.enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.ident(c.name);
+        }
+        w.push(") VALUES ");
+        for r in 0..rows {
+            w.push(if r == 0 { "(" } else { ", (" });
+            for i in 0..width {
+                if i > 0 {
+                    w.push(", ");
+                }
+                w.placeholder();
+            }
+            w.push(")");
+        }
+    }
+    if returning {
+        w.push(" RETURNING ");
+        column_list(&mut w, meta);
+    }
+    w.finish_template()
+}
+
+/// What an insert does when a row with the same key or unique value exists.
+#[derive(Debug, Clone, Copy)]
+pub enum OnConflict<'a> {
+    /// Update the existing row's non-key columns to the new row's values (`target`: the
+    /// columns of the constraint that decides what "the same row" is).
+    Update {
+        /// The conflict target's columns.
+        target: &'a [&'a str],
+    },
+    /// Keep the existing row and insert nothing, whatever unique constraint conflicts.
+    Nothing,
+}
+
+/// `INSERT INTO table (columns) VALUES (...) ON CONFLICT ... RETURNING every column`, for
+/// dialects with `ON CONFLICT` ([`crate::sql::dialect::SqlDialect::supports_on_conflict`]).
+/// `with_key` also writes a generated key (an upsert by key must send it).
+pub fn insert_on_conflict(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    with_key: bool,
+    on_conflict: OnConflict<'_>,
+) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("INSERT INTO ").ident(meta.table).push(" (");
+    let columns: Vec<&str> = meta
+        .columns
+        .iter()
+        .filter(|c| with_key || !c.auto)
+        .map(|c| c.name)
+        .collect();
+    for (i, c) in columns.iter().enumerate() {
+        w.push(if i == 0 { "" } else { ", " }).ident(c);
+    }
+    w.push(") VALUES (");
+    for i in 0..columns.len() {
+        w.push(if i == 0 { "" } else { ", " }).placeholder();
+    }
+    w.push(")");
+    match on_conflict {
+        OnConflict::Nothing => {
+            w.push(" ON CONFLICT DO NOTHING");
+        }
+        OnConflict::Update { target } => {
+            w.push(" ON CONFLICT (");
+            for (i, c) in target.iter().enumerate() {
+                w.push(if i == 0 { "" } else { ", " }).ident(c);
+            }
+            w.push(") DO UPDATE SET ");
+            let mut set: Vec<&str> = meta.update_columns().map(|c| c.name).collect();
+            if set.is_empty() {
+                // A key-only model: a no-op update, so that RETURNING still yields the row.
+                set.extend_from_slice(target);
+            }
+            for (i, c) in set.iter().enumerate() {
+                w.push(if i == 0 { "" } else { ", " })
+                    .ident(c)
+                    .push(" = EXCLUDED.")
+                    .ident(c);
+            }
+        }
+    }
+    w.push(" RETURNING ");
+    column_list(&mut w, meta);
+    w.finish_template()
+}
+
+/// `UPDATE table SET every non-key column = ? WHERE key = ?`
+pub fn update_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("UPDATE ").ident(meta.table).push(" SET ");
+    let mut any = false;
+    for (i, c) in meta.update_columns().enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(c.name).push(" = ").placeholder();
+        any = true;
+    }
+    if !any {
+        // A key-only model: the update only checks that the row exists.
+        let key = meta.columns[meta.keys[0]].name;
+        w.ident(key).push(" = ").ident(key);
+    }
+    where_key(&mut w, meta);
+    w.finish_template()
+}
+
+/// `DELETE FROM table WHERE key = ?`
+pub fn delete_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> {
+    let mut w = SqlWriter::new(dialect);
+    w.push("DELETE FROM ").ident(meta.table);
+    where_key(&mut w, meta);
+    w.finish_template()
+}
+
+/// The raw escape hatch: `?` marks a parameter (outside quotes), `??` a literal `?`.
+pub fn raw(dialect: Dialect, sql: &str, binds: Vec<Value>) -> Result<Statement> {
+    let mut w = SqlWriter::new(dialect);
+    let chars: Vec<(usize, char)> = sql.char_indices().collect();
+    let mut quote: Option<char> = None;
+    let mut start = 0;
+    let mut k = 0;
+    while k < chars.len() {
+        let (i, c) = chars[k];
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"' | '`') => quote = Some(c),
+            (None, '?') => {
+                w.push(&sql[start..i]);
+                if chars.get(k + 1).map(|(_, c)| *c) == Some('?') {
+                    w.push("?");
+                    k += 1;
+                    start = i + 2;
+                } else {
+                    w.placeholder();
+                    start = i + 1;
+                }
+            }
+            (None, _) => {}
+        }
+        k += 1;
+    }
+    w.push(&sql[start..]);
+    let expected = w.placeholder_count();
+    if expected != binds.len() {
+        return Err(Error::InvalidQuery(
+            format!(
+                "raw SQL has {expected} `?` placeholders but {} values were bound",
+                binds.len()
+            )
+            .into(),
+        ));
+    }
+    w.finish_template()?.bind(binds)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::ColumnDef;
+    use crate::query::ast::{CmpOp, OrderTerm};
+    use crate::value::ValueKind;
+
+    const fn col(name: &'static str, nullable: bool, pk: bool) -> ColumnDef {
+        ColumnDef {
+            name,
+            field: name,
+            kind: ValueKind::I64,
+            nullable,
+            primary_key: pk,
+            auto: pk,
+            unique: false,
+            index: false,
+            default: None,
+            references: None,
+        }
+    }
+    static META: ModelMeta = ModelMeta {
+        name: "T",
+        table: "t",
+        columns: &[col("id", false, true), col("group", true, false)],
+        keys: &[0],
+    };
+    const G: ColumnRef = ColumnRef {
+        table: "t",
+        name: "group",
+        nullable: true,
+    };
+
+    #[test]
+    fn renders_per_dialect() {
+        let parts = QueryParts {
+            filter: Some(Node::Compare {
+                column: G,
+                op: CmpOp::Ge,
+                value: Value::I64(3),
+            }),
+            order: vec![OrderTerm {
+                operand: crate::query::ast::Operand::Column(G),
+                ascending: true,
+            }],
+            limit: Some(10),
+            offset: None,
+        };
+        let sql = |d| {
+            select(d, &META, &parts, Projection::Model)
+                .unwrap()
+                .sql()
+                .to_string()
+        };
+        assert_eq!(
+            sql(Dialect::Sqlite),
+            r#"SELECT "id", "group" FROM "t" WHERE "group" >= ? ORDER BY "group" ASC LIMIT ?"#
+        );
+        assert_eq!(
+            sql(Dialect::Postgres),
+            r#"SELECT "id", "group" FROM "t" WHERE "group" >= $1 ORDER BY "group" ASC NULLS FIRST LIMIT $2"#
+        );
+        assert_eq!(
+            sql(Dialect::Mysql),
+            "SELECT `id`, `group` FROM `t` WHERE `group` >= ? ORDER BY `group` ASC LIMIT ?"
+        );
+    }
+
+    #[test]
+    fn negations_match_null_rows() {
+        let mut w = SqlWriter::new(Dialect::Sqlite);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: vec![Value::I64(1)],
+                negated: true,
+            },
+        );
+        assert_eq!(
+            w.finish().unwrap().sql(),
+            r#"("group" NOT IN (?) OR "group" IS NULL)"#
+        );
+    }
+
+    fn in_list(dialect: Dialect, values: Vec<Value>, negated: bool) -> Statement {
+        let mut w = SqlWriter::new(dialect);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values,
+                negated,
+            },
+        );
+        w.finish().unwrap()
+    }
+
+    #[test]
+    fn postgres_binds_an_in_list_as_one_array() {
+        let ints = |n: i64| (0..n).map(Value::I64).collect::<Vec<_>>();
+        let st = in_list(Dialect::Postgres, ints(3), false);
+        assert_eq!(st.sql(), r#""group" = ANY($1)"#);
+        assert_eq!(
+            st.binds(),
+            [Value::Array(Array::I64(vec![Some(0), Some(1), Some(2)]))]
+        );
+        // One text for every length.
+        assert_eq!(in_list(Dialect::Postgres, ints(7), false).sql(), st.sql());
+        // NOT IN keeps its NULL rows, and a NULL in the list stays a NULL element.
+        let st = in_list(
+            Dialect::Postgres,
+            vec![Value::I64(1), Value::Null(ValueKind::I64)],
+            true,
+        );
+        assert_eq!(st.sql(), r#"("group" <> ALL($1) OR "group" IS NULL)"#);
+        assert_eq!(st.binds(), [Value::Array(Array::I64(vec![Some(1), None]))]);
+        // The other dialects keep the list.
+        assert_eq!(
+            in_list(Dialect::Sqlite, ints(2), true).sql(),
+            r#"("group" NOT IN (?, ?) OR "group" IS NULL)"#
+        );
+        assert_eq!(
+            in_list(Dialect::Mysql, ints(2), false).sql(),
+            "`group` IN (?, ?)"
+        );
+        // An empty list is still a constant.
+        assert_eq!(in_list(Dialect::Postgres, vec![], false).sql(), "1 = 0");
+        assert_eq!(in_list(Dialect::Postgres, vec![], true).sql(), "1 = 1");
+        // The bind limit counts the array once.
+        let st = in_list(Dialect::Postgres, ints(70_000), false);
+        assert_eq!(st.binds().len(), 1);
+        let mut w = SqlWriter::new(Dialect::Sqlite);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: ints(70_000),
+                negated: false,
+            },
+        );
+        assert!(matches!(w.finish(), Err(Error::InvalidQuery(_))));
+    }
+
+    #[test]
+    fn postgres_casts_arrays_of_typed_kinds_or_keeps_the_list() {
+        let typed = |kind, text: &str| Value::Typed(kind, text.to_string());
+        let uuid = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+        let st = in_list(
+            Dialect::Postgres,
+            vec![typed(ValueKind::Uuid, uuid), Value::Null(ValueKind::Uuid)],
+            false,
+        );
+        assert_eq!(st.sql(), r#""group" = ANY($1::uuid[])"#);
+        assert_eq!(
+            st.binds(),
+            [Value::Array(Array::Typed(
+                ValueKind::Uuid,
+                vec![Some(uuid.to_string()), None]
+            ))]
+        );
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![typed(ValueKind::Decimal, "1.5")],
+                true
+            )
+            .sql(),
+            r#"("group" <> ALL($1::numeric[]) OR "group" IS NULL)"#
+        );
+        // A UTC instant's conversion has no array form: one placeholder per value.
+        let at = "2024-01-01 00:00:00.000000";
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![
+                    typed(ValueKind::Timestamp, at),
+                    typed(ValueKind::Timestamp, at)
+                ],
+                false
+            )
+            .sql(),
+            r#""group" IN (($1::timestamp AT TIME ZONE 'UTC'), ($2::timestamp AT TIME ZONE 'UTC'))"#
+        );
+        // A list that mixes kinds keeps its placeholders.
+        assert_eq!(
+            in_list(
+                Dialect::Postgres,
+                vec![Value::I64(1), Value::Text("a".into())],
+                false
+            )
+            .sql(),
+            r#""group" IN ($1, $2)"#
+        );
+        // Array elements are checked as single values are.
+        let mut w = SqlWriter::new(Dialect::Postgres);
+        write_node(
+            &mut w,
+            &Node::In {
+                column: G,
+                values: vec![typed(ValueKind::Date, "0000-01-01")],
+                negated: false,
+            },
+        );
+        assert!(matches!(w.finish(), Err(Error::ValueOutOfRange { .. })));
+    }
+
+    #[test]
+    fn raw_placeholders_skip_quotes() {
+        let st = raw(Dialect::Postgres, "SELECT '?', ? , ??", vec![Value::I32(1)]).unwrap();
+        assert_eq!(st.sql(), "SELECT '?', $1 , ?");
+        assert!(raw(Dialect::Sqlite, "SELECT ?", vec![]).is_err());
+    }
+
+    #[test]
+    fn upsert_templates() {
+        let t = insert_on_conflict(
+            Dialect::Postgres,
+            &META,
+            true,
+            OnConflict::Update { target: &["id"] },
+        )
+        .unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("id", "group") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "group" = EXCLUDED."group" RETURNING "id", "group""#
+        );
+        let t = insert_on_conflict(Dialect::Sqlite, &META, false, OnConflict::Nothing).unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("group") VALUES (?) ON CONFLICT DO NOTHING RETURNING "id", "group""#
+        );
+        let t = insert_explicit(Dialect::Mysql, &META, true).unwrap();
+        assert_eq!(t.sql(), "INSERT INTO `t` (`id`, `group`) VALUES (?, ?)");
+    }
+
+    #[test]
+    fn insert_template() {
+        let t = insert(Dialect::Sqlite, &META, 2, true).unwrap();
+        assert_eq!(
+            t.sql(),
+            r#"INSERT INTO "t" ("group") VALUES (?), (?) RETURNING "id", "group""#
+        );
+    }
+}
