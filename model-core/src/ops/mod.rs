@@ -18,13 +18,14 @@ pub mod upsert;
 use std::marker::PhantomData;
 
 use crate::engine::access::Access;
-use crate::engine::statement::Statement;
+use crate::engine::backend::Dialect;
+use crate::engine::statement::{SqlTemplate, Statement};
 use crate::engine::{Connection, Plan, RowSink};
 use crate::error::{Error, Result};
 pub use crate::model::requests::{
     CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertRow, UpdateRow,
 };
-use crate::model::{CachedSql, Model};
+use crate::model::{CachedSql, Model, ModelMeta};
 use crate::ops::raw::FromRow;
 use crate::ops::select_as::{Selectable, decode_selected};
 use crate::query::ast::{ColumnRef, Projection, QueryParts, SelectList};
@@ -430,19 +431,10 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
         Access::write().on_table(M::META.table)
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        let d = conn.dialect();
-        let t = M::sql_cache().get_or_render(d, CachedSql::UpdateByKey, || {
-            render::update_by_key(d, M::META)
-        })?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
         self.row.push_key_values(&mut binds);
-        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
-        if done.rows_affected == 0 {
-            Err(M::META.not_found())
-        } else {
-            Ok(())
-        }
+        write_one_by_key::<M, C>(conn, CachedSql::UpdateByKey, render::update_by_key, binds).await
     }
 }
 
@@ -452,18 +444,27 @@ impl<M: Model> Plan for DeleteRow<'_, M> {
         Access::write().on_table(M::META.table)
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<()> {
-        let d = conn.dialect();
-        let t = M::sql_cache().get_or_render(d, CachedSql::DeleteByKey, || {
-            render::delete_by_key(d, M::META)
-        })?;
         let mut key = Vec::with_capacity(M::META.keys.len());
         self.row.push_key_values(&mut key);
-        let done = conn.execute(t.bind(key)?).await.map_err(drift::<M>)?;
-        if done.rows_affected == 0 {
-            Err(M::META.not_found())
-        } else {
-            Ok(())
-        }
+        write_one_by_key::<M, C>(conn, CachedSql::DeleteByKey, render::delete_by_key, key).await
+    }
+}
+
+/// Runs one of the model's cached by-key writes (`which`, rendered by `render` on first
+/// use) with `binds`; [`Error::NotFound`] when no row has the key.
+async fn write_one_by_key<M: Model, C: Connection>(
+    conn: &mut C,
+    which: CachedSql,
+    render: fn(Dialect, &ModelMeta) -> Result<SqlTemplate>,
+    binds: Vec<Value>,
+) -> Result<()> {
+    let d = conn.dialect();
+    let t = M::sql_cache().get_or_render(d, which, || render(d, M::META))?;
+    let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
+    if done.rows_affected == 0 {
+        Err(M::META.not_found())
+    } else {
+        Ok(())
     }
 }
 
