@@ -191,45 +191,12 @@ impl Db {
         })
     }
 
-    /// [`Db::transaction`] with an isolation level or read-only ([`TxOptions`]).
-    pub async fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
-    where
-        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
-        E: From<Error> + Send,
-        T: Send,
-    {
-        ambidex_async::run_transaction(self.begin_with(options).await?, f).await
-    }
-
-    /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns
-    /// `Err` (returning that error even if the rollback fails too), and rolls back if it
-    /// panics (the panic then continues) or if this future is dropped before it finishes.
-    ///
-    /// The closure returns a boxed future borrowing the transaction; move owned data into
-    /// it:
-    ///
-    /// ```
-    /// # async fn demo(db: &ambidex::Db) -> ambidex::Result<()> {
-    /// use ambidex::raw;
-    /// let moved = db
-    ///     .transaction(|tx| {
-    ///         Box::pin(async move {
-    ///             raw("UPDATE accounts SET balance = balance - 10 WHERE id = 1").execute(&mut *tx).await?;
-    ///             raw("UPDATE accounts SET balance = balance + 10 WHERE id = 2").execute(&mut *tx).await?;
-    ///             Ok::<_, ambidex::Error>(10)
-    ///         })
-    ///     })
-    ///     .await?;
-    /// # let _ = moved; Ok(()) }
-    /// ```
-    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        F: for<'t> FnOnce(&'t mut Tx) -> BoxFuture<'t, Result<T, E>> + Send,
-        E: From<Error> + Send,
-        T: Send,
-    {
-        ambidex_async::run_transaction(self.begin().await?, f).await
-    }
+    crate::handle_transactions::handle_transactions!(
+        handle: "Db",
+        tx: Tx,
+        closure_note: "The closure returns a boxed future borrowing the transaction; move owned \
+                       data into it:",
+    );
 }
 
 impl From<SqlxDb> for Db {

@@ -203,6 +203,8 @@ mod db;
 #[cfg(feature = "async")]
 mod engine;
 #[cfg(feature = "async")]
+mod handle_transactions;
+#[cfg(feature = "async")]
 mod held;
 pub mod migrate;
 mod shim;

@@ -74,6 +74,19 @@ impl<B: Backend> SqlxConn<B> {
         }
         Ok(())
     }
+
+    /// What a statement sends, once the connection is known to be in step: its shared
+    /// SQL text and the driver's arguments. The statement (its bound values) is dropped
+    /// here, before anything is sent.
+    fn prepare(
+        &self,
+        statement: Statement,
+    ) -> Result<(Arc<String>, <B::Db as Database>::Arguments)> {
+        self.ensure_in_step()?;
+        let args = B::arguments(statement.binds())?;
+        let sql = Arc::clone(statement.shared_sql());
+        Ok((sql, args))
+    }
 }
 
 /// The error for a connection used after `Drop` took it; unreachable by construction.
@@ -89,10 +102,7 @@ impl<B: Backend> Connection for SqlxConn<B> {
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
-        self.ensure_in_step()?;
-        let args = B::arguments(statement.binds())?;
-        let sql = Arc::clone(statement.shared_sql());
-        drop(statement);
+        let (sql, args) = self.prepare(statement)?;
         let conn = self.conn.as_deref_mut().ok_or_else(released)?;
         self.in_flight = true;
         let mut rows = B::fetch(conn, sql, args);
@@ -116,10 +126,7 @@ impl<B: Backend> Connection for SqlxConn<B> {
 
     async fn execute(&mut self, statement: Statement) -> Result<Executed> {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
-        self.ensure_in_step()?;
-        let args = B::arguments(statement.binds())?;
-        let sql = Arc::clone(statement.shared_sql());
-        drop(statement);
+        let (sql, args) = self.prepare(statement)?;
         let conn = self.conn.as_deref_mut().ok_or_else(released)?;
         self.in_flight = true;
         let result = B::execute(conn, sql, args).await;

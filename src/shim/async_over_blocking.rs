@@ -396,45 +396,12 @@ impl DieselDb {
         Ok(DieselTx { conn })
     }
 
-    /// [`DieselDb::transaction`] with an isolation level or read-only ([`TxOptions`]).
-    pub async fn transaction_with<T, E, F>(&self, options: TxOptions, f: F) -> Result<T, E>
-    where
-        F: for<'t> FnOnce(&'t mut DieselTx) -> BoxFuture<'t, Result<T, E>> + Send,
-        E: From<Error> + Send,
-        T: Send,
-    {
-        ambidex_async::run_transaction(self.begin_with(options).await?, f).await
-    }
-
-    /// Runs `f` in a transaction: commits if it returns `Ok`, rolls back if it returns
-    /// `Err` (returning that error even if the rollback fails too), and rolls back if it
-    /// panics (the panic then continues) or if this future is dropped before it finishes.
-    ///
-    /// The signature is `ambidex::Db::transaction`'s: the closure returns a boxed future
-    /// borrowing the transaction; move owned data into it.
-    ///
-    /// ```
-    /// # async fn demo(db: &ambidex::DieselDb) -> ambidex::Result<()> {
-    /// use ambidex::raw;
-    /// let moved = db
-    ///     .transaction(|tx| {
-    ///         Box::pin(async move {
-    ///             raw("UPDATE accounts SET balance = balance - 10 WHERE id = 1").execute(&mut *tx).await?;
-    ///             raw("UPDATE accounts SET balance = balance + 10 WHERE id = 2").execute(&mut *tx).await?;
-    ///             Ok::<_, ambidex::Error>(10)
-    ///         })
-    ///     })
-    ///     .await?;
-    /// # let _ = moved; Ok(()) }
-    /// ```
-    pub async fn transaction<T, E, F>(&self, f: F) -> Result<T, E>
-    where
-        F: for<'t> FnOnce(&'t mut DieselTx) -> BoxFuture<'t, Result<T, E>> + Send,
-        E: From<Error> + Send,
-        T: Send,
-    {
-        ambidex_async::run_transaction(self.begin().await?, f).await
-    }
+    crate::handle_transactions::handle_transactions!(
+        handle: "DieselDb",
+        tx: DieselTx,
+        closure_note: "The signature is `ambidex::Db::transaction`'s: the closure returns a boxed \
+                       future borrowing the transaction; move owned data into it.",
+    );
 
     /// Admits the caller (waiting for a free worker up to the acquire timeout) and hands a
     /// new session to the workers: the returned connection's statements run on one worker

@@ -11,7 +11,7 @@ use sqlx::{Arguments, Database, Encode, Type};
 ///
 /// Only PostgreSQL's dialect renders arrays ([`ambidex_core::SqlDialect::array_placeholder`]);
 /// the other drivers refuse one, which their rendered statements never hold.
-pub(crate) trait BindArray: Database {
+pub trait BindArray: Database {
     /// Adds `array` to `args` as one parameter.
     fn add_array(args: &mut Self::Arguments, array: &Array) -> Result<(), BoxDynError> {
         let _ = (args, array);
@@ -46,8 +46,14 @@ fn bind_error(index: usize, e: impl std::fmt::Display) -> Error {
     Error::InvalidQuery(format!("value {} could not be bound: {e}", index + 1).into())
 }
 
-/// The driver's arguments for `binds`, in placeholder order.
-pub(crate) fn arguments<DB: BindArray>(binds: &[Value]) -> Result<DB::Arguments>
+/// Builds a driver's arguments from ambidex values: implemented once, for every sqlx
+/// database type that can encode each value kind.
+pub trait Bind: BindArray {
+    /// The driver's arguments for `binds`, in placeholder order.
+    fn arguments(binds: &[Value]) -> Result<Self::Arguments>;
+}
+
+impl<DB: BindArray> Bind for DB
 where
     for<'t> bool: Encode<'t, DB> + Type<DB>,
     for<'t> i16: Encode<'t, DB> + Type<DB>,
@@ -66,40 +72,42 @@ where
     for<'t> Option<&'t str>: Encode<'t, DB>,
     for<'t> Option<&'t [u8]>: Encode<'t, DB>,
 {
-    let mut args = DB::Arguments::default();
-    args.reserve(binds.len(), 0);
-    for (i, value) in binds.iter().enumerate() {
-        let added = match value {
-            Value::Null(kind) => match kind {
-                ValueKind::Bool => args.add(None::<bool>),
-                ValueKind::I16 => args.add(None::<i16>),
-                ValueKind::I32 => args.add(None::<i32>),
-                ValueKind::I64 => args.add(None::<i64>),
-                ValueKind::F32 => args.add(None::<f32>),
-                ValueKind::F64 => args.add(None::<f64>),
-                ValueKind::Text => args.add(None::<&str>),
-                ValueKind::Blob => args.add(None::<&[u8]>),
-                // Typed kinds travel as text; the statement carries the cast.
-                kind if kind.is_typed_text() => args.add(None::<&str>),
-                other => {
-                    return Err(bind_error(
-                        i,
-                        format!("no column type is known for a NULL of kind {other:?}"),
-                    ));
-                }
-            },
-            Value::Bool(b) => args.add(*b),
-            Value::I16(n) => args.add(*n),
-            Value::I32(n) => args.add(*n),
-            Value::I64(n) => args.add(*n),
-            Value::F32(f) => args.add(*f),
-            Value::F64(f) => args.add(*f),
-            Value::Text(s) => args.add(s.as_str()),
-            Value::Blob(b) => args.add(b.as_slice()),
-            Value::Typed(_, s) => args.add(s.as_str()),
-            Value::Array(array) => DB::add_array(&mut args, array),
-        };
-        added.map_err(|e| bind_error(i, e))?;
+    fn arguments(binds: &[Value]) -> Result<DB::Arguments> {
+        let mut args = DB::Arguments::default();
+        args.reserve(binds.len(), 0);
+        for (i, value) in binds.iter().enumerate() {
+            let added = match value {
+                Value::Null(kind) => match kind {
+                    ValueKind::Bool => args.add(None::<bool>),
+                    ValueKind::I16 => args.add(None::<i16>),
+                    ValueKind::I32 => args.add(None::<i32>),
+                    ValueKind::I64 => args.add(None::<i64>),
+                    ValueKind::F32 => args.add(None::<f32>),
+                    ValueKind::F64 => args.add(None::<f64>),
+                    ValueKind::Text => args.add(None::<&str>),
+                    ValueKind::Blob => args.add(None::<&[u8]>),
+                    // Typed kinds travel as text; the statement carries the cast.
+                    kind if kind.is_typed_text() => args.add(None::<&str>),
+                    other => {
+                        return Err(bind_error(
+                            i,
+                            format!("no column type is known for a NULL of kind {other:?}"),
+                        ));
+                    }
+                },
+                Value::Bool(b) => args.add(*b),
+                Value::I16(n) => args.add(*n),
+                Value::I32(n) => args.add(*n),
+                Value::I64(n) => args.add(*n),
+                Value::F32(f) => args.add(*f),
+                Value::F64(f) => args.add(*f),
+                Value::Text(s) => args.add(s.as_str()),
+                Value::Blob(b) => args.add(b.as_slice()),
+                Value::Typed(_, s) => args.add(s.as_str()),
+                Value::Array(array) => DB::add_array(&mut args, array),
+            };
+            added.map_err(|e| bind_error(i, e))?;
+        }
+        Ok(args)
     }
-    Ok(args)
 }

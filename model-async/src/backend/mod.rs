@@ -1,8 +1,11 @@
 //! The seam between the backend-neutral engine and each sqlx driver.
 //!
 //! Everything that differs between SQLite, PostgreSQL and MySQL on the sqlx side (opening a
-//! pool, binding values, running a statement, reading a cell) sits behind [`Backend`], one
-//! module per backend. The rest of the crate is written once: [`crate::connection`] is
+//! pool, what the driver reports of a statement, reading a cell) sits behind [`Backend`],
+//! one module per backend. What does not differ is written once, generic over sqlx's
+//! `Database`: binding values (`bind`), running a statement (`run`), the shared steps of
+//! reading a cell (`cell`) and of opening a pool (`open`). The rest of the crate is written
+//! once too: [`crate::connection`] is
 //! generic over `Backend`, and the handles ([`crate::Database`], [`crate::Tx`]) are generic
 //! over [`SqlxBackend`], which says which pool and connection a handle holds:
 //!
@@ -16,11 +19,13 @@
 //! else changes.
 
 mod bind;
+mod cell;
 #[cfg(feature = "mysql")]
 pub(crate) mod mysql;
 mod open;
 #[cfg(feature = "postgres")]
 pub(crate) mod postgres;
+mod run;
 #[cfg(feature = "sqlite")]
 pub(crate) mod sqlite;
 
@@ -31,40 +36,60 @@ use std::time::Duration;
 use ambidex_core::{
     Cell, Connection, Dialect, Executed, Plan, Result, RowSink, Statement, Target, Value,
 };
-use futures_util::Stream;
+use futures_util::{Stream, TryFutureExt};
 use sqlx::Database;
 
+use self::bind::Bind;
+use self::run::Driver;
 use crate::connection::SqlxConn;
 use crate::error::ErrorContext;
 
-/// One sqlx driver, as the generic engine needs it.
+/// One sqlx driver, as the generic engine needs it: what differs per backend (what the
+/// driver reports of a statement, how a cell is read); binding and running a statement are
+/// written once ([`bind::Bind`], [`run::Driver`]) and provided here.
 pub trait Backend: Send + Sync + Sized + 'static {
     /// The sqlx database type.
-    type Db: Database;
+    type Db: Database + Bind + Driver;
 
     /// The SQL dialect ambidex-core renders for this backend.
     const DIALECT: Dialect;
 
+    /// The backend's name in messages (`PostgreSQL`).
+    const NAME: &'static str;
+
+    /// What a statement that returns no rows did, from the driver's report.
+    fn executed(done: <Self::Db as Database>::QueryResult) -> Executed;
+
+    /// The cell at `index` of `row`, borrowed from the row where the driver allows it.
+    fn cell(row: &<Self::Db as Database>::Row, index: usize) -> Result<Cell<'_>>;
+
     /// The driver's arguments for `binds`, in placeholder order.
-    fn arguments(binds: &[Value]) -> Result<<Self::Db as Database>::Arguments>;
+    #[inline]
+    fn arguments(binds: &[Value]) -> Result<<Self::Db as Database>::Arguments> {
+        <Self::Db as Bind>::arguments(binds)
+    }
 
     /// Runs a query and streams its rows. The statement is prepared once per connection
     /// and cached by its text.
+    #[inline]
     fn fetch<'c>(
         conn: &'c mut <Self::Db as Database>::Connection,
         sql: Arc<String>,
         args: <Self::Db as Database>::Arguments,
-    ) -> impl Stream<Item = Result<<Self::Db as Database>::Row, sqlx::Error>> + Send + Unpin + 'c;
+    ) -> impl Stream<Item = Result<<Self::Db as Database>::Row, sqlx::Error>> + Send + Unpin + 'c
+    {
+        <Self::Db as Driver>::fetch(conn, sql, args)
+    }
 
     /// Runs a statement that returns no rows.
+    #[inline]
     fn execute<'c>(
         conn: &'c mut <Self::Db as Database>::Connection,
         sql: Arc<String>,
         args: <Self::Db as Database>::Arguments,
-    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c;
-
-    /// The cell at `index` of `row`, borrowed from the row where the driver allows it.
-    fn cell(row: &<Self::Db as Database>::Row, index: usize) -> Result<Cell<'_>>;
+    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
+        <Self::Db as Driver>::execute(conn, sql, args).map_ok(Self::executed)
+    }
 }
 
 /// The pool and connection types a handle holds: [`AnyBackend`] (the backend is chosen by
@@ -241,29 +266,17 @@ impl sealed::Sealed for AnyBackend {
     ) -> Result<Opened<Pool>> {
         match target {
             #[cfg(feature = "sqlite")]
-            Target::Sqlite { path } => {
-                let o = sqlite::connect(path, redacted, settings).await?;
-                Ok(Opened {
-                    pool: Pool::Sqlite(o.pool),
-                    ctx: o.ctx,
-                })
-            }
+            Target::Sqlite { path } => sqlite::connect(path, redacted, settings)
+                .await
+                .map(|o| o.map(Pool::Sqlite)),
             #[cfg(feature = "postgres")]
-            Target::Postgres { url } => {
-                let o = postgres::connect(url, redacted, settings).await?;
-                Ok(Opened {
-                    pool: Pool::Postgres(o.pool),
-                    ctx: o.ctx,
-                })
-            }
+            Target::Postgres { url } => postgres::connect(url, redacted, settings)
+                .await
+                .map(|o| o.map(Pool::Postgres)),
             #[cfg(feature = "mysql")]
-            Target::Mysql { url } => {
-                let o = mysql::connect(url, redacted, settings).await?;
-                Ok(Opened {
-                    pool: Pool::Mysql(o.pool),
-                    ctx: o.ctx,
-                })
-            }
+            Target::Mysql { url } => mysql::connect(url, redacted, settings)
+                .await
+                .map(|o| o.map(Pool::Mysql)),
             #[allow(unreachable_patterns)]
             other => {
                 let _ = (redacted, settings);
@@ -294,6 +307,27 @@ pub struct PoolSettings {
     pub(crate) acquire_timeout: Duration,
     /// The longest one statement may run, if limited.
     pub(crate) statement_timeout: Option<Duration>,
+}
+
+impl PoolSettings {
+    /// How failures of a pool opened with these settings are described: `url` redacted,
+    /// with `pool_size` connections.
+    pub(crate) fn context(
+        &self,
+        dialect: Dialect,
+        url: String,
+        password_given: bool,
+        pool_size: u32,
+    ) -> ErrorContext {
+        ErrorContext {
+            dialect,
+            url,
+            password_given,
+            pool_size,
+            acquire_timeout: self.acquire_timeout,
+            statement_timeout: self.statement_timeout,
+        }
+    }
 }
 
 /// The default pool size for a backend that runs queries in parallel: one connection per
@@ -451,6 +485,17 @@ pub struct Opened<P> {
     pub(crate) pool: P,
     /// Its error context, shared by every connection of the pool.
     pub(crate) ctx: ErrorContext,
+}
+
+impl<P> Opened<P> {
+    /// The same opened pool, wrapped (in a [`Pool`] variant).
+    #[allow(dead_code)] // unused in a build with no backend feature
+    fn map<Q>(self, wrap: impl FnOnce(P) -> Q) -> Opened<Q> {
+        Opened {
+            pool: wrap(self.pool),
+            ctx: self.ctx,
+        }
+    }
 }
 
 /// Opens a pool of backend `B` for `url` (parsed by ambidex-core, so both worlds accept the

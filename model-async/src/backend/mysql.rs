@@ -28,20 +28,14 @@
 //! [`Error::Authentication`] that says so.
 
 use std::borrow::Cow;
-use std::future::Future;
-use std::str::FromStr;
-use std::sync::Arc;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
-use futures_util::{Stream, TryFutureExt};
-use sqlx::mysql::{
-    MySql, MySqlArguments, MySqlConnectOptions, MySqlConnection, MySqlRow, MySqlTypeInfo,
-    MySqlValueRef,
-};
-use sqlx::{AssertSqlSafe, Decode, Row, Type, TypeInfo, ValueRef};
+#[cfg(test)]
+use ambidex_core::Value;
+use ambidex_core::{Cell, Dialect, Error, Executed, Result};
+use sqlx::mysql::{MySql, MySqlQueryResult, MySqlRow, MySqlTypeInfo, MySqlValueRef};
+use sqlx::{Decode, Type, TypeInfo, ValueRef};
 
-use super::{Backend, Opened, PoolSettings, default_pool_size};
-use crate::error::{ErrorContext, from_connect, url_has_password};
+use super::{Backend, Opened, PoolSettings};
 
 /// The MySQL / MariaDB backend.
 pub struct MysqlBackend;
@@ -53,22 +47,11 @@ pub(crate) async fn connect(
     redacted: String,
     settings: &PoolSettings,
 ) -> Result<Opened<sqlx::MySqlPool>> {
-    let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
-    let ctx = ErrorContext {
-        dialect: Dialect::Mysql,
-        url: redacted,
-        password_given: url_has_password(url),
-        pool_size,
-        acquire_timeout: settings.acquire_timeout,
-        statement_timeout: settings.statement_timeout,
-    };
-    let options = MySqlConnectOptions::from_str(url)
-        .map_err(|e| from_connect(e, &ctx))?
+    super::open::server_pool::<MySql>(url, redacted, settings, Dialect::Mysql, |options| {
         // The SQL mode is the dialect's business (see the module docs).
-        .pipes_as_concat(false)
-        .no_engine_substitution(false);
-    let pool = super::open::checked_pool::<sqlx::MySql>(options, &ctx).await?;
-    Ok(Opened { pool, ctx })
+        options.pipes_as_concat(false).no_engine_substitution(false)
+    })
+    .await
 }
 
 impl Backend for MysqlBackend {
@@ -76,54 +59,24 @@ impl Backend for MysqlBackend {
 
     const DIALECT: Dialect = Dialect::Mysql;
 
-    fn arguments(binds: &[Value]) -> Result<MySqlArguments> {
-        super::bind::arguments::<Self::Db>(binds)
-    }
+    const NAME: &'static str = "MySQL";
 
-    fn fetch<'c>(
-        conn: &'c mut MySqlConnection,
-        sql: Arc<String>,
-        args: MySqlArguments,
-    ) -> impl Stream<Item = Result<MySqlRow, sqlx::Error>> + Send + Unpin + 'c {
-        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
-    }
-
-    fn execute<'c>(
-        conn: &'c mut MySqlConnection,
-        sql: Arc<String>,
-        args: MySqlArguments,
-    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
-        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
-            // 0 means the statement generated no key. A key past i64::MAX (an unsigned
-            // BIGINT column) is not reported: the core then reads it with the dialect's
-            // `SELECT LAST_INSERT_ID()` and fails to decode it into an i64 key.
-            let id = done.last_insert_id();
-            Executed {
-                // Matched rows, not changed rows: see the module docs (CLIENT_FOUND_ROWS).
-                rows_affected: done.rows_affected(),
-                last_insert_id: (id != 0).then(|| i64::try_from(id).ok()).flatten(),
-            }
-        })
+    fn executed(done: MySqlQueryResult) -> Executed {
+        // 0 means the statement generated no key. A key past i64::MAX (an unsigned
+        // BIGINT column) is not reported: the core then reads it with the dialect's
+        // `SELECT LAST_INSERT_ID()` and fails to decode it into an i64 key.
+        let id = done.last_insert_id();
+        Executed {
+            // Matched rows, not changed rows: see the module docs (CLIENT_FOUND_ROWS).
+            rows_affected: done.rows_affected(),
+            last_insert_id: (id != 0).then(|| i64::try_from(id).ok()).flatten(),
+        }
     }
 
     fn cell(row: &MySqlRow, index: usize) -> Result<Cell<'_>> {
-        let width = row.len();
-        if index >= width {
-            return Err(Error::InvalidQuery(
-                format!(
-                    "the query returned {width} columns but column {} was read; a raw query \
-                     must select the model's columns in declaration order",
-                    index + 1
-                )
-                .into(),
-            ));
-        }
-        let value = row.try_get_raw(index).map_err(|e| {
-            Error::Internal(format!("MySQL could not read column {}: {e}", index + 1).into())
-        })?;
-        if value.is_null() {
+        let Some(value) = super::cell::non_null::<MySql>(row, index, Self::NAME)? else {
             return Ok(Cell::Null);
-        }
+        };
         let info: MySqlTypeInfo = value.type_info().into_owned();
         let bad = |e: &dyn std::fmt::Display| unreadable(&info, index, e);
         if <i64 as Type<MySql>>::compatible(&info) {
@@ -212,14 +165,7 @@ fn bytes(value: MySqlValueRef<'_>) -> Result<&[u8], sqlx::error::BoxDynError> {
 
 /// The error for a value that cannot become a cell; names the type.
 fn unreadable(info: &MySqlTypeInfo, index: usize, why: &dyn std::fmt::Display) -> Error {
-    Error::Database {
-        code: None,
-        message: format!(
-            "cannot read a MySQL value of type {} in column {}: {why}",
-            info.name(),
-            index + 1
-        ),
-    }
+    super::cell::unreadable(MysqlBackend::NAME, info, index, why)
 }
 
 #[cfg(test)]

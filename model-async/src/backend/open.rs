@@ -1,14 +1,21 @@
 //! Opening a sqlx pool, written once for every backend: one connection first (so a bad
 //! URL, refused credentials or a failing setup statement is reported as it is, not as a
 //! pool timeout), the dialect's setup statements on every connection, and the pool options
-//! ambidex chooses for speed.
+//! ambidex chooses for speed. A server backend (PostgreSQL, MySQL) opens its pool here
+//! entirely (`server_pool`); only the adjustment of its driver's options is its own.
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use std::str::FromStr;
 use std::sync::Arc;
 
 use ambidex_core::{Dialect, Result};
 use sqlx::pool::{Pool, PoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, Database};
 
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use super::{Opened, PoolSettings, default_pool_size};
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+use crate::error::url_has_password;
 use crate::error::{ErrorContext, from_connect};
 
 /// Applies the raw-handle settings of a SQLite connection
@@ -86,21 +93,33 @@ where
         .map_err(|e| from_connect(e, ctx))
 }
 
-/// Checks that `options` reach a working server, then opens the pool.
+/// Opens a pool of a server backend for `url` (`redacted` is it without its password, for
+/// messages): the driver's options parsed from the URL, adjusted by `tune`, checked with
+/// one connection, then the pool.
 #[cfg(any(feature = "postgres", feature = "mysql"))]
-pub(crate) async fn checked_pool<DB: Database>(
-    options: <DB::Connection as Connection>::Options,
-    ctx: &ErrorContext,
-) -> Result<Pool<DB>>
+pub(crate) async fn server_pool<DB: Database>(
+    url: &str,
+    redacted: String,
+    settings: &PoolSettings,
+    dialect: Dialect,
+    tune: impl FnOnce(
+        <DB::Connection as Connection>::Options,
+    ) -> <DB::Connection as Connection>::Options,
+) -> Result<Opened<Pool<DB>>>
 where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
-    let first = first_connection::<DB>(&options, ctx).await?;
+    let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
+    let ctx = settings.context(dialect, redacted, url_has_password(url), pool_size);
+    let options = <DB::Connection as Connection>::Options::from_str(url)
+        .map_err(|e| from_connect(e, &ctx))?;
+    let options = tune(options);
+    let first = first_connection::<DB>(&options, &ctx).await?;
     // Closing is best-effort: the connection is idle and nothing depends on it.
     let _ = first.close().await;
-    let pool = pool::<DB>(options, ctx).await?;
+    let pool = pool::<DB>(options, &ctx).await?;
     tracing::debug!(url = %ctx.url, pool_size = ctx.pool_size, dialect = ctx.dialect.name(), "pool opened");
-    Ok(pool)
+    Ok(Opened { pool, ctx })
 }
 
 /// Opens a connection outside the pool, giving up after the acquire timeout (an unreachable

@@ -16,20 +16,16 @@
 //! connection's startup `options`, so every pooled connection uses that search path.
 
 use std::borrow::Cow;
-use std::future::Future;
-use std::str::FromStr;
-use std::sync::Arc;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
-use futures_util::{Stream, TryFutureExt};
+#[cfg(test)]
+use ambidex_core::Value;
+use ambidex_core::{Cell, Dialect, Error, Executed, Result};
+use sqlx::ValueRef;
 use sqlx::postgres::{
-    PgArguments, PgConnectOptions, PgConnection, PgRow, PgTypeInfo, PgTypeKind, PgValueFormat,
-    PgValueRef, Postgres,
+    PgQueryResult, PgRow, PgTypeInfo, PgTypeKind, PgValueFormat, PgValueRef, Postgres,
 };
-use sqlx::{AssertSqlSafe, Row, TypeInfo, ValueRef};
 
-use super::{Backend, Opened, PoolSettings, default_pool_size};
-use crate::error::{ErrorContext, from_connect, url_has_password};
+use super::{Backend, Opened, PoolSettings};
 
 /// The PostgreSQL backend.
 pub struct PostgresBackend;
@@ -41,18 +37,7 @@ pub(crate) async fn connect(
     redacted: String,
     settings: &PoolSettings,
 ) -> Result<Opened<sqlx::PgPool>> {
-    let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
-    let ctx = ErrorContext {
-        dialect: Dialect::Postgres,
-        url: redacted,
-        password_given: url_has_password(url),
-        pool_size,
-        acquire_timeout: settings.acquire_timeout,
-        statement_timeout: settings.statement_timeout,
-    };
-    let options = PgConnectOptions::from_str(url).map_err(|e| from_connect(e, &ctx))?;
-    let pool = super::open::checked_pool::<sqlx::Postgres>(options, &ctx).await?;
-    Ok(Opened { pool, ctx })
+    super::open::server_pool::<Postgres>(url, redacted, settings, Dialect::Postgres, |o| o).await
 }
 
 impl Backend for PostgresBackend {
@@ -60,51 +45,21 @@ impl Backend for PostgresBackend {
 
     const DIALECT: Dialect = Dialect::Postgres;
 
-    fn arguments(binds: &[Value]) -> Result<PgArguments> {
-        super::bind::arguments::<Self::Db>(binds)
-    }
+    const NAME: &'static str = "PostgreSQL";
 
-    fn fetch<'c>(
-        conn: &'c mut PgConnection,
-        sql: Arc<String>,
-        args: PgArguments,
-    ) -> impl Stream<Item = Result<PgRow, sqlx::Error>> + Send + Unpin + 'c {
-        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
-    }
-
-    fn execute<'c>(
-        conn: &'c mut PgConnection,
-        sql: Arc<String>,
-        args: PgArguments,
-    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
+    fn executed(done: PgQueryResult) -> Executed {
         // Generated keys come back through RETURNING; PostgreSQL reports no insert id.
-        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
-            Executed {
-                rows_affected: done.rows_affected(),
-                last_insert_id: None,
-            }
-        })
+        Executed {
+            rows_affected: done.rows_affected(),
+            last_insert_id: None,
+        }
     }
 
     fn cell(row: &PgRow, index: usize) -> Result<Cell<'_>> {
-        let width = row.len();
-        if index >= width {
-            return Err(Error::InvalidQuery(
-                format!(
-                    "the query returned {width} columns but column {} was read; a raw query \
-                     must select the model's columns in declaration order",
-                    index + 1
-                )
-                .into(),
-            ));
+        match super::cell::non_null::<Postgres>(row, index, Self::NAME)? {
+            Some(value) => read(&value, index),
+            None => Ok(Cell::Null),
         }
-        let value = row.try_get_raw(index).map_err(|e| {
-            Error::Internal(format!("PostgreSQL could not read column {}: {e}", index + 1).into())
-        })?;
-        if value.is_null() {
-            return Ok(Cell::Null);
-        }
-        read(&value, index)
     }
 }
 
@@ -244,14 +199,7 @@ fn fixed<const N: usize>(bytes: &[u8]) -> Option<[u8; N]> {
 
 /// The error for a value that cannot become a cell; names the type.
 fn unreadable(info: &PgTypeInfo, index: usize, why: &str) -> Error {
-    Error::Database {
-        code: None,
-        message: format!(
-            "cannot read a PostgreSQL value of type {} in column {}: {why}",
-            info.name(),
-            index + 1
-        ),
-    }
+    super::cell::unreadable(PostgresBackend::NAME, info, index, why)
 }
 
 /// A bytea in the text format's hex form (`\x0a0b`).

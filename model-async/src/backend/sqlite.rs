@@ -12,21 +12,21 @@
 //! therefore also keeps one idle "keeper" connection that lives as long as the
 //! [`crate::Db`].
 
-use std::future::Future;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Duration;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result, Value};
-use futures_util::{Stream, TryFutureExt};
+#[cfg(test)]
+use ambidex_core::Value;
+use ambidex_core::{Cell, Dialect, Error, Executed, Result};
 use sqlx::sqlite::{
-    Sqlite, SqliteArguments, SqliteConnectOptions, SqliteConnection, SqliteRow, SqliteTypeInfo,
+    Sqlite, SqliteConnectOptions, SqliteConnection, SqliteQueryResult, SqliteRow, SqliteTypeInfo,
     SqliteValueRef,
 };
-use sqlx::{AssertSqlSafe, Connection as _, Decode, Row, Type, ValueRef};
+use sqlx::{Connection as _, Decode, Type, ValueRef};
 
 use super::{Backend, Opened, PoolSettings, default_pool_size};
-use crate::error::{ErrorContext, from_connect};
+use crate::error::from_connect;
 
 /// How long a connection waits for another one's write lock before reporting
 /// [`Error::Conflict`] (the dialect's setup says the same; this covers the time before it
@@ -67,14 +67,7 @@ pub(crate) async fn connect(
     } else {
         settings.max_connections.unwrap_or_else(default_pool_size)
     };
-    let ctx = ErrorContext {
-        dialect: Dialect::Sqlite,
-        url,
-        password_given: false,
-        pool_size,
-        acquire_timeout: settings.acquire_timeout,
-        statement_timeout: settings.statement_timeout,
-    };
+    let ctx = settings.context(Dialect::Sqlite, url, false, pool_size);
     let options = if in_memory {
         // sqlx names each in-memory database uniquely and opens it in shared-cache mode, so
         // the keeper and the pooled connection see the same, private, database.
@@ -122,47 +115,19 @@ impl Backend for SqliteBackend {
 
     const DIALECT: Dialect = Dialect::Sqlite;
 
-    fn arguments(binds: &[Value]) -> Result<SqliteArguments> {
-        super::bind::arguments::<Self::Db>(binds)
-    }
+    const NAME: &'static str = "SQLite";
 
-    fn fetch<'c>(
-        conn: &'c mut SqliteConnection,
-        sql: Arc<String>,
-        args: SqliteArguments,
-    ) -> impl Stream<Item = Result<SqliteRow, sqlx::Error>> + Send + Unpin + 'c {
-        sqlx::query_with(AssertSqlSafe(sql), args).fetch(conn)
-    }
-
-    fn execute<'c>(
-        conn: &'c mut SqliteConnection,
-        sql: Arc<String>,
-        args: SqliteArguments,
-    ) -> impl Future<Output = Result<Executed, sqlx::Error>> + Send + 'c {
-        sqlx::Executor::execute(conn, sqlx::query_with(AssertSqlSafe(sql), args)).map_ok(|done| {
-            Executed {
-                rows_affected: done.rows_affected(),
-                last_insert_id: Some(done.last_insert_rowid()),
-            }
-        })
+    fn executed(done: SqliteQueryResult) -> Executed {
+        Executed {
+            rows_affected: done.rows_affected(),
+            last_insert_id: Some(done.last_insert_rowid()),
+        }
     }
 
     fn cell(row: &SqliteRow, index: usize) -> Result<Cell<'_>> {
-        let width = row.len();
-        if index >= width {
-            return Err(Error::InvalidQuery(
-                format!(
-                    "the query returned {width} columns but column {} was read; a raw query \
-                     must select the model's columns in declaration order",
-                    index + 1
-                )
-                .into(),
-            ));
-        }
-        let value = raw(row, index)?;
-        if value.is_null() {
+        let Some(value) = super::cell::non_null::<Sqlite>(row, index, Self::NAME)? else {
             return Ok(Cell::Null);
-        }
+        };
         // The storage class of this value, not the column's declared type: SQLite stores
         // any class in any column.
         let class: SqliteTypeInfo = value.type_info().into_owned();
@@ -191,9 +156,7 @@ impl Backend for SqliteBackend {
 }
 
 fn raw(row: &SqliteRow, index: usize) -> Result<SqliteValueRef<'_>> {
-    row.try_get_raw(index).map_err(|e| {
-        Error::Internal(format!("SQLite could not read column {}: {e}", index + 1).into())
-    })
+    super::cell::raw::<Sqlite>(row, index, SqliteBackend::NAME)
 }
 
 fn decode<'r, T: Decode<'r, Sqlite>>(value: SqliteValueRef<'r>, index: usize) -> Result<T> {

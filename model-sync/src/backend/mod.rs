@@ -2,84 +2,21 @@
 //! one backend calls its module with no dispatch), and behind [`AnyConnection`], an enum
 //! that a handle opened from any URL dispatches through. Each backend's module only carries bytes: it opens the
 //! connection and turns the driver's raw values into [`ambidex_core::Cell`]s. Running a
-//! statement is the same for all three and is stamped out once by `diesel_io!`.
+//! statement (`io`) and decoding a row around those cells (`rows`) are the same for all
+//! three and are written once, generic over diesel's connection and backend.
 
+mod io;
 #[cfg(feature = "mysql")]
 mod mysql;
 #[cfg(feature = "postgres")]
 mod postgres;
+mod rows;
 #[cfg(feature = "sqlite")]
 mod sqlite;
 
+pub(crate) use rows::Decoded;
+
 use ambidex_core::{Dialect, Executed, Result, RowSink, Statement, Target};
-
-/// A row decoded inside diesel's row-building hook (`FromSqlRow`), so rows are read by
-/// position straight from the driver's buffers.
-pub(crate) struct Decoded<S: RowSink>(pub(crate) S::Item);
-
-/// Implements `fetch` and `execute` for one diesel connection type.
-macro_rules! diesel_io {
-    ($conn:ty, $dialect:expr) => {
-        #[inline]
-        pub(crate) fn fetch<S: ambidex_core::RowSink>(
-            conn: &mut $conn,
-            statement: &ambidex_core::Statement,
-            mut sink: S,
-        ) -> ambidex_core::Result<S> {
-            use diesel::RunQueryDsl;
-            let rows = crate::statement::DieselStatement(statement)
-                .load_iter::<crate::backend::Decoded<S>, diesel::connection::DefaultLoadingMode>(
-                    conn,
-                )
-                .map_err(|e| crate::error::from_diesel($dialect, e))?;
-            for row in rows {
-                let crate::backend::Decoded(item) =
-                    row.map_err(|e| crate::error::from_diesel($dialect, e))?;
-                sink.push(item)?;
-            }
-            Ok(sink)
-        }
-
-        #[inline]
-        pub(crate) fn execute(
-            conn: &mut $conn,
-            statement: &ambidex_core::Statement,
-        ) -> ambidex_core::Result<ambidex_core::Executed> {
-            use diesel::RunQueryDsl;
-            let n = crate::statement::DieselStatement(statement)
-                .execute(conn)
-                .map_err(|e| crate::error::from_diesel($dialect, e))?;
-            Ok(ambidex_core::Executed {
-                rows_affected: n as u64,
-                last_insert_id: None,
-            })
-        }
-    };
-}
-pub(crate) use diesel_io;
-
-/// Implements diesel's `FromSqlRow` for [`Decoded`] with a backend's row reader.
-macro_rules! decoded_rows {
-    ($backend:ty, $reader:ident) => {
-        impl<S: ambidex_core::RowSink>
-            diesel::deserialize::FromSqlRow<diesel::sql_types::Untyped, $backend>
-            for crate::backend::Decoded<S>
-        {
-            #[inline]
-            fn build_from_row<'a>(
-                row: &impl diesel::row::Row<'a, $backend>,
-            ) -> diesel::deserialize::Result<Self> {
-                S::decode(&$reader {
-                    row,
-                    _a: std::marker::PhantomData,
-                })
-                .map(crate::backend::Decoded)
-                .map_err(|e| Box::new(e) as Box<dyn std::error::Error + Send + Sync>)
-            }
-        }
-    };
-}
-pub(crate) use decoded_rows;
 
 /// A diesel connection a blocking handle can run on: [`AnyConnection`] (the backend is
 /// chosen by the URL, each statement dispatched to it) or one backend's own diesel
@@ -110,7 +47,7 @@ pub(crate) mod sealed {
 }
 
 /// Implements [`DieselBackend`] for one backend's diesel connection with that backend's
-/// module (`establish`, `fetch`, `execute`): a direct call, no dispatch.
+/// module (`establish`) and the generic `io`: a direct call, no dispatch.
 macro_rules! direct_backend {
     ($conn:ty, $module:ident, $variant:ident { $field:ident }, $dialect:expr, $handle:literal) => {
         impl DieselBackend for $conn {}
@@ -136,12 +73,12 @@ macro_rules! direct_backend {
 
             #[inline]
             fn fetch<S: RowSink>(&mut self, statement: &Statement, sink: S) -> Result<S> {
-                $module::fetch(self, statement, sink)
+                io::fetch(self, $dialect, statement, sink)
             }
 
             #[inline]
             fn execute(&mut self, statement: &Statement) -> Result<Executed> {
-                $module::execute(self, statement)
+                io::execute(self, $dialect, statement)
             }
         }
     };
@@ -247,11 +184,11 @@ impl sealed::Sealed for AnyConnection {
     fn fetch<S: RowSink>(&mut self, statement: &Statement, sink: S) -> Result<S> {
         match &mut self.0 {
             #[cfg(feature = "sqlite")]
-            Inner::Sqlite(c) => sqlite::fetch(c, statement, sink),
+            Inner::Sqlite(c) => io::fetch(c, Dialect::Sqlite, statement, sink),
             #[cfg(feature = "postgres")]
-            Inner::Postgres(c) => postgres::fetch(c, statement, sink),
+            Inner::Postgres(c) => io::fetch(c, Dialect::Postgres, statement, sink),
             #[cfg(feature = "mysql")]
-            Inner::Mysql(c) => mysql::fetch(c, statement, sink),
+            Inner::Mysql(c) => io::fetch(c, Dialect::Mysql, statement, sink),
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Inner::Unavailable(never) => {
                 let _ = (statement, sink);
@@ -264,11 +201,11 @@ impl sealed::Sealed for AnyConnection {
     fn execute(&mut self, statement: &Statement) -> Result<Executed> {
         match &mut self.0 {
             #[cfg(feature = "sqlite")]
-            Inner::Sqlite(c) => sqlite::execute(c, statement),
+            Inner::Sqlite(c) => io::execute(c, Dialect::Sqlite, statement),
             #[cfg(feature = "postgres")]
-            Inner::Postgres(c) => postgres::execute(c, statement),
+            Inner::Postgres(c) => io::execute(c, Dialect::Postgres, statement),
             #[cfg(feature = "mysql")]
-            Inner::Mysql(c) => mysql::execute(c, statement),
+            Inner::Mysql(c) => io::execute(c, Dialect::Mysql, statement),
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Inner::Unavailable(never) => {
                 let _ = statement;

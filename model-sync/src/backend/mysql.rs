@@ -1,53 +1,31 @@
 //! diesel's MySQL/MariaDB connection: opening it and reading values by their wire type.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
 use ambidex_core::types::wire;
-use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
+use ambidex_core::{Cell, Dialect, Error, Result};
 use diesel::deserialize::FromSql;
 use diesel::mysql::data_types::MysqlTime;
-use diesel::mysql::{Mysql, MysqlConnection, MysqlType};
-use diesel::row::{Field, Row};
+use diesel::mysql::{Mysql, MysqlConnection, MysqlType, MysqlValue};
+use diesel::row::Field;
 use diesel::sql_types;
 
-use super::{decoded_rows, diesel_io};
+use super::rows::ReadCell;
 
 pub(crate) fn establish(url: &str) -> Result<MysqlConnection> {
     super::establish_server(url, Dialect::Mysql)
 }
 
-diesel_io!(MysqlConnection, Dialect::Mysql);
-decoded_rows!(Mysql, Reader);
-
 /// Reads cells by the wire type the server reported.
-struct Reader<'x, 'a, R> {
-    row: &'x R,
-    _a: PhantomData<&'a ()>,
-}
-
-fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
-    Error::Database {
-        code: None,
-        message: format!("cannot read a MySQL value: {e}"),
-    }
-}
-
-impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
-    #[inline]
-    fn width(&self) -> usize {
-        self.row.field_count()
-    }
+impl ReadCell for Mysql {
+    const NAME: &'static str = "MySQL";
 
     #[inline]
-    fn cell(&self, index: usize) -> Result<Cell<'_>> {
-        let field = self
-            .row
-            .get(index)
-            .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
-        let Some(value) = field.value() else {
-            return Ok(Cell::Null);
-        };
+    fn cell<'f, 'v>(
+        _field: &'v impl Field<'f, Mysql>,
+        value: MysqlValue<'v>,
+        index: usize,
+    ) -> Result<Cell<'static>> {
         Ok(match value.value_type() {
             MysqlType::Tiny
             | MysqlType::UnsignedTiny
@@ -128,4 +106,9 @@ impl<'a, R: Row<'a, Mysql>> RowReader for Reader<'_, 'a, R> {
             }
         })
     }
+}
+
+/// The error for a value diesel could not read.
+fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    super::rows::unreadable::<Mysql>(e)
 }

@@ -1,52 +1,30 @@
 //! diesel's PostgreSQL connection: opening it and reading values by their type OID.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
 use ambidex_core::types::wire;
-use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
+use ambidex_core::{Cell, Dialect, Error, Result};
 use diesel::deserialize::FromSql;
-use diesel::pg::{Pg, PgConnection};
-use diesel::row::{Field, Row};
+use diesel::pg::{Pg, PgConnection, PgValue};
+use diesel::row::Field;
 use diesel::sql_types;
 
-use super::{decoded_rows, diesel_io};
+use super::rows::ReadCell;
 
 pub(crate) fn establish(url: &str) -> Result<PgConnection> {
     super::establish_server(url, Dialect::Postgres)
 }
 
-diesel_io!(PgConnection, Dialect::Postgres);
-decoded_rows!(Pg, Reader);
-
 /// Reads cells by type OID (binary protocol).
-struct Reader<'x, 'a, R> {
-    row: &'x R,
-    _a: PhantomData<&'a ()>,
-}
-
-fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
-    Error::Database {
-        code: None,
-        message: format!("cannot read a PostgreSQL value: {e}"),
-    }
-}
-
-impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
-    #[inline]
-    fn width(&self) -> usize {
-        self.row.field_count()
-    }
+impl ReadCell for Pg {
+    const NAME: &'static str = "PostgreSQL";
 
     #[inline]
-    fn cell(&self, index: usize) -> Result<Cell<'_>> {
-        let field = self
-            .row
-            .get(index)
-            .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
-        let Some(value) = field.value() else {
-            return Ok(Cell::Null);
-        };
+    fn cell<'f, 'v>(
+        _field: &'v impl Field<'f, Pg>,
+        value: PgValue<'v>,
+        index: usize,
+    ) -> Result<Cell<'static>> {
         let oid = value.get_oid().get();
         Ok(match oid {
             16 => Cell::Bool(<bool as FromSql<sql_types::Bool, Pg>>::from_sql(value).map_err(bad)?),
@@ -99,6 +77,11 @@ impl<'a, R: Row<'a, Pg>> RowReader for Reader<'_, 'a, R> {
             }
         })
     }
+}
+
+/// The error for a value diesel could not read.
+fn bad(e: Box<dyn std::error::Error + Send + Sync>) -> Error {
+    super::rows::unreadable::<Pg>(e)
 }
 
 /// A value ambidex-core turned into text, or the error that names its column.

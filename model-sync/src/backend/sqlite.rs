@@ -1,17 +1,17 @@
 //! diesel's SQLite connection: opening it and reading SQLite's dynamically typed values.
 
 use std::borrow::Cow;
-use std::marker::PhantomData;
 
 use ambidex_core::types::{DECIMAL_COLLATION, decimal_text_order};
-use ambidex_core::{Cell, Dialect, Error, Result, RowReader};
+use ambidex_core::{Cell, Dialect, Error, Result};
 use diesel::Connection as _;
 use diesel::deserialize::FromSql;
-use diesel::row::{Field, Row};
+use diesel::row::Field;
 use diesel::sql_types::Text;
-use diesel::sqlite::{Sqlite, SqliteConnection, SqliteType};
+use diesel::sqlite::{Sqlite, SqliteConnection, SqliteType, SqliteValue};
 
-use super::{decoded_rows, diesel_io, run_setup};
+use super::rows::ReadCell;
+use super::run_setup;
 
 pub(crate) fn establish(path: &str) -> Result<SqliteConnection> {
     let mut conn = hardened::open(|| SqliteConnection::establish(path))
@@ -79,33 +79,17 @@ mod hardened {
     }
 }
 
-diesel_io!(SqliteConnection, Dialect::Sqlite);
-decoded_rows!(Sqlite, Reader);
-
 /// Reads cells by the storage class of each value.
-struct Reader<'x, 'a, R> {
-    row: &'x R,
-    _a: PhantomData<&'a ()>,
-}
+impl ReadCell for Sqlite {
+    const NAME: &'static str = "SQLite";
 
-impl<'a, R: Row<'a, Sqlite>> RowReader for Reader<'_, 'a, R> {
-    #[inline]
-    fn width(&self) -> usize {
-        self.row.field_count()
-    }
-
-    // Always inlined into the generated decoder, so that the `Cell` built here and the
-    // field's `from_cell` match on it fold into one branch per column: measured with
-    // callgrind, a plain `#[inline]` left it a call per column (~35 instructions each).
+    // Always inlined into the generated decoder (see the row reader in `rows`).
     #[inline(always)]
-    fn cell(&self, index: usize) -> Result<Cell<'_>> {
-        let field = self
-            .row
-            .get(index)
-            .ok_or_else(|| Error::Internal(format!("row has no column {index}").into()))?;
-        let Some(mut value) = field.value() else {
-            return Ok(Cell::Null);
-        };
+    fn cell<'f, 'v>(
+        field: &'v impl Field<'f, Sqlite>,
+        mut value: SqliteValue<'v, 'v, 'v>,
+        index: usize,
+    ) -> Result<Cell<'static>> {
         Ok(match value.value_type() {
             None => Cell::Null,
             Some(SqliteType::Double) => Cell::Float(value.read_double()),
@@ -114,7 +98,7 @@ impl<'a, R: Row<'a, Sqlite>> RowReader for Reader<'_, 'a, R> {
             // `read_blob` copies a TEXT value (`sqlite3_value_dup`) before reading it.
             Some(SqliteType::Text) => match <String as FromSql<Text, Sqlite>>::from_sql(value) {
                 Ok(s) => Cell::Text(Cow::Owned(s)),
-                Err(_) => return not_utf8(&field, index),
+                Err(_) => return not_utf8(field, index),
             },
             Some(SqliteType::Binary) => Cell::Blob(Cow::Owned(value.read_blob().to_vec())),
             Some(_) => Cell::Int(value.read_long()),
