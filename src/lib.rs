@@ -357,6 +357,12 @@ pub mod types {
     pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
 }
 
+/// `docs/locking.md` ("Concurrency and locking"), compiled and run as doctests so that its
+/// examples cannot rot.
+#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
+#[doc = include_str!("../docs/locking.md")]
+pub struct LockingGuide;
+
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Model, PartialModel, Result};
