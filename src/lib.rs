@@ -226,9 +226,10 @@ pub use ambidex_codegen::dual;
 pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
-    Agg, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model,
-    ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs, Selectable,
-    SqlField, Statement, Summable, Target, TextField, Update, Value, count, raw, redact_url,
+    Agg, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Locked,
+    Model, ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs,
+    Selectable, SqlField, Statement, Summable, Target, TextField, Update, Value, count, raw,
+    redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
@@ -357,6 +358,12 @@ pub mod types {
     pub use ambidex_core::types::Json;
     pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
 }
+
+/// `docs/locking.md` ("Concurrency and locking"), compiled and run as doctests so that its
+/// examples cannot rot.
+#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
+#[doc = include_str!("../docs/locking.md")]
+pub struct LockingGuide;
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {

@@ -17,7 +17,7 @@
 
 use std::ops::ControlFlow;
 
-use ambidex_core::ast::{ExistsQuery, SelectList};
+use ambidex_core::ast::{ExistsQuery, LockStrength, LockWait, RowLock, SelectList};
 use ambidex_core::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, Projection, QueryParts};
 use ambidex_core::{ColumnDef, Dialect, Error, ModelMeta, Statement, Value, ValueKind, render};
 use arbitrary::{Result, Unstructured};
@@ -125,6 +125,7 @@ impl Case {
             } else {
                 None
             },
+            lock: None,
         };
         let mut assignments = Vec::new();
         for _ in 0..u.int_in_range(1..=3)? {
@@ -143,6 +144,16 @@ impl Case {
             .into_iter()
             .map(|p| render::select(dialect, self.meta, &self.parts, p))
             .collect();
+        // Row locks apply to reads of rows only.
+        for strength in [LockStrength::Update, LockStrength::Share] {
+            for wait in [LockWait::Wait, LockWait::SkipLocked, LockWait::NoWait] {
+                let locked = QueryParts {
+                    lock: Some(RowLock { strength, wait }),
+                    ..self.parts.clone()
+                };
+                out.push(render::select(dialect, self.meta, &locked, Projection::Model));
+            }
+        }
         // UPDATE and DELETE take a filter only (no order, limit or offset).
         let filter_only = QueryParts {
             filter: self.parts.filter.clone(),

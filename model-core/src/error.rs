@@ -531,4 +531,44 @@ mod tests {
             "SET statement_timeout = 1"
         );
     }
+
+    #[test]
+    fn a_lock_that_cannot_be_had_is_a_retryable_conflict() {
+        for (dialect, code, message) in [
+            // NOWAIT and lock_timeout, with the code (sqlx) and without it (diesel).
+            (
+                Dialect::Postgres,
+                Some("55P03"),
+                "could not obtain lock on row in relation \"t\"",
+            ),
+            (
+                Dialect::Postgres,
+                None,
+                "could not obtain lock on row in relation \"t\"",
+            ),
+            // MariaDB's NOWAIT and lock wait timeout, MySQL 8's NOWAIT.
+            (
+                Dialect::Mysql,
+                Some("1205"),
+                "Lock wait timeout exceeded; try restarting transaction",
+            ),
+            (
+                Dialect::Mysql,
+                None,
+                "Lock wait timeout exceeded; try restarting transaction",
+            ),
+            (
+                Dialect::Mysql,
+                Some("3572"),
+                "Statement aborted because lock(s) could not be acquired immediately and NOWAIT is set.",
+            ),
+        ] {
+            let e = Error::from_db_failure(dialect, failure(code, message));
+            assert!(
+                matches!(e, Error::Conflict { .. }),
+                "{dialect:?} {code:?}: {e:?}"
+            );
+            assert!(e.is_retryable());
+        }
+    }
 }

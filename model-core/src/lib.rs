@@ -91,7 +91,7 @@ pub use ops::stream::{RowIter, RowStream, Streaming};
 pub use query::aggregate::{Agg, Having, Ordered, Summable, count};
 pub use query::column::Column;
 pub use query::expr::{Expr, Order};
-pub use query::select::{Select, Update};
+pub use query::select::{Locked, Select, Update};
 pub use sql::dialect::{Dialect, SqlDialect};
 pub use sql::writer::SqlWriter;
 pub use url::Target;

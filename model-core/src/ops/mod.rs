@@ -119,6 +119,7 @@ impl<M: Model> Plan for FetchAll<M> {
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        prepare_lock::<M, C>(conn, &self.parts).await?;
         Ok(conn
             .fetch(st, Collect(Vec::new()))
             .await
@@ -143,8 +144,33 @@ impl<M: Model> Plan for FetchFirst<M> {
     async fn run<C: Connection>(mut self, conn: &mut C) -> Result<Option<M>> {
         self.parts.limit = Some(self.parts.limit.map_or(1, |l| l.min(1)));
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
+        prepare_lock::<M, C>(conn, &self.parts).await?;
         Ok(conn.fetch(st, Single(None)).await.map_err(drift::<M>)?.0)
     }
+}
+
+/// Before a locking read (`for_update`, `for_share`): refuses it outside a transaction,
+/// where the lock would end with the statement and protect nothing, and on a backend
+/// without row locks (SQLite) takes the database's write lock for the transaction.
+async fn prepare_lock<M: Model, C: Connection>(conn: &mut C, parts: &QueryParts) -> Result<()> {
+    let Some(lock) = parts.lock else {
+        return Ok(());
+    };
+    if conn.transaction_depth() == 0 {
+        return Err(Error::InvalidQuery(
+            format!(
+                "{}: for_update() and for_share() lock rows until the transaction ends, so \
+                 they need one: run the query on a transaction (`db.transaction(..)`, \
+                 `db.begin()`), not on the pool",
+                M::META.name
+            )
+            .into(),
+        ));
+    }
+    if let Some(st) = render::write_lock(conn.dialect(), M::META, lock)? {
+        conn.execute(st).await.map_err(drift::<M>)?;
+    }
+    Ok(())
 }
 
 /// Collects every selected row (see [`crate::ops::select_as`]).

@@ -1,4 +1,4 @@
-//! The terminal methods of [`Select`] and [`Update`]: each one hands a plan of
+//! The terminal methods of [`Select`], [`Locked`] and [`Update`]: each one hands a plan of
 //! `crate::ops` to the executor it is given, so the same call runs blocking or async.
 
 use std::marker::PhantomData;
@@ -12,7 +12,7 @@ use crate::model::Model;
 use crate::ops;
 use crate::ops::stream::{Pages, Streaming};
 use crate::query::ast::Projection;
-use crate::query::select::{Select, Update};
+use crate::query::select::{Locked, Select, Update};
 use crate::sql::render;
 
 impl<M: Model> Select<M> {
@@ -101,5 +101,31 @@ impl<M: Model> Update<M> {
             assignments: self.assignments,
             model: PhantomData,
         })
+    }
+}
+
+/// A locking read always runs on the primary (a replica's rows cannot be locked for a
+/// write), and only inside a transaction: the plans refuse it otherwise
+/// (`ops::check_lock`).
+impl<M: Model> Locked<M> {
+    /// The SQL this query sends to `dialect` (its lock clause included).
+    pub fn to_sql(&self, dialect: Dialect) -> Result<Statement> {
+        self.select.to_sql(dialect)
+    }
+
+    /// Every matching row, locked.
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+        self.select.on_primary().all(db)
+    }
+
+    /// The first matching row, locked, or `None`.
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
+        self.select.on_primary().first(db)
+    }
+
+    /// The only matching row, locked: [`crate::Error::NotFound`] if none,
+    /// [`crate::Error::MultipleRows`] if several.
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
+        self.select.on_primary().one(db)
     }
 }

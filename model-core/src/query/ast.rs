@@ -300,6 +300,43 @@ pub struct QueryParts {
     pub limit: Option<u64>,
     /// `OFFSET`.
     pub offset: Option<u64>,
+    /// The row lock a top-level `SELECT` of rows takes (`FOR UPDATE`...); refused anywhere
+    /// else (counts, subqueries, updates, deletes).
+    pub lock: Option<RowLock>,
+}
+
+/// A row lock: `FOR UPDATE` or `FOR SHARE`, and what to do about rows another
+/// transaction has locked. From [`Select::for_update`](crate::Select::for_update) and
+/// [`Select::for_share`](crate::Select::for_share).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RowLock {
+    /// Exclusive or shared.
+    pub strength: LockStrength,
+    /// Wait, skip, or fail at once.
+    pub wait: LockWait,
+}
+
+/// How strongly the selected rows are locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LockStrength {
+    /// `FOR UPDATE`: no other transaction may lock, update or delete the rows until this
+    /// one ends.
+    Update,
+    /// `FOR SHARE` (`LOCK IN SHARE MODE` on MariaDB): others may read-lock the rows too,
+    /// but not update or delete them.
+    Share,
+}
+
+/// What a locking read does about a row another transaction has locked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum LockWait {
+    /// Wait for the other transaction (up to the backend's lock timeout).
+    #[default]
+    Wait,
+    /// `SKIP LOCKED`: leave such rows out of the result (a job queue's claim).
+    SkipLocked,
+    /// `NOWAIT`: fail at once with [`Error::Conflict`](crate::Error::Conflict).
+    NoWait,
 }
 
 /// What a `SELECT` returns.

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::query::ast::{ColumnRef, Node, QueryParts};
+use crate::query::ast::{ColumnRef, LockStrength, LockWait, Node, QueryParts, RowLock};
 use crate::query::column::Column;
 use crate::query::expr::{Expr, Order};
 use crate::value::Value;
@@ -95,6 +95,38 @@ impl<M> Select<M> {
         self
     }
 
+    /// Locks the matching rows for this transaction (`SELECT ... FOR UPDATE`): until it
+    /// ends, no other transaction can lock, update or delete them. Only inside a
+    /// transaction (outside one it is [`Error::InvalidQuery`](crate::Error::InvalidQuery),
+    /// since the lock would end with the statement). On SQLite, which has no row locks,
+    /// the transaction takes the database's write lock instead: one writer at a time, so
+    /// the result is the same (see [`Locked`]).
+    ///
+    /// ```
+    /// # use ambidex_core::{Locked, Model};
+    /// # fn demo<M: Model>() -> Locked<M> {
+    /// M::query().limit(1).for_update().skip_locked()
+    /// # }
+    /// ```
+    pub fn for_update(self) -> Locked<M> {
+        self.lock(LockStrength::Update)
+    }
+
+    /// Locks the matching rows against updates and deletes by other transactions, which
+    /// may still read and share-lock them (`FOR SHARE`; `LOCK IN SHARE MODE` on MariaDB).
+    /// Only inside a transaction, as [`Select::for_update`].
+    pub fn for_share(self) -> Locked<M> {
+        self.lock(LockStrength::Share)
+    }
+
+    fn lock(mut self, strength: LockStrength) -> Locked<M> {
+        self.parts.lock = Some(RowLock {
+            strength,
+            wait: LockWait::Wait,
+        });
+        Locked { select: self }
+    }
+
     /// The query's parts.
     pub fn parts(&self) -> &QueryParts {
         &self.parts
@@ -108,6 +140,64 @@ impl<M> Select<M> {
             _model: PhantomData,
         }
         .set(column, value)
+    }
+}
+
+/// A query whose rows are locked for the transaction it runs in, from
+/// [`Select::for_update`] or [`Select::for_share`]: `all`, `first` and `one` (in
+/// `crate::ops::select`) read and lock; counting or deleting locked rows is not offered.
+///
+/// | backend | `for_update` | `skip_locked` / `nowait` |
+/// | --- | --- | --- |
+/// | PostgreSQL | `FOR UPDATE` (`FOR SHARE`) | `SKIP LOCKED` / `NOWAIT` |
+/// | MariaDB 10.6+ | `FOR UPDATE` (`LOCK IN SHARE MODE`) | `SKIP LOCKED` / `NOWAIT` |
+/// | SQLite | the transaction takes the write lock first | no row is ever locked by another transaction, so none is skipped; a second writer waits (busy timeout) |
+///
+/// A lock that cannot be had (`nowait`, a lock wait timeout, a deadlock) is
+/// [`Error::Conflict`](crate::Error::Conflict), which `retry` retries.
+pub struct Locked<M> {
+    pub(crate) select: Select<M>,
+}
+
+impl<M> Clone for Locked<M> {
+    fn clone(&self) -> Self {
+        Locked {
+            select: self.select.clone(),
+        }
+    }
+}
+
+impl<M> fmt::Debug for Locked<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Locked")
+            .field("parts", &self.select.parts)
+            .finish()
+    }
+}
+
+impl<M> Locked<M> {
+    /// Leaves out rows another transaction has locked instead of waiting for them
+    /// (`SKIP LOCKED`): each of several workers claims different rows.
+    pub fn skip_locked(self) -> Self {
+        self.wait(LockWait::SkipLocked)
+    }
+
+    /// Fails at once with [`Error::Conflict`](crate::Error::Conflict) if another
+    /// transaction holds a lock on a matching row (`NOWAIT`), instead of waiting.
+    pub fn nowait(self) -> Self {
+        self.wait(LockWait::NoWait)
+    }
+
+    fn wait(mut self, wait: LockWait) -> Self {
+        if let Some(lock) = &mut self.select.parts.lock {
+            lock.wait = wait;
+        }
+        self
+    }
+
+    /// The query's parts, its lock included.
+    pub fn parts(&self) -> &QueryParts {
+        &self.select.parts
     }
 }
 

@@ -8,7 +8,9 @@
 use crate::engine::statement::{SqlTemplate, Statement};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
-use crate::query::ast::{Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, SelectList};
+use crate::query::ast::{
+    Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, RowLock, SelectList,
+};
 use crate::sql::dialect::Dialect;
 use crate::sql::writer::SqlWriter;
 use crate::value::{Array, Value};
@@ -311,6 +313,13 @@ pub fn select(
 ) -> Result<Statement> {
     let mut w = SqlWriter::new(dialect);
     let limited = parts.limit.is_some() || parts.offset.is_some();
+    if parts.lock.is_some() && projection != Projection::Model {
+        return Err(Error::InvalidQuery(
+            "row locks (for_update, for_share) apply to rows read with all, first or one, \
+             not to counts or existence checks"
+                .into(),
+        ));
+    }
     match projection {
         Projection::Model => {
             w.push("SELECT ");
@@ -319,6 +328,12 @@ pub fn select(
             write_where(&mut w, parts);
             write_order(&mut w, parts);
             write_limit(&mut w, parts);
+            if let Some(clause) = parts
+                .lock
+                .and_then(|lock| dialect.rules().lock_clause(lock))
+            {
+                w.push(clause);
+            }
         }
         Projection::Count if !limited => {
             w.push("SELECT COUNT(*) FROM ").ident(meta.table);
@@ -342,7 +357,27 @@ pub fn select(
     w.finish()
 }
 
+/// The statement a locking read sends first on a backend without row locks (SQLite):
+/// a write that changes nothing, so the transaction holds the database's write lock from
+/// then on and a second writer waits for it; `None` where rows are locked by the
+/// `SELECT` itself.
+pub fn write_lock(dialect: Dialect, meta: &ModelMeta, lock: RowLock) -> Result<Option<Statement>> {
+    if dialect.rules().lock_clause(lock).is_some() {
+        return Ok(None);
+    }
+    let mut w = SqlWriter::new(dialect);
+    w.push("DELETE FROM ")
+        .ident(meta.table)
+        .push(" WHERE 0 = 1");
+    w.finish().map(Some)
+}
+
 fn reject_shaping(parts: &QueryParts, what: &str) -> Result<()> {
+    if parts.lock.is_some() {
+        return Err(Error::InvalidQuery(
+            format!("{what} by filter locks the rows it changes; for_update() is for reads").into(),
+        ));
+    }
     if !parts.order.is_empty() || parts.limit.is_some() || parts.offset.is_some() {
         return Err(Error::InvalidQuery(
             format!(
@@ -651,6 +686,7 @@ mod tests {
             }],
             limit: Some(10),
             offset: None,
+            lock: None,
         };
         let sql = |d| {
             select(d, &META, &parts, Projection::Model)
@@ -847,5 +883,66 @@ mod tests {
             t.sql(),
             r#"INSERT INTO "t" ("group") VALUES (?), (?) RETURNING "id", "group""#
         );
+    }
+
+    #[test]
+    fn row_locks_per_dialect() {
+        use crate::query::ast::{LockStrength, LockWait, RowLock};
+        let locked = |strength, wait| QueryParts {
+            limit: Some(1),
+            lock: Some(RowLock { strength, wait }),
+            ..QueryParts::default()
+        };
+        let sql = |d, parts: &QueryParts| select(d, &META, parts, Projection::Model).unwrap();
+        let skip = locked(LockStrength::Update, LockWait::SkipLocked);
+        assert_eq!(
+            sql(Dialect::Postgres, &skip).sql(),
+            r#"SELECT "id", "group" FROM "t" LIMIT $1 FOR UPDATE SKIP LOCKED"#
+        );
+        assert_eq!(
+            sql(Dialect::Mysql, &skip).sql(),
+            "SELECT `id`, `group` FROM `t` LIMIT ? FOR UPDATE SKIP LOCKED"
+        );
+        // SQLite has no row locks: the SELECT is plain, the write lock comes first.
+        assert_eq!(
+            sql(Dialect::Sqlite, &skip).sql(),
+            r#"SELECT "id", "group" FROM "t" LIMIT ?"#
+        );
+        assert_eq!(
+            write_lock(Dialect::Sqlite, &META, skip.lock.unwrap())
+                .unwrap()
+                .unwrap()
+                .sql(),
+            r#"DELETE FROM "t" WHERE 0 = 1"#
+        );
+        for d in [Dialect::Postgres, Dialect::Mysql] {
+            assert!(write_lock(d, &META, skip.lock.unwrap()).unwrap().is_none());
+        }
+        let share = locked(LockStrength::Share, LockWait::NoWait);
+        assert!(
+            sql(Dialect::Postgres, &share)
+                .sql()
+                .ends_with(" FOR SHARE NOWAIT")
+        );
+        assert!(
+            sql(Dialect::Mysql, &share)
+                .sql()
+                .ends_with(" LOCK IN SHARE MODE NOWAIT")
+        );
+        // Counts, existence checks, updates and deletes refuse a lock.
+        for p in [Projection::Count, Projection::Exists] {
+            assert!(matches!(
+                select(Dialect::Postgres, &META, &share, p),
+                Err(Error::InvalidQuery(_))
+            ));
+        }
+        let filtered = QueryParts {
+            lock: share.lock,
+            ..QueryParts::default()
+        };
+        assert!(matches!(
+            delete_where(Dialect::Postgres, &META, &filtered),
+            Err(Error::InvalidQuery(_))
+        ));
     }
 }

@@ -39,6 +39,8 @@ mod rich_types;
 mod bad_input;
 #[macro_use]
 mod held;
+#[macro_use]
+mod locking;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -109,6 +111,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             query_scenarios!();
+        }
+        mod locking {
+            #[allow(unused_imports)]
+            use super::*;
+            locking_scenarios!();
         }
         mod write {
             #[allow(unused_imports)]

@@ -12,6 +12,7 @@ mod sqlite;
 
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
+use crate::query::ast::RowLock;
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
@@ -119,6 +120,11 @@ pub trait SqlDialect: Send + Sync + 'static {
 
     /// Whether `INSERT ... RETURNING` gives back the inserted row.
     fn supports_returning(&self) -> bool;
+
+    /// The clause after a `SELECT` that locks its rows (`" FOR UPDATE SKIP LOCKED"`), or
+    /// `None` where the backend has no row locks: there a locking read first takes the
+    /// database's write lock for the transaction (`crate::sql::render::write_lock`).
+    fn lock_clause(&self, lock: RowLock) -> Option<&'static str>;
 
     /// Whether `INSERT ... ON CONFLICT (target) DO UPDATE / DO NOTHING ... RETURNING` is
     /// available (PostgreSQL, SQLite). Where it is not (MySQL's `ON DUPLICATE KEY UPDATE`

@@ -4,6 +4,7 @@
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
+use crate::query::ast::RowLock;
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
@@ -203,6 +204,20 @@ impl SqlDialect for Mysql {
         false
     }
 
+    /// MariaDB spells a shared lock `LOCK IN SHARE MODE` (it has no `FOR SHARE`) and
+    /// takes `SKIP LOCKED` from 10.6 and `NOWAIT` from 10.3 on either form.
+    fn lock_clause(&self, lock: RowLock) -> Option<&'static str> {
+        use crate::query::ast::{LockStrength as S, LockWait as W};
+        Some(match (lock.strength, lock.wait) {
+            (S::Update, W::Wait) => " FOR UPDATE",
+            (S::Update, W::SkipLocked) => " FOR UPDATE SKIP LOCKED",
+            (S::Update, W::NoWait) => " FOR UPDATE NOWAIT",
+            (S::Share, W::Wait) => " LOCK IN SHARE MODE",
+            (S::Share, W::SkipLocked) => " LOCK IN SHARE MODE SKIP LOCKED",
+            (S::Share, W::NoWait) => " LOCK IN SHARE MODE NOWAIT",
+        })
+    }
+
     fn last_insert_id_query(&self) -> Option<&'static str> {
         Some("SELECT LAST_INSERT_ID()")
     }
@@ -343,7 +358,8 @@ impl SqlDialect for Mysql {
                 constraint,
                 message: f.message,
             },
-            Some("1213" | "1205") => Error::Conflict { message: f.message },
+            // 1213 deadlock, 1205 lock wait timeout (MariaDB's NOWAIT too), 3572 MySQL 8's NOWAIT.
+            Some("1213" | "1205" | "3572") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
             // The connection was killed or lost, or the server is shutting down: the
             // connection is dead, and the pool must not hand it out again.

@@ -2,6 +2,7 @@
 
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
 use crate::error::{DbFailure, Error};
+use crate::query::ast::RowLock;
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
 
@@ -171,6 +172,18 @@ impl SqlDialect for Postgres {
         true
     }
 
+    fn lock_clause(&self, lock: RowLock) -> Option<&'static str> {
+        use crate::query::ast::{LockStrength as S, LockWait as W};
+        Some(match (lock.strength, lock.wait) {
+            (S::Update, W::Wait) => " FOR UPDATE",
+            (S::Update, W::SkipLocked) => " FOR UPDATE SKIP LOCKED",
+            (S::Update, W::NoWait) => " FOR UPDATE NOWAIT",
+            (S::Share, W::Wait) => " FOR SHARE",
+            (S::Share, W::SkipLocked) => " FOR SHARE SKIP LOCKED",
+            (S::Share, W::NoWait) => " FOR SHARE NOWAIT",
+        })
+    }
+
     fn supports_on_conflict(&self) -> bool {
         true
     }
@@ -279,7 +292,8 @@ impl SqlDialect for Postgres {
                 constraint,
                 message: f.message,
             },
-            Some("40001" | "40P01") => Error::Conflict { message: f.message },
+            // 55P03: lock_not_available (NOWAIT, lock_timeout).
+            Some("40001" | "40P01" | "55P03") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
             // The server ended the session (pg_terminate_backend, shutdown, crash): the
             // connection is dead, and the pool must not hand it out again.
@@ -302,7 +316,12 @@ impl SqlDialect for Postgres {
             _ if f.message.contains("out of range") => {
                 Error::ValueOutOfRange { message: f.message }
             }
-            _ if f.message.contains("deadlock detected") => Error::Conflict { message: f.message },
+            // Without a code (diesel does not report it): deadlocks and NOWAIT / lock_timeout.
+            _ if f.message.contains("deadlock detected")
+                || f.message.contains("could not obtain lock") =>
+            {
+                Error::Conflict { message: f.message }
+            }
             _ if f.message.contains("statement timeout") => Error::Timeout { message: f.message },
             _ => classify_by_hint(f),
         }

@@ -3,6 +3,7 @@
 use super::{SqlDialect, classify_by_hint, count_value};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, FailureHint, Result};
+use crate::query::ast::RowLock;
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
 
@@ -133,6 +134,11 @@ impl SqlDialect for Sqlite {
 
     fn supports_returning(&self) -> bool {
         true
+    }
+
+    /// SQLite locks the whole database, not rows: see `crate::sql::render::write_lock`.
+    fn lock_clause(&self, _lock: RowLock) -> Option<&'static str> {
+        None
     }
 
     fn supports_on_conflict(&self) -> bool {
