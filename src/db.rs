@@ -10,6 +10,7 @@ use std::future::Future;
 use std::time::Duration;
 
 use ambidex_async::BoxFuture;
+use ambidex_core::routing::PoolOptions;
 use ambidex_core::transaction::TxOptions;
 use ambidex_core::{Dialect, Error, Executor, Plan, Result, Target};
 
@@ -85,9 +86,7 @@ impl Db {
         DbBuilder {
             url: url.to_string(),
             engine: None,
-            max_connections: None,
-            acquire_timeout: None,
-            statement_timeout: None,
+            pool: PoolOptions::default(),
             replicas: Default::default(),
         }
     }
@@ -282,9 +281,8 @@ impl<'e> Executor<'e> for &'e mut Db {
 pub struct DbBuilder {
     url: String,
     engine: Option<Engine>,
-    max_connections: Option<u32>,
-    acquire_timeout: Option<Duration>,
-    statement_timeout: Option<Duration>,
+    /// Only what was set: the chosen engine's builder decides the rest.
+    pool: PoolOptions<Option<Duration>>,
     replicas: ambidex_core::routing::ReplicaConfig,
 }
 
@@ -299,31 +297,15 @@ impl DbBuilder {
         self
     }
 
-    /// The most connections the pool opens at once (at least 1; with diesel, also the
-    /// number of worker threads). Defaults to the engine's default; an in-memory SQLite
-    /// database always uses exactly one.
-    pub fn max_connections(mut self, max: u32) -> Self {
-        self.max_connections = Some(max);
-        self
-    }
-
-    /// How long an operation waits for a free connection before failing with
-    /// [`Error::PoolTimeout`] (default 30 s).
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = Some(timeout);
-        self
-    }
-
-    /// The longest any one statement may run (default: no limit). Every connection sets
-    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
-    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
-    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
-    /// statement waits for another connection's lock (default 5 s), after which it fails
-    /// with the retryable [`Error::Conflict`].
-    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
-        self.statement_timeout = Some(timeout);
-        self
-    }
+    ambidex_core::pool_builder_methods!(builder => &mut builder.pool;
+        /// The most connections the pool opens at once (at least 1; with diesel, also the
+        /// number of worker threads). Defaults to the engine's default; an in-memory SQLite
+        /// database always uses exactly one.
+        max_connections;
+        /// How long an operation waits for a free connection before failing with
+        /// [`Error::PoolTimeout`] (default 30 s).
+        acquire_timeout;
+    );
 
     /// Opens the pool on the chosen engine.
     pub async fn connect(self) -> Result<Db> {
@@ -334,30 +316,14 @@ impl DbBuilder {
         match engine {
             Engine::Sqlx => {
                 let mut builder: SqlxDbBuilder = SqlxDb::builder(&self.url);
-                if let Some(max) = self.max_connections {
-                    builder = builder.max_connections(max);
-                }
-                if let Some(timeout) = self.acquire_timeout {
-                    builder = builder.acquire_timeout(timeout);
-                }
-                if let Some(timeout) = self.statement_timeout {
-                    builder = builder.statement_timeout(timeout);
-                }
+                *builder.pool_options() = builder.pool_options().given(&self.pool);
                 *builder.replica_config() = self.replicas;
                 Ok(Db::from(builder.connect().await?))
             }
             #[cfg(feature = "blocking")]
             Engine::Diesel => {
                 let mut builder = DieselDb::builder(&self.url);
-                if let Some(max) = self.max_connections {
-                    builder = builder.max_connections(max);
-                }
-                if let Some(timeout) = self.acquire_timeout {
-                    builder = builder.acquire_timeout(timeout);
-                }
-                if let Some(timeout) = self.statement_timeout {
-                    builder = builder.statement_timeout(timeout);
-                }
+                builder.pool = builder.pool.given(&self.pool);
                 *builder.replica_config() = self.replicas;
                 Ok(Db::from(builder.connect().await?))
             }
@@ -375,13 +341,10 @@ impl DbBuilder {
 
 impl fmt::Debug for DbBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DbBuilder")
-            .field("url", &ambidex_core::redact_url(&self.url))
-            .field("engine", &self.engine)
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout", &self.acquire_timeout)
-            .field("statement_timeout", &self.statement_timeout)
-            .field("replicas", &self.replicas)
-            .finish()
+        let mut out = f.debug_struct("DbBuilder");
+        out.field("url", &ambidex_core::redact_url(&self.url))
+            .field("engine", &self.engine);
+        self.pool.debug_fields(&mut out);
+        out.field("replicas", &self.replicas).finish()
     }
 }

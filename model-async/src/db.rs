@@ -7,15 +7,11 @@ use std::fmt;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
 
 use ambidex_core::{Dialect, Error, Result};
 
 use crate::backend::{self, AnyBackend, PoolSettings, SqlxBackend};
 use crate::error::ErrorContext;
-
-/// How long an acquire waits for a free connection unless configured otherwise.
-const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// An async database: a pool of connections, shared by every task that clones it.
 ///
@@ -118,9 +114,7 @@ impl<B: SqlxBackend> Database<B> {
     pub fn builder(url: &str) -> DbBuilder<B> {
         DbBuilder {
             url: url.to_string(),
-            max_connections: None,
-            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
-            statement_timeout: None,
+            pool: PoolSettings::default(),
             replicas: Default::default(),
             backend: PhantomData,
         }
@@ -180,9 +174,7 @@ impl<B: SqlxBackend> fmt::Debug for Database<B> {
 #[must_use = "a builder does nothing until `.connect().await`"]
 pub struct DbBuilder<B: SqlxBackend = AnyBackend> {
     url: String,
-    max_connections: Option<u32>,
-    acquire_timeout: Duration,
-    statement_timeout: Option<Duration>,
+    pool: PoolSettings,
     pub(crate) replicas: ambidex_core::routing::ReplicaConfig,
     backend: PhantomData<fn() -> B>,
 }
@@ -191,9 +183,7 @@ impl<B: SqlxBackend> Clone for DbBuilder<B> {
     fn clone(&self) -> Self {
         DbBuilder {
             url: self.url.clone(),
-            max_connections: self.max_connections,
-            acquire_timeout: self.acquire_timeout,
-            statement_timeout: self.statement_timeout,
+            pool: self.pool,
             replicas: self.replicas.clone(),
             backend: PhantomData,
         }
@@ -201,33 +191,23 @@ impl<B: SqlxBackend> Clone for DbBuilder<B> {
 }
 
 impl<B: SqlxBackend> DbBuilder<B> {
-    /// The most connections the pool opens at once (at least 1).
-    ///
-    /// Defaults to the number of CPUs, at least 4. An in-memory SQLite database always
-    /// uses exactly one: each new connection to `:memory:` would otherwise risk seeing a
-    /// database of its own (and shared-cache connections lock whole tables), so one
-    /// connection serialises the work instead.
-    pub fn max_connections(mut self, max: u32) -> Self {
-        self.max_connections = Some(max);
-        self
-    }
+    ambidex_core::pool_builder_methods!(builder => &mut builder.pool;
+        /// The most connections the pool opens at once (at least 1).
+        ///
+        /// Defaults to the number of CPUs, at least 4. An in-memory SQLite database always
+        /// uses exactly one: each new connection to `:memory:` would otherwise risk seeing a
+        /// database of its own (and shared-cache connections lock whole tables), so one
+        /// connection serialises the work instead.
+        max_connections;
+        /// How long a query waits for a free connection before failing with
+        /// [`Error::PoolTimeout`] (default 30 s).
+        acquire_timeout;
+    );
 
-    /// How long a query waits for a free connection before failing with
-    /// [`Error::PoolTimeout`] (default 30 s).
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// The longest any one statement may run (default: no limit). Every connection sets
-    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
-    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
-    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
-    /// statement waits for another connection's lock (default 5 s), after which it fails
-    /// with the retryable [`Error::Conflict`].
-    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
-        self.statement_timeout = Some(timeout);
-        self
+    /// The pool settings collected so far (for handles that wrap this one).
+    #[doc(hidden)]
+    pub fn pool_options(&mut self) -> &mut PoolSettings {
+        &mut self.pool
     }
 
     /// Opens the pool.
@@ -235,14 +215,10 @@ impl<B: SqlxBackend> DbBuilder<B> {
     /// The pool does not ping a connection before handing it out: the ping would double the
     /// cost of a primary-key lookup, and a broken connection fails its statement anyway.
     pub async fn connect(self) -> Result<Database<B>> {
-        if self.max_connections == Some(0) {
+        if self.pool.max_connections == Some(0) {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }
-        let settings = PoolSettings {
-            max_connections: self.max_connections,
-            acquire_timeout: self.acquire_timeout,
-            statement_timeout: self.statement_timeout,
-        };
+        let settings = self.pool;
         self.replicas
             .check(ambidex_core::Target::parse(&self.url)?.dialect())?;
         let opened = backend::connect::<B>(&self.url, &settings).await?;
@@ -274,12 +250,9 @@ impl<B: SqlxBackend> DbBuilder<B> {
 
 impl<B: SqlxBackend> fmt::Debug for DbBuilder<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DbBuilder")
-            .field("url", &ambidex_core::redact_url(&self.url))
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout", &self.acquire_timeout)
-            .field("statement_timeout", &self.statement_timeout)
-            .field("replicas", &self.replicas)
-            .finish()
+        let mut out = f.debug_struct("DbBuilder");
+        out.field("url", &ambidex_core::redact_url(&self.url));
+        self.pool.debug_fields(&mut out);
+        out.field("replicas", &self.replicas).finish()
     }
 }

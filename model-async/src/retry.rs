@@ -26,20 +26,9 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T>>,
 {
-    let mut failures = 0;
-    loop {
-        match f().await {
-            Ok(value) => return Ok(value),
-            Err(e) => {
-                failures += 1;
-                match policy.delay_after(failures, &e) {
-                    Some(delay) => {
-                        tracing::debug!(error = %e, ?delay, failures, "retrying");
-                        tokio::time::sleep(delay).await;
-                    }
-                    None => return Err(e),
-                }
-            }
-        }
-    }
+    let wait = |delay, e: &ambidex_core::Error, failures: u32| {
+        tracing::debug!(error = %e, ?delay, failures, "retrying");
+        tokio::time::sleep(delay)
+    };
+    policy.run(&mut f, wait).await
 }

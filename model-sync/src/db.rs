@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use std::marker::PhantomData;
 
+use ambidex_core::routing::PoolOptions;
 use ambidex_core::{Dialect, Error, Result, Target, redact_url};
 
 use crate::backend::{AnyConnection, DieselBackend};
@@ -14,9 +15,6 @@ use crate::manager::{Manager, Openings};
 /// The default number of pooled connections (a blocking program rarely runs more threads
 /// against one database than this; raise it with [`DbBuilder::max_connections`]).
 const DEFAULT_MAX_CONNECTIONS: u32 = 8;
-
-/// How long a caller waits for a free connection before [`Error::PoolTimeout`].
-const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub(crate) type Pool<C> = r2d2::Pool<Manager<C>>;
 pub(crate) type Pooled<C> = r2d2::PooledConnection<Manager<C>>;
@@ -134,9 +132,7 @@ impl<C: DieselBackend> fmt::Debug for Database<C> {
 /// Options for opening a blocking [`Database`] (from [`Database::builder`]).
 pub struct DbBuilder<C: DieselBackend = AnyConnection> {
     pub(crate) url: String,
-    max_connections: Option<u32>,
-    acquire_timeout: Duration,
-    statement_timeout: Option<Duration>,
+    pool: PoolOptions,
     pub(crate) replicas: ambidex_core::routing::ReplicaConfig,
     connection: PhantomData<fn() -> C>,
 }
@@ -145,9 +141,7 @@ impl<C: DieselBackend> Clone for DbBuilder<C> {
     fn clone(&self) -> Self {
         DbBuilder {
             url: self.url.clone(),
-            max_connections: self.max_connections,
-            acquire_timeout: self.acquire_timeout,
-            statement_timeout: self.statement_timeout,
+            pool: self.pool,
             replicas: self.replicas.clone(),
             connection: PhantomData,
         }
@@ -156,39 +150,26 @@ impl<C: DieselBackend> Clone for DbBuilder<C> {
 
 impl<C: DieselBackend> fmt::Debug for DbBuilder<C> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DbBuilder")
-            .field("url", &redact_url(&self.url))
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout", &self.acquire_timeout)
-            .field("statement_timeout", &self.statement_timeout)
-            .field("replicas", &self.replicas)
-            .finish()
+        let mut out = f.debug_struct("DbBuilder");
+        out.field("url", &redact_url(&self.url));
+        self.pool.debug_fields(&mut out);
+        out.field("replicas", &self.replicas).finish()
     }
 }
 
 impl<C: DieselBackend> DbBuilder<C> {
-    /// The most connections the pool holds (default 8; always 1 for `sqlite::memory:`,
-    /// where every connection would be a separate database).
-    pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = Some(n);
-        self
-    }
+    ambidex_core::pool_builder_methods!(builder => &mut builder.pool;
+        /// The most connections the pool holds (default 8; always 1 for `sqlite::memory:`,
+        /// where every connection would be a separate database).
+        max_connections;
+        /// How long a caller waits for a free connection (default 30 s).
+        acquire_timeout;
+    );
 
-    /// How long a caller waits for a free connection (default 30 s).
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// The longest any one statement may run (default: no limit). Every connection sets
-    /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
-    /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
-    /// [`Error::Timeout`]. SQLite has no statement time limit: there it bounds how long a
-    /// statement waits for another connection's lock (default 5 s), after which it fails
-    /// with the retryable [`Error::Conflict`].
-    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
-        self.statement_timeout = Some(timeout);
-        self
+    /// The pool settings collected so far (for handles that wrap this one).
+    #[doc(hidden)]
+    pub fn pool_options(&mut self) -> &mut PoolOptions {
+        &mut self.pool
     }
 
     /// Opens the database, checking that one connection can be made.
@@ -197,28 +178,29 @@ impl<C: DieselBackend> DbBuilder<C> {
         C::accepts(&target)?;
         let dialect = target.dialect();
         self.replicas.check(dialect)?;
-        if self.max_connections == Some(0) {
+        let options = self.pool;
+        if options.max_connections == Some(0) {
             return Err(Error::Config("a pool needs at least one connection".into()));
         }
         let memory = target.is_memory();
         let max = if memory {
             1
         } else {
-            self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
+            options.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
         };
         let url: Arc<str> = redact_url(&self.url).into();
         let mut builder = r2d2::Pool::builder()
             .max_size(max)
             .min_idle(Some(1))
             .test_on_check_out(false)
-            .connection_timeout(self.acquire_timeout)
+            .connection_timeout(options.acquire_timeout)
             .error_handler(Box::new(r2d2::NopErrorHandler));
         if memory {
             // An in-memory database lives exactly as long as its one connection: never let
             // the pool retire it.
             builder = builder.max_lifetime(None).idle_timeout(None);
         }
-        let manager = Manager::new(target.clone(), self.statement_timeout);
+        let manager = Manager::new(target.clone(), options.statement_timeout);
         let openings = Arc::clone(&manager.openings);
         let pool = builder.build(manager);
         let pool = match pool {
@@ -226,7 +208,7 @@ impl<C: DieselBackend> DbBuilder<C> {
             // Surface the real reason (feature disabled, bad path, a refused setting) rather
             // than r2d2's timeout.
             Err(e) => {
-                let manager = Manager::<C>::new(target, self.statement_timeout);
+                let manager = Manager::<C>::new(target, options.statement_timeout);
                 return Err(match r2d2::ManageConnection::connect(&manager) {
                     Err(real) => real,
                     Ok(_) => Error::connection(&url, e),
@@ -235,7 +217,7 @@ impl<C: DieselBackend> DbBuilder<C> {
         };
         let last_clone = Arc::new(LastClone {
             openings,
-            bound: self.acquire_timeout.min(MAX_WAIT_ON_DROP),
+            bound: options.acquire_timeout.min(MAX_WAIT_ON_DROP),
         });
         let replicas = crate::replicas::open(&self, dialect)?;
         Ok(Database {
@@ -243,8 +225,8 @@ impl<C: DieselBackend> DbBuilder<C> {
             dialect,
             url,
             max_connections: max,
-            acquire_timeout: self.acquire_timeout,
-            statement_timeout: self.statement_timeout,
+            acquire_timeout: options.acquire_timeout,
+            statement_timeout: options.statement_timeout,
             replicas,
             scope: ambidex_core::routing::Scope::new(),
             last_clone,
@@ -279,9 +261,7 @@ impl<C: DieselBackend> Database<C> {
     pub fn builder(url: &str) -> DbBuilder<C> {
         DbBuilder {
             url: url.to_string(),
-            max_connections: None,
-            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
-            statement_timeout: None,
+            pool: PoolOptions::default(),
             replicas: Default::default(),
             connection: PhantomData,
         }

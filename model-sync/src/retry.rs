@@ -18,20 +18,11 @@ use ambidex_core::{Result, Retry};
 /// # Ok::<(), ambidex_core::Error>(())
 /// ```
 pub fn retry<T>(policy: Retry, mut f: impl FnMut() -> Result<T>) -> Result<T> {
-    let mut failures = 0;
-    loop {
-        match f() {
-            Ok(value) => return Ok(value),
-            Err(e) => {
-                failures += 1;
-                match policy.delay_after(failures, &e) {
-                    Some(delay) => {
-                        tracing::debug!(error = %e, ?delay, failures, "retrying");
-                        std::thread::sleep(delay);
-                    }
-                    None => return Err(e),
-                }
-            }
-        }
-    }
+    let wait = |delay, e: &ambidex_core::Error, failures: u32| {
+        tracing::debug!(error = %e, ?delay, failures, "retrying");
+        std::thread::sleep(delay);
+        std::future::ready(())
+    };
+    // Every future here is complete when made, so the loop finishes in one poll.
+    ambidex_core::complete(policy.run(|| std::future::ready(f()), wait))
 }

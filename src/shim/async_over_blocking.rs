@@ -54,6 +54,7 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::{Duration, Instant};
 
 use ambidex_async::BoxFuture;
+use ambidex_core::routing::PoolOptions;
 use ambidex_core::transaction::TxOptions;
 use ambidex_core::{
     Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Statement, Target,
@@ -65,9 +66,6 @@ use crate::blocking::{Db as BlockingDb, HeldConnection};
 
 /// Connections (and so workers) when the builder does not say: the blocking pool's default.
 const DEFAULT_MAX_CONNECTIONS: u32 = 8;
-
-/// How long a caller waits for a free worker unless configured otherwise.
-const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 // ---------------------------------------------------------------------------------------
 // The handle
@@ -162,48 +160,30 @@ impl fmt::Debug for DieselDb {
 #[must_use = "a builder does nothing until `.connect().await` or `.open()`"]
 pub struct DieselDbBuilder {
     url: String,
-    max_connections: Option<u32>,
-    acquire_timeout: Duration,
-    statement_timeout: Option<Duration>,
+    pub(crate) pool: PoolOptions,
     replicas: ambidex_core::routing::ReplicaConfig,
 }
 
 impl fmt::Debug for DieselDbBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DieselDbBuilder")
-            .field("url", &ambidex_core::redact_url(&self.url))
-            .field("max_connections", &self.max_connections)
-            .field("acquire_timeout", &self.acquire_timeout)
-            .field("statement_timeout", &self.statement_timeout)
-            .field("replicas", &self.replicas)
-            .finish()
+        let mut out = f.debug_struct("DieselDbBuilder");
+        out.field("url", &ambidex_core::redact_url(&self.url));
+        self.pool.debug_fields(&mut out);
+        out.field("replicas", &self.replicas).finish()
     }
 }
 
 impl DieselDbBuilder {
     ambidex_core::replica_builder_methods!(builder => &mut builder.replicas);
 
-    /// The most connections the pool holds, and so the number of worker threads (default
-    /// 8; always 1 for `sqlite::memory:`, where each connection would be its own database).
-    pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = Some(n);
-        self
-    }
-
-    /// How long an operation waits for a free worker before failing with
-    /// [`Error::PoolTimeout`] (default 30 s).
-    pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
-        self
-    }
-
-    /// The longest any one statement may run (default: no limit); a statement stopped by
-    /// it fails with [`Error::Timeout`]. See [`ambidex_sync::DbBuilder::statement_timeout`]
-    /// for what it sets on each backend (on SQLite: the lock wait).
-    pub fn statement_timeout(mut self, timeout: Duration) -> Self {
-        self.statement_timeout = Some(timeout);
-        self
-    }
+    ambidex_core::pool_builder_methods!(builder => &mut builder.pool;
+        /// The most connections the pool holds, and so the number of worker threads (default
+        /// 8; always 1 for `sqlite::memory:`, where each connection would be its own database).
+        max_connections;
+        /// How long an operation waits for a free worker before failing with
+        /// [`Error::PoolTimeout`] (default 30 s).
+        acquire_timeout;
+    );
 
     /// Opens the pool (checking that one connection can be made) and starts the workers,
     /// without blocking the calling task: the blocking open runs on a short-lived thread of
@@ -226,7 +206,7 @@ impl DieselDbBuilder {
     /// Opens the pool and starts the workers on the calling thread. This blocks while the
     /// first connection is made; in async code prefer [`DieselDbBuilder::connect`].
     pub fn open(self) -> Result<DieselDb> {
-        if self.max_connections == Some(0) {
+        if self.pool.max_connections == Some(0) {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }
         let target = Target::parse(&self.url)?;
@@ -234,17 +214,16 @@ impl DieselDbBuilder {
         let size = if target.is_memory() {
             1
         } else {
-            self.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
+            self.pool.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS)
         };
-        let mut builder = BlockingDb::builder(&self.url)
-            .max_connections(size)
-            .acquire_timeout(self.acquire_timeout);
-        if let Some(timeout) = self.statement_timeout {
-            builder = builder.statement_timeout(timeout);
-        }
+        let mut builder = BlockingDb::builder(&self.url);
+        *builder.pool_options() = PoolOptions {
+            max_connections: Some(size),
+            ..self.pool
+        };
         let db = builder.open()?;
         let replicas = replicas::open(&self)?;
-        DieselDb::start(db, size, self.acquire_timeout, replicas)
+        DieselDb::start(db, size, self.pool.acquire_timeout, replicas)
     }
 }
 
@@ -265,9 +244,7 @@ impl DieselDb {
     pub fn builder(url: &str) -> DieselDbBuilder {
         DieselDbBuilder {
             url: url.to_string(),
-            max_connections: None,
-            acquire_timeout: DEFAULT_ACQUIRE_TIMEOUT,
-            statement_timeout: None,
+            pool: PoolOptions::default(),
             replicas: Default::default(),
         }
     }

@@ -2,7 +2,7 @@
 //! pool and its workers), and routing is the shared `ambidex_core::routing::run` over
 //! remote connections, as for the primary.
 
-use ambidex_core::routing::{self, Lender, ReplicaSet};
+use ambidex_core::routing::{self, Lender, PoolOptions, ReplicaSet};
 use ambidex_core::{Plan, Result, Target};
 
 use super::{DieselDb, DieselDbBuilder, RemoteConn};
@@ -25,9 +25,10 @@ pub(super) fn open(builder: &DieselDbBuilder) -> Result<Option<Replicas>> {
     for url in &config.urls {
         let replica = DieselDbBuilder {
             url: url.clone(),
-            max_connections: builder.max_connections,
-            acquire_timeout: config.settings.replica_connect_timeout(),
-            statement_timeout: builder.statement_timeout,
+            pool: PoolOptions {
+                acquire_timeout: config.settings.replica_connect_timeout(),
+                ..builder.pool
+            },
             replicas: Default::default(),
         };
         handles.push(replica.open()?);

@@ -31,7 +31,6 @@ pub(crate) mod sqlite;
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 
 use ambidex_core::{
     Cell, Connection, Dialect, Executed, Plan, Result, RowSink, Statement, Target, Value,
@@ -298,35 +297,25 @@ impl sealed::Sealed for AnyBackend {
     }
 }
 
-/// Pool settings chosen on [`crate::DbBuilder`].
-#[derive(Debug, Clone)]
-pub struct PoolSettings {
-    /// The requested maximum pool size, or `None` for the backend's default.
-    pub(crate) max_connections: Option<u32>,
-    /// How long an acquire waits for a free connection.
-    pub(crate) acquire_timeout: Duration,
-    /// The longest one statement may run, if limited.
-    pub(crate) statement_timeout: Option<Duration>,
-}
+/// Pool settings chosen on [`crate::DbBuilder`] (the same for every engine's builder).
+pub type PoolSettings = ambidex_core::routing::PoolOptions;
 
-impl PoolSettings {
-    /// How failures of a pool opened with these settings are described: `url` redacted,
-    /// with `pool_size` connections.
-    pub(crate) fn context(
-        &self,
-        dialect: Dialect,
-        url: String,
-        password_given: bool,
-        pool_size: u32,
-    ) -> ErrorContext {
-        ErrorContext {
-            dialect,
-            url,
-            password_given,
-            pool_size,
-            acquire_timeout: self.acquire_timeout,
-            statement_timeout: self.statement_timeout,
-        }
+/// How failures of a pool opened with `settings` are described: `url` redacted, with
+/// `pool_size` connections.
+pub(crate) fn error_context(
+    settings: &PoolSettings,
+    dialect: Dialect,
+    url: String,
+    password_given: bool,
+    pool_size: u32,
+) -> ErrorContext {
+    ErrorContext {
+        dialect,
+        url,
+        password_given,
+        pool_size,
+        acquire_timeout: settings.acquire_timeout,
+        statement_timeout: settings.statement_timeout,
     }
 }
 

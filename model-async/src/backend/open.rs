@@ -110,7 +110,13 @@ where
     for<'c> &'c mut DB::Connection: sqlx::Executor<'c, Database = DB>,
 {
     let pool_size = settings.max_connections.unwrap_or_else(default_pool_size);
-    let ctx = settings.context(dialect, redacted, url_has_password(url), pool_size);
+    let ctx = super::error_context(
+        settings,
+        dialect,
+        redacted,
+        url_has_password(url),
+        pool_size,
+    );
     let options = <DB::Connection as Connection>::Options::from_str(url)
         .map_err(|e| from_connect(e, &ctx))?;
     let options = tune(options);

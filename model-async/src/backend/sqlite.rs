@@ -67,7 +67,7 @@ pub(crate) async fn connect(
     } else {
         settings.max_connections.unwrap_or_else(default_pool_size)
     };
-    let ctx = settings.context(Dialect::Sqlite, url, false, pool_size);
+    let ctx = super::error_context(settings, Dialect::Sqlite, url, false, pool_size);
     let options = if in_memory {
         // sqlx names each in-memory database uniquely and opens it in shared-cache mode, so
         // the keeper and the pooled connection see the same, private, database.

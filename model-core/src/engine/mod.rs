@@ -2,10 +2,10 @@
 //!
 //! This layer sits right above `value`: an engine needs only values, cells, rendered
 //! [`Statement`]s (`statement.rs`: text and binds, no SQL knowledge), the [`Dialect`] it
-//! speaks (`backend.rs`), transaction options (`tx_options.rs`) and the [`Access`] a plan
-//! declares for routing (`access.rs`). Nothing here imports the model, query, SQL or
-//! operation layers, so `ambidex-sync` and `ambidex-async` implement a small, stable
-//! contract.
+//! speaks (`backend.rs`), transaction options (`tx_options.rs`), the [`Access`] a plan
+//! declares for routing (`access.rs`) and the pool settings a handle opens with
+//! (`pool.rs`). Nothing here imports the model, query, SQL or operation layers, so
+//! `ambidex-sync` and `ambidex-async` implement a small, stable contract.
 //!
 //! An engine (diesel in `ambidex-sync`, sqlx in `ambidex-async`, and the shims) implements
 //! [`Connection`]: run a [`Statement`], feed its rows to a [`RowSink`], report affected rows.
@@ -20,6 +20,7 @@
 
 pub mod access;
 pub mod backend;
+pub mod pool;
 pub mod ready;
 pub mod statement;
 pub mod tx_options;

@@ -6,7 +6,14 @@
 //! and deadlocks, [`Error::Conflict`] ([`Error::is_retryable`]). Anything else (a unique
 //! violation, a decode error, a lost connection) is returned at once, so a retry can never
 //! repeat a write that may have been committed.
+//!
+//! The loop itself (try, count the failure, wait or give up) is [`Retry::run`], written
+//! once as an `async fn`: the async helper awaits a timer between tries, the blocking one
+//! sleeps the thread in a future that is complete when made and runs the whole loop with
+//! [`crate::engine::ready::complete`]. Each helper logs its retries itself, so the events
+//! keep their engine's target.
 
+use std::future::Future;
 use std::time::Duration;
 
 use crate::error::Error;
@@ -79,5 +86,32 @@ impl Retry {
                 .unwrap_or(self.max_delay)
                 .min(self.max_delay),
         )
+    }
+
+    /// The loop of both `retry` helpers: awaits `attempt()` until it succeeds or
+    /// [`Retry::delay_after`] gives up (returning the last error), awaiting
+    /// `wait(delay, error, failures)` between tries.
+    #[doc(hidden)]
+    pub async fn run<T, Try, Wait>(
+        self,
+        mut attempt: impl FnMut() -> Try,
+        mut wait: impl FnMut(Duration, &Error, u32) -> Wait,
+    ) -> Result<T, Error>
+    where
+        Try: Future<Output = Result<T, Error>>,
+        Wait: Future<Output = ()>,
+    {
+        let mut failures = 0;
+        loop {
+            let error = match attempt().await {
+                Ok(value) => return Ok(value),
+                Err(error) => error,
+            };
+            failures += 1;
+            match self.delay_after(failures, &error) {
+                Some(delay) => wait(delay, &error, failures).await,
+                None => return Err(error),
+            }
+        }
     }
 }

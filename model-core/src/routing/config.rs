@@ -1,6 +1,7 @@
 //! Routing configuration: the [`Policy`], a user's [`Router`], the [`Replication`]
-//! settings, what builders collect ([`ReplicaConfig`]), and the builder and handle methods
-//! every engine shares (as macros, so each handle keeps inherent methods).
+//! settings, what builders collect ([`ReplicaConfig`], and [`PoolOptions`] from the engine
+//! layer), and the builder and handle methods every engine shares (as macros, so each
+//! handle keeps inherent methods and its users import nothing to call them).
 
 use std::fmt;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ use crate::sql::dialect::Dialect;
 use crate::error::{Error, Result, redact_url};
 
 use super::Access;
+
+pub use crate::engine::pool::PoolOptions;
 
 /// How reads are spread over the usable replicas.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -308,6 +311,48 @@ macro_rules! replica_builder_methods {
         pub fn replica_config(&mut self) -> &mut $crate::routing::ReplicaConfig {
             let $this = self;
             $config
+        }
+    };
+}
+
+/// The pool methods of every handle builder (`max_connections`, `acquire_timeout`,
+/// `statement_timeout`), written once: `$this => $pool` names the builder and an
+/// expression giving its `&mut PoolOptions<_>`. The first two take the builder's own doc
+/// comment (pool sizes and what waits differ per engine); `statement_timeout` means the
+/// same everywhere.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! pool_builder_methods {
+    (
+        $this:ident => $pool:expr;
+        $(#[$max_doc:meta])* max_connections;
+        $(#[$acquire_doc:meta])* acquire_timeout;
+    ) => {
+        $(#[$max_doc])*
+        pub fn max_connections(mut self, max: u32) -> Self {
+            let $this = &mut self;
+            $pool.max_connections = Some(max);
+            self
+        }
+
+        $(#[$acquire_doc])*
+        pub fn acquire_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            let $this = &mut self;
+            $pool.acquire_timeout = timeout.into();
+            self
+        }
+
+        /// The longest any one statement may run (default: no limit). Every connection sets
+        /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
+        /// (MySQL has no such setting and refuses it); a statement stopped by it fails with
+        /// [`Error::Timeout`](ambidex_core::Error::Timeout). SQLite has no statement time
+        /// limit: there it bounds how long a statement waits for another connection's lock
+        /// (default 5 s), after which it fails with the retryable
+        /// [`Error::Conflict`](ambidex_core::Error::Conflict).
+        pub fn statement_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            let $this = &mut self;
+            $pool.statement_timeout = Some(timeout);
+            self
         }
     };
 }

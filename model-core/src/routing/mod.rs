@@ -46,6 +46,10 @@ mod position;
 mod state;
 
 pub use crate::engine::access::{Access, Routed};
+/// What every handle builder collects about its pool (for the builders' shared
+/// `pool_builder_methods!`; not for users).
+#[doc(hidden)]
+pub use config::PoolOptions;
 pub use config::{Policy, ReplicaConfig, Replication, Route, RouteRequest, Router};
 use position::*;
 use state::*;
