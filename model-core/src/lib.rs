@@ -74,7 +74,7 @@ mod url;
 // Public module paths, kept where users and engines have always found them.
 pub use ops::{relation, select_as, stream, transaction, upsert};
 pub use query::ast;
-pub use sql::{ddl, dialect, render};
+pub use sql::{ddl, dialect, lexer, render};
 pub use value::types;
 
 pub use engine::ready::complete;
