@@ -224,9 +224,10 @@ pub use ambidex_codegen::dual;
 pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
-    Agg, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having, IntoOperand, Model,
-    ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result, Select, SelectAs, Selectable,
-    SqlField, Statement, Summable, Target, TextField, Update, Value, count, raw, redact_url,
+    Agg, BindValue, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having,
+    IntoOperand, Model, ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result, Select,
+    SelectAs, Selectable, SqlField, Statement, Summable, Target, TextField, Update, Value, count,
+    raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};

@@ -95,7 +95,7 @@ pub use query::select::{Select, Update};
 pub use sql::dialect::{Dialect, SqlDialect};
 pub use sql::writer::SqlWriter;
 pub use url::Target;
-pub use value::field::{IntoOperand, SqlField, TextField};
+pub use value::field::{BindValue, IntoOperand, SqlField, TextField};
 pub use value::key::{IntoKey, PrimaryKey};
 pub use value::row::{Cell, RowReader, decode_field, row_too_narrow};
 pub use value::{Array, DefaultValue, Value, ValueKind};
