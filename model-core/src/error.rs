@@ -275,6 +275,19 @@ impl Error {
         }
     }
 
+    /// The [`Error::WrongWorld`] of an async handle (`handle`, e.g. `SqlxDb`) polled
+    /// outside a Tokio runtime, the same for every async handle and engine.
+    pub fn outside_runtime(handle: &str) -> Error {
+        Error::WrongWorld(
+            format!(
+                "`{handle}` is an async handle and needs a Tokio runtime: run it inside one \
+                 (`#[tokio::main]`, `Runtime::block_on`), or use `ambidex::blocking::Db` in \
+                 blocking code"
+            )
+            .into(),
+        )
+    }
+
     /// A connection error for `url`, with its password hidden.
     pub fn connection(url: &str, message: impl fmt::Display) -> Error {
         Error::Connection {
