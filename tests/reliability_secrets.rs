@@ -64,6 +64,20 @@ fn builders_never_print_passwords() {
     }
 }
 
+/// Fails if connecting `ambidex::Db` to the unreachable `url` with either engine returns an
+/// error that shows [`SECRET`].
+async fn db_connect_errors_hide(url: &str, timeout: std::time::Duration) {
+    for engine in [ambidex::Engine::Sqlx, ambidex::Engine::Diesel] {
+        let e = ambidex::Db::builder(url)
+            .engine(engine)
+            .acquire_timeout(timeout)
+            .connect()
+            .await
+            .expect_err("nothing listens on port 1");
+        assert_error_hidden(&format!("Db ({engine}) connect"), &e, SECRET);
+    }
+}
+
 #[test]
 fn errors_opening_any_handle_never_print_passwords() {
     let short = std::time::Duration::from_secs(1);
@@ -91,15 +105,7 @@ fn errors_opening_any_handle_never_print_passwords() {
                 .await
                 .expect_err("nothing listens on port 1");
             assert_error_hidden("SqlxDb connect", &e, SECRET);
-            for engine in [ambidex::Engine::Sqlx, ambidex::Engine::Diesel] {
-                let e = ambidex::Db::builder(&url)
-                    .engine(engine)
-                    .acquire_timeout(short)
-                    .connect()
-                    .await
-                    .expect_err("nothing listens on port 1");
-                assert_error_hidden(&format!("Db ({engine}) connect"), &e, SECRET);
-            }
+            db_connect_errors_hide(&url, short).await;
         });
     }
     // An unknown scheme and a bad SQLite option echo the URL: redacted.
@@ -171,4 +177,85 @@ fn opened_mysql_handles_never_print_passwords() {
             .expect("AMBIDEX_MYSQL_URL carries a password (sqlx cannot log in without one)");
         opened_handles_hide(&base, &password);
     }
+}
+
+/// The URLs of issue 19, item 8: a password as a query parameter, or holding a character
+/// that ends the authority or the password for some parser (`#`, `/`, `?`, `@`).
+fn odd_urls(scheme: &str, host: &str) -> Vec<String> {
+    vec![
+        format!("{scheme}://app@{host}/app?password={SECRET}"),
+        format!("{scheme}://app@{host}/app?sslmode=disable&sslpassword={SECRET}"),
+        format!("{scheme}://app:12/{SECRET}@{host}/app"),
+        format!("{scheme}://app:12?{SECRET}@{host}/app"),
+        format!("{scheme}://app:x#{SECRET}@{host}/app"),
+        format!("{scheme}://app:a@{SECRET}@{host}/app"),
+    ]
+}
+
+#[test]
+fn query_and_unencoded_passwords_never_print() {
+    let short = std::time::Duration::from_secs(1);
+    for scheme in ["postgres", "mysql"] {
+        for url in odd_urls(scheme, "127.0.0.1:1") {
+            let builders = [
+                format!("{:?}", ambidex::blocking::Db::builder(&url)),
+                format!("{:?}", ambidex::blocking::SqlxDb::builder(&url)),
+                format!("{:?}", ambidex::SqlxDb::builder(&url)),
+                format!("{:?}", ambidex::DieselDb::builder(&url)),
+                format!("{:?}", ambidex::Db::builder(&url)),
+            ];
+            for text in &builders {
+                assert_hidden(&format!("builder Debug of {scheme}"), text, SECRET);
+            }
+            let e = ambidex::blocking::Db::builder(&url)
+                .acquire_timeout(short)
+                .open()
+                .expect_err("nothing listens on port 1");
+            assert_error_hidden("blocking::Db open", &e, SECRET);
+            runtime().block_on(db_connect_errors_hide(&url, short));
+        }
+    }
+}
+
+/// Every field of every `tracing` event of this process, as text.
+static EVENTS: std::sync::Mutex<String> = std::sync::Mutex::new(String::new());
+
+/// Records every event's fields into [`EVENTS`].
+struct RecordEvents;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RecordEvents {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        struct Fields(String);
+        impl tracing::field::Visit for Fields {
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                self.0.push_str(&format!("{}={value:?} ", field.name()));
+            }
+        }
+        let mut fields = Fields(String::new());
+        event.record(&mut fields);
+        let mut events = EVENTS.lock().unwrap_or_else(|p| p.into_inner());
+        events.push_str(&fields.0);
+        events.push('\n');
+    }
+}
+
+#[cfg(feature = "postgres")]
+#[test]
+fn a_query_parameter_password_never_prints_on_postgres() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let Some(base) = server_url("AMBIDEX_POSTGRES_URL") else {
+        return;
+    };
+    tracing_subscriber::registry().with(RecordEvents).init();
+    // PostgreSQL's `trust` login ignores the password, so a made-up one is accepted.
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}password={SECRET}");
+    opened_handles_hide(&url, SECRET);
+    let events = EVENTS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    assert!(
+        events.contains("pool opened"),
+        "the pools were opened: {events}"
+    );
+    assert_hidden("tracing events", &events, SECRET);
 }

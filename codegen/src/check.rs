@@ -42,7 +42,8 @@ pub fn check(cx: &Ctxt, c: &Container<'_>) {
     match keys.len() {
         0 => cx.error_spanned_by(
             c.ident,
-            "a model needs a primary key: mark one field #[ambidex(primary_key)]",
+            "a model needs a primary key: mark its field #[ambidex(primary_key)] (each of its \
+             fields, for a composite key)",
         ),
         1 => {}
         _ => {

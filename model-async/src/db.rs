@@ -140,7 +140,17 @@ impl<B: SqlxBackend> Database<B> {
     /// Takes a connection from the primary's pool, for one operation or a transaction
     /// (see [`Database::acquire`] for one the caller holds).
     pub(crate) async fn checkout(&self) -> Result<B::Conn> {
+        require_runtime::<B>()?;
         B::acquire(&self.shared.pool, &self.shared.ctx).await
+    }
+}
+
+/// Refuses to go on outside a Tokio runtime, where sqlx would panic: every I/O and timer of
+/// an sqlx handle needs one.
+pub(crate) fn require_runtime<B: SqlxBackend>() -> Result<()> {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => Ok(()),
+        Err(_) => Err(Error::outside_runtime(B::HANDLE)),
     }
 }
 
@@ -215,6 +225,7 @@ impl<B: SqlxBackend> DbBuilder<B> {
     /// The pool does not ping a connection before handing it out: the ping would double the
     /// cost of a primary-key lookup, and a broken connection fails its statement anyway.
     pub async fn connect(self) -> Result<Database<B>> {
+        require_runtime::<B>()?;
         if self.pool.max_connections == Some(0) {
             return Err(Error::Config("max_connections must be at least 1".into()));
         }

@@ -54,6 +54,9 @@ impl<'e, B: SqlxBackend> Executor<'e> for &'e mut Tx<B> {
     type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
-        Box::pin(async move { B::run(self.conn_mut(), plan).await })
+        Box::pin(async move {
+            crate::db::require_runtime::<B>()?;
+            B::run(self.conn_mut(), plan).await
+        })
     }
 }

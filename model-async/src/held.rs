@@ -117,6 +117,7 @@ impl<'e, B: SqlxBackend> Executor<'e> for &'e mut HeldConnection<B> {
 
     fn run<P: Plan + 'e>(self, plan: P) -> Self::Output<P::Output> {
         Box::pin(async move {
+            crate::db::require_runtime::<B>()?;
             transaction::rollback_all(&mut self.conn).await?;
             B::run(&mut self.conn, plan).await
         })

@@ -175,6 +175,7 @@ impl<B: SqlxBackend> Tx<B> {
     /// transaction is rolled back and [`Error::Cancelled`] returned. If COMMIT itself fails,
     /// the connection is closed, which rolls back.
     pub async fn commit(mut self) -> Result<()> {
+        crate::db::require_runtime::<B>()?;
         transaction::commit_outermost(&mut self.conn).await
     }
 
@@ -185,6 +186,7 @@ impl<B: SqlxBackend> Tx<B> {
     }
 
     async fn rollback_all(&mut self) -> Result<()> {
+        crate::db::require_runtime::<B>()?;
         transaction::rollback_all(&mut self.conn).await
     }
 

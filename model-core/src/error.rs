@@ -275,6 +275,19 @@ impl Error {
         }
     }
 
+    /// The [`Error::WrongWorld`] of an async handle (`handle`, e.g. `SqlxDb`) polled
+    /// outside a Tokio runtime, the same for every async handle and engine.
+    pub fn outside_runtime(handle: &str) -> Error {
+        Error::WrongWorld(
+            format!(
+                "`{handle}` is an async handle and needs a Tokio runtime: run it inside one \
+                 (`#[tokio::main]`, `Runtime::block_on`), or use `ambidex::blocking::Db` in \
+                 blocking code"
+            )
+            .into(),
+        )
+    }
+
     /// A connection error for `url`, with its password hidden.
     pub fn connection(url: &str, message: impl fmt::Display) -> Error {
         Error::Connection {
@@ -318,31 +331,114 @@ pub enum FailureHint {
     Closed,
 }
 
-/// Replaces the password of a connection URL with `***`, so a URL can be printed.
+/// What stands in for a hidden secret.
+const HIDDEN: &str = "***";
+
+/// Replaces every secret of a connection URL with `***`, so the URL can be printed: the
+/// password of the user, and the values of query parameters that hold one (`password=`,
+/// `sslpassword=`, any key naming a password, secret or token).
+///
+/// The URL is parsed as the drivers parse it. When it does not parse, or when parsers could
+/// read it differently (a password holding an unencoded `#`, `/`, `?` or `@`, which ends the
+/// authority for one parser and not for another), every part after the scheme could be the
+/// password, and all of it is hidden. SQLite URLs hold a path and no credentials: only their
+/// query parameters are looked at.
 ///
 /// ```
 /// assert_eq!(
 ///     ambidex_core::redact_url("postgres://app:s3cret@db:5432/x"),
 ///     "postgres://app:***@db:5432/x"
 /// );
+/// assert_eq!(
+///     ambidex_core::redact_url("postgres://app@db/x?password=s3cret"),
+///     "postgres://app@db/x?password=***"
+/// );
+/// // An unencoded `/` in the password: nothing after the scheme is shown.
+/// assert_eq!(ambidex_core::redact_url("postgres://app:s3/cret@db/x"), "postgres://***");
 /// assert_eq!(ambidex_core::redact_url("sqlite://app.db"), "sqlite://app.db");
 /// ```
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_string();
+    let text = url.trim();
+    let Some((scheme, rest)) = text.split_once(':') else {
+        return HIDDEN.to_string();
     };
-    let rest = &url[scheme_end + 3..];
+    let scheme_ok = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok {
+        return HIDDEN.to_string();
+    }
+    if scheme.eq_ignore_ascii_case("sqlite") {
+        return match rest.split_once('?') {
+            Some((path, query)) => format!("{scheme}:{path}?{}", redact_query(query)),
+            None => text.to_string(),
+        };
+    }
+    let hidden = || match rest.strip_prefix("//") {
+        Some(_) => format!("{scheme}://{HIDDEN}"),
+        None => format!("{scheme}:{HIDDEN}"),
+    };
+    if !authority_is_unambiguous(text) {
+        return hidden();
+    }
+    let Ok(mut parsed) = url::Url::parse(text) else {
+        return hidden();
+    };
+    if !parsed.has_host() {
+        return hidden();
+    }
+    if parsed.password().is_some() && parsed.set_password(Some(HIDDEN)).is_err() {
+        return hidden();
+    }
+    if let Some(query) = parsed.query().map(redact_query) {
+        parsed.set_query(Some(&query));
+    }
+    if parsed.fragment().is_some_and(|f| !f.is_empty()) {
+        parsed.set_fragment(Some(HIDDEN));
+    }
+    parsed.to_string()
+}
+
+/// Whether every parser reads the user and password of the server URL `url` alike: it has
+/// an authority (`scheme://`), no control character or space (which some parsers drop), and
+/// its last `@` is in the authority, before the first `/`, `?` or `#` (libpq ends the user
+/// at the first `@`, the `url` crate at the last one; a `#`, `/` or `?` in a password ends
+/// the authority there, and what follows would be shown as port, path or query).
+pub(crate) fn authority_is_unambiguous(url: &str) -> bool {
+    let Some((_, rest)) = url.split_once("://") else {
+        return false;
+    };
+    if rest
+        .chars()
+        .any(|c| c.is_control() || c == ' ' || c == '\\')
+    {
+        return false;
+    }
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let Some(at) = authority.rfind('@') else {
-        return url.to_string();
-    };
-    let userinfo = &authority[..at];
-    let redacted = match userinfo.find(':') {
-        Some(colon) => format!("{}:***", &userinfo[..colon]),
-        None => userinfo.to_string(),
-    };
-    format!("{}://{}{}", &url[..scheme_end], redacted, &rest[at..])
+    let ats = rest.matches('@').count();
+    ats == 0 || (ats == 1 && rest[..authority_end].contains('@'))
+}
+
+/// A URL query (`a=1&password=x`) with the values of secret parameters hidden.
+fn redact_query(query: &str) -> String {
+    query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if is_secret_key(key) => format!("{key}={HIDDEN}"),
+            _ => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Whether a query parameter named `key` holds a secret (`password`, `sslpassword`,
+/// `pass`, `pwd`, `secret`, `token`, in any case and spelling).
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["pass", "pwd", "secret", "token"]
+        .iter()
+        .any(|word| key.contains(word))
 }
 
 /// Why a cell could not become a field's value; the row decoder adds model and field.
@@ -372,10 +468,108 @@ mod tests {
         assert_eq!(redact_url("mysql://u:p@h/d"), "mysql://u:***@h/d");
         assert_eq!(redact_url("mysql://u@h/d"), "mysql://u@h/d");
         assert_eq!(
-            redact_url("mysql://u:p%40x@h/d?x=@"),
-            "mysql://u:***@h/d?x=@"
+            redact_url("mysql://u:p%40x@h/d?x=1"),
+            "mysql://u:***@h/d?x=1"
         );
-        assert_eq!(redact_url("not a url"), "not a url");
+        assert_eq!(redact_url("sqlite://app.db"), "sqlite://app.db");
+        assert_eq!(redact_url("sqlite::memory:"), "sqlite::memory:");
+        assert_eq!(redact_url("postgres://h:5432/d"), "postgres://h:5432/d");
+    }
+
+    #[test]
+    fn redacts_password_query_parameters() {
+        assert_eq!(
+            redact_url("postgres://u@h/d?sslmode=require&password=hunter2&sslpassword=x%26y"),
+            "postgres://u@h/d?sslmode=require&password=***&sslpassword=***"
+        );
+        assert_eq!(
+            redact_url("mysql://u@h/d?PASSWORD=hunter2#frag"),
+            "mysql://u@h/d?PASSWORD=***#***"
+        );
+    }
+
+    #[test]
+    fn redacts_everything_when_the_password_holds_unencoded_delimiters() {
+        // Each password holds a character that ends the authority or the password in some
+        // parser (`#`, `/`, `?`, `@`): no part of it may survive.
+        for password in [
+            "ab#cd",
+            "12/hunter",
+            "12?hunter",
+            "hun@ter",
+            "a@b/c",
+            "12#x@y",
+        ] {
+            let url = format!("postgres://app:{password}@dbhost:5432/d");
+            let shown = redact_url(&url);
+            for piece in password.split(['#', '/', '?', '@']).filter(|p| p.len() > 1) {
+                assert!(!shown.contains(piece), "{url} shows {piece:?}: {shown}");
+            }
+            assert!(shown.starts_with("postgres://"), "{shown}");
+        }
+        // Text that is no URL at all may be anything, a password included.
+        assert_eq!(redact_url("not a url"), "***");
+        assert_eq!(redact_url("postgres:app:hunter2@dbhost"), "postgres:***");
+    }
+
+    /// Percent-encodes every byte of `s` that is not unreserved.
+    fn encode(s: &str) -> String {
+        s.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    /// Fails if `shown` holds `password`, or any piece of it of three characters or more
+    /// between the characters a URL parser splits on.
+    fn assert_no_piece(url: &str, shown: &str, password: &str) {
+        assert!(!shown.contains(password), "{url} -> {shown}");
+        assert!(!shown.contains(&encode(password)), "{url} -> {shown}");
+        for piece in password
+            .split(['#', '/', '?', '@', ':', '&', '=', '%', ' '])
+            .filter(|p| p.len() >= 3)
+        {
+            assert!(!shown.contains(piece), "{url} shows {piece:?}: {shown}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_password_survives_redaction(
+            password in "[A-Za-z0-9#/?@:&=%!$*+ ]{6,24}",
+            scheme in proptest::sample::select(vec!["postgres", "postgresql", "mysql", "mariadb"]),
+        ) {
+            // The characters of `dbhost`, `app` and `dbname` are lower case: a password
+            // piece of three characters or more is unlikely to be one of them by chance.
+            let urls = [
+                format!("{scheme}://APP:{password}@dbhost:5432/dbname"),
+                format!("{scheme}://APP:{}@dbhost:5432/dbname", encode(&password)),
+                format!("{scheme}://APP:{password}@dbhost/dbname?sslmode=require"),
+                format!("{scheme}://APP@dbhost/dbname?password={}", encode(&password)),
+                format!("{scheme}://APP@dbhost/dbname?x=1&sslpassword={}", encode(&password)),
+            ];
+            for url in &urls {
+                let shown = redact_url(url);
+                assert_no_piece(url, &shown, &password);
+            }
+            // In a query, a raw password runs to the next `&`: without one, no piece of it
+            // may show (a `#` starts the fragment, which is hidden too).
+            let raw = password.replace('&', "");
+            if raw.len() >= 6 {
+                let url = format!("{scheme}://APP@dbhost/dbname?password={raw}");
+                assert_no_piece(&url, &redact_url(&url), &raw);
+            }
+        }
+
+        #[test]
+        fn an_encoded_password_keeps_user_and_host(password in "[A-Za-z0-9#/?@:&=%!$*+ ]{1,24}") {
+            let url = format!("postgres://app:{}@dbhost:5432/dbname", encode(&password));
+            proptest::prop_assert_eq!(redact_url(&url), "postgres://app:***@dbhost:5432/dbname");
+        }
     }
 
     #[test]

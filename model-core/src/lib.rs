@@ -74,7 +74,7 @@ mod url;
 // Public module paths, kept where users and engines have always found them.
 pub use ops::{relation, select_as, stream, transaction, upsert};
 pub use query::ast;
-pub use sql::{ddl, dialect, render};
+pub use sql::{ddl, dialect, lexer, render};
 pub use value::types;
 
 pub use engine::ready::complete;
@@ -95,7 +95,7 @@ pub use query::select::{Locked, Select, Update};
 pub use sql::dialect::{Dialect, SqlDialect};
 pub use sql::writer::SqlWriter;
 pub use url::Target;
-pub use value::field::{IntoOperand, SqlField, TextField};
+pub use value::field::{BindValue, IntoOperand, SqlField, TextField};
 pub use value::key::{IntoKey, PrimaryKey};
 pub use value::row::{Cell, RowReader, decode_field, row_too_narrow};
 pub use value::{Array, DefaultValue, Value, ValueKind};

@@ -1,7 +1,7 @@
 //! Connection URLs, parsed once for every engine so that `sqlite://app.db` means the same
 //! file to diesel and to sqlx, and an unknown scheme is the same error in both worlds.
 
-use crate::error::{Error, Result, redact_url};
+use crate::error::{Error, Result, authority_is_unambiguous, redact_url};
 use crate::sql::dialect::Dialect;
 
 /// Where a connection URL points.
@@ -60,8 +60,9 @@ impl Target {
                 if path.contains('?') {
                     return Err(Error::Config(
                         format!(
-                            "SQLite URL options are not supported (in `{url}`); \
-                             use sqlite://path or sqlite::memory:"
+                            "SQLite URL options are not supported (in `{}`); \
+                             use sqlite://path or sqlite::memory:",
+                            redact_url(url)
                         )
                         .into(),
                     ));
@@ -75,6 +76,20 @@ impl Target {
                 Ok(Target::Sqlite {
                     path: path.to_string(),
                 })
+            }
+            "postgres" | "postgresql" | "mysql" | "mariadb"
+                if rest.contains('@') && !authority_is_unambiguous(url) =>
+            {
+                Err(Error::Config(
+                    format!(
+                        "the user or password of the database URL `{}` holds a character that \
+                         must be percent-encoded (the drivers would read it differently, and \
+                         part of the password could be printed): write `@` as %40, `/` as \
+                         %2F, `?` as %3F, `#` as %23, a space as %20",
+                        redact_url(url)
+                    )
+                    .into(),
+                ))
             }
             "postgres" | "postgresql" => Ok(Target::Postgres {
                 url: tls_options(Dialect::Postgres, url)?,
@@ -306,6 +321,29 @@ mod tests {
             "mysql://u@h/d?ssl_mode=disabled&ssl-mode=disabled&ssl_ca=/ca.pem&ssl-ca=/ca.pem"
         );
         assert_eq!(url_of("postgres://h/d"), "postgres://h/d");
+    }
+
+    #[test]
+    fn a_password_with_unencoded_delimiters_is_refused_without_showing_it() {
+        for url in [
+            "postgres://app:12/hunter@h/d",
+            "mysql://app:hun@ter@h/d",
+            "mariadb://app:12#hunter@h/d",
+            "postgresql://app:12?hunter@h/d",
+        ] {
+            let Err(Error::Config(message)) = Target::parse(url) else {
+                panic!("{url} is accepted");
+            };
+            assert!(!message.contains("hunter"), "{message}");
+            assert!(message.contains("%40"), "{message}");
+        }
+        assert!(Target::parse("postgres://app:hun%40ter@h/d").is_ok());
+        let Err(Error::Config(message)) = Target::parse("sqlite://x.db?key=1&password=hunter")
+        else {
+            panic!("SQLite options are refused");
+        };
+        assert!(!message.contains("hunter"), "{message}");
+        assert!(Target::parse("postgres://h/d?application_name=x").is_ok());
     }
 
     #[test]

@@ -386,11 +386,7 @@ impl DieselDb {
     async fn remote(&self) -> Result<RemoteConn> {
         let shared = &self.shared;
         if tokio::runtime::Handle::try_current().is_err() {
-            return Err(Error::WrongWorld(
-                "`ambidex::DieselDb` is an async handle and needs a Tokio runtime; use \
-                 `ambidex::blocking::Db` in blocking code"
-                    .into(),
-            ));
+            return Err(Error::outside_runtime("DieselDb"));
         }
         let permit = match Arc::clone(&shared.permits).try_acquire_owned() {
             Ok(permit) => permit,

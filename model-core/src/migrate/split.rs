@@ -2,13 +2,15 @@
 //!
 //! Drivers run one statement per call (sqlx's prepared statements, diesel's `execute` on
 //! PostgreSQL and MySQL), so a file is cut at each `;` that ends a statement: not one
-//! inside a string (`'...'`, `"..."`, `` `...` ``), a comment (`-- ...`, `# ...` on
-//! MySQL, `/* ... */`), a PostgreSQL dollar-quoted body (`$$ ... $$`, `$tag$ ... $tag$`),
-//! or a `BEGIN ... END` block of a trigger or routine (`CREATE TRIGGER`, `CREATE
-//! PROCEDURE`, `CREATE FUNCTION` on SQLite and MySQL). Comments stay in the statement they
+//! inside a string, quoted identifier or comment as the dialect reads them (see
+//! [`crate::lexer`]: `'...'`, `"..."`, `` `...` ``, `-- ...`, `# ...` on MySQL,
+//! `/* ... */`, PostgreSQL's `E'...'` and dollar-quoted bodies, `$$ ... $$` and
+//! `$tag$ ... $tag$`), nor one in a `BEGIN ... END` block of a trigger or routine
+//! (`CREATE TRIGGER`, `CREATE PROCEDURE`, `CREATE FUNCTION` on SQLite and MySQL). Comments stay in the statement they
 //! belong to; statements that hold nothing but comments and whitespace are dropped.
 
 use crate::sql::dialect::Dialect;
+use crate::sql::lexer::{TokenKind, tokens};
 
 /// The statements of `sql`, in order, each without its terminating `;`.
 ///
@@ -23,33 +25,19 @@ use crate::sql::dialect::Dialect;
 /// ```
 pub fn split_statements(dialect: Dialect, sql: &str) -> Vec<String> {
     let mut out = Vec::new();
-    let bytes = sql.as_bytes();
     let mut start = 0;
-    let mut i = 0;
     // Depth of BEGIN/CASE ... END inside a trigger or routine body.
     let mut block_depth = 0usize;
     let mut words = Words::default();
-    while i < bytes.len() {
-        let c = bytes[i];
-        match c {
-            b'\'' | b'"' => i = skip_quoted(bytes, i, c, dialect == Dialect::Mysql),
-            b'`' if dialect == Dialect::Mysql => i = skip_quoted(bytes, i, c, false),
-            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_line(bytes, i),
-            b'#' if dialect == Dialect::Mysql => i = skip_line(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
-            b'$' if dialect == Dialect::Postgres => i = skip_dollar(sql, i),
-            b';' if block_depth == 0 => {
-                push_statement(&mut out, &sql[start..i]);
-                i += 1;
-                start = i;
+    for token in tokens(dialect, sql) {
+        match token.kind {
+            TokenKind::Code if token.text == ";" && block_depth == 0 => {
+                push_statement(dialect, &mut out, &sql[start..token.start]);
+                start = token.end();
                 words = Words::default();
             }
-            c if c.is_ascii_alphabetic() || c == b'_' => {
-                let end = bytes[i..]
-                    .iter()
-                    .position(|b| !(b.is_ascii_alphanumeric() || *b == b'_' || *b == b'$'))
-                    .map_or(bytes.len(), |n| i + n);
-                let word = sql[i..end].to_ascii_uppercase();
+            TokenKind::Word => {
+                let word = token.text.to_ascii_uppercase();
                 if dialect != Dialect::Postgres && words.in_routine() {
                     match word.as_str() {
                         "BEGIN" | "CASE" => block_depth += 1,
@@ -58,12 +46,11 @@ pub fn split_statements(dialect: Dialect, sql: &str) -> Vec<String> {
                     }
                 }
                 words.see(&word);
-                i = end;
             }
-            _ => i += 1,
+            _ => {}
         }
     }
-    push_statement(&mut out, &sql[start..]);
+    push_statement(dialect, &mut out, &sql[start..]);
     out
 }
 
@@ -91,81 +78,15 @@ impl Words {
     }
 }
 
-fn push_statement(out: &mut Vec<String>, text: &str) {
+fn push_statement(dialect: Dialect, out: &mut Vec<String>, text: &str) {
     let text = text.trim();
-    if !only_comments(text) {
+    let only_comments = tokens(dialect, text).all(|t| {
+        t.kind == TokenKind::Comment
+            || (t.kind == TokenKind::Code && t.text.chars().all(char::is_whitespace))
+    });
+    if !only_comments {
         out.push(text.to_string());
     }
-}
-
-/// Whether `text` holds nothing but comments and whitespace.
-fn only_comments(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'-' if bytes.get(i + 1) == Some(&b'-') => i = skip_line(bytes, i),
-            b'#' => i = skip_line(bytes, i),
-            b'/' if bytes.get(i + 1) == Some(&b'*') => i = skip_block_comment(bytes, i),
-            c if c.is_ascii_whitespace() => i += 1,
-            _ => return false,
-        }
-    }
-    true
-}
-
-/// The index after the string opened at `i` by `quote` (a doubled quote is an escaped
-/// one; with `backslash`, so is `\` followed by any byte).
-fn skip_quoted(bytes: &[u8], i: usize, quote: u8, backslash: bool) -> usize {
-    let mut j = i + 1;
-    while j < bytes.len() {
-        match bytes[j] {
-            b'\\' if backslash => j += 2,
-            c if c == quote => {
-                if bytes.get(j + 1) == Some(&quote) {
-                    j += 2;
-                } else {
-                    return j + 1;
-                }
-            }
-            _ => j += 1,
-        }
-    }
-    bytes.len()
-}
-
-fn skip_line(bytes: &[u8], i: usize) -> usize {
-    bytes[i..]
-        .iter()
-        .position(|b| *b == b'\n')
-        .map_or(bytes.len(), |n| i + n + 1)
-}
-
-fn skip_block_comment(bytes: &[u8], i: usize) -> usize {
-    bytes[i + 2..]
-        .windows(2)
-        .position(|w| w == b"*/")
-        .map_or(bytes.len(), |n| i + 2 + n + 2)
-}
-
-/// The index after a dollar-quoted body opened at `i` (`$$` or `$tag$`), or `i + 1` when
-/// the `$` opens none (a parameter like `$1`).
-fn skip_dollar(sql: &str, i: usize) -> usize {
-    let rest = &sql[i + 1..];
-    let tag_len = rest
-        .bytes()
-        .position(|b| !(b.is_ascii_alphanumeric() || b == b'_'))
-        .unwrap_or(rest.len());
-    if rest.as_bytes().get(tag_len) != Some(&b'$')
-        || rest.as_bytes().first().is_some_and(u8::is_ascii_digit)
-    {
-        return i + 1;
-    }
-    let delimiter = &sql[i..i + tag_len + 2];
-    let body = i + delimiter.len();
-    sql[body..]
-        .find(delimiter)
-        .map_or(sql.len(), |n| body + n + delimiter.len())
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
 use crate::value::Value;
-use crate::value::field::SqlField;
+use crate::value::field::{BindValue, SqlField};
 use crate::value::row::{RowReader, decode_field, row_too_narrow};
 
 /// What a row of a raw query decodes into with [`Raw::fetch_rows`]: one column of a field
@@ -87,9 +87,10 @@ pub fn raw(sql: impl Into<String>) -> Raw {
 }
 
 impl Raw {
-    /// Binds the next `?`.
-    pub fn bind(mut self, value: impl Into<Value>) -> Self {
-        self.binds.push(value.into());
+    /// Binds the next `?`: any model field type, `&str`, `&[u8]` or a [`Value`] (see
+    /// [`BindValue`]), bound as the model's own statements bind it.
+    pub fn bind(mut self, value: impl BindValue) -> Self {
+        self.binds.push(value.into_bind_value());
         self
     }
 

@@ -193,7 +193,7 @@ pub fn changes(
     let rebuilt: Vec<&str> = if form == AlterForm::Rebuild {
         changes
             .iter()
-            .filter(|c| needs_rebuild(c))
+            .filter(|c| needs_rebuild(from, c))
             .map(Change::table)
             .fold(Vec::new(), |mut acc, t| {
                 if !acc.contains(&t) {
@@ -215,25 +215,74 @@ pub fn changes(
             }
             continue;
         }
+        if let (AlterForm::Rebuild, Change::DropColumn { table, column }) = (form, change) {
+            out.extend(indexes_left_on(from, changes, table, &column.name, dialect));
+        }
         out.extend(change_statements(dialect, change, form)?);
     }
     Ok(out)
 }
 
-/// Whether SQLite needs to rebuild the table for `change`.
-fn needs_rebuild(change: &Change) -> bool {
+/// SQLite's DROP COLUMN refuses a column an index still covers, and the diff drops no
+/// index of a dropped column (the other backends drop it with the column): the DROP INDEX
+/// of each index of `table` on `column` that `changes` do not drop already.
+fn indexes_left_on(
+    from: &Schema,
+    changes: &[Change],
+    table: &str,
+    column: &str,
+    dialect: Dialect,
+) -> Vec<Statement> {
+    let dropped = |name: &str| {
+        changes.iter().any(|c| {
+            matches!(c, Change::DropIndex { table: t, index } if t == table && index.name == name)
+        })
+    };
+    from.table(table)
+        .into_iter()
+        .flat_map(|t| &t.indexes)
+        .filter(|i| !i.unique && i.columns.iter().any(|c| c == column) && !dropped(&i.name))
+        .flat_map(|i| dialect.rules().drop_index(table, &i.name, false))
+        .map(Statement::plain)
+        .collect()
+}
+
+/// Whether SQLite needs to rebuild the table for `change`, made to schema `from`.
+fn needs_rebuild(from: &Schema, change: &Change) -> bool {
     match change {
         // ADD COLUMN refuses keys, and NOT NULL without a default even on an empty table.
         Change::AddColumn { column, .. } => {
             column.primary_key || column.auto || (!column.nullable && column.default.is_none())
         }
-        Change::DropColumn { .. }
-        | Change::AlterColumn { .. }
+        Change::DropColumn { table, column } => !drops_in_place(from, table, &column.name),
+        Change::AlterColumn { .. }
         | Change::AddForeignKey { .. }
         | Change::DropForeignKey { .. } => true,
         Change::DropIndex { index, .. } => index.name.starts_with("sqlite_autoindex_"),
         _ => false,
     }
+}
+
+/// Whether SQLite (3.35 and later) can drop `column` of `table` with `ALTER TABLE ... DROP
+/// COLUMN`: it refuses a column of the primary key, of a UNIQUE constraint, of a foreign
+/// key, or one that another table's foreign key references. (Plain indexes on the column
+/// are dropped before it, see `indexes_left_on`.)
+fn drops_in_place(from: &Schema, table: &str, column: &str) -> bool {
+    let Some(old) = from.table(table) else {
+        return false;
+    };
+    let referenced = from.tables.iter().any(|t| {
+        t.foreign_keys
+            .iter()
+            .any(|f| f.parent_table == table && f.parent_column == column)
+    });
+    old.column(column).is_some_and(|c| !c.primary_key)
+        && !referenced
+        && !old.foreign_keys.iter().any(|f| f.column == column)
+        && !old
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.columns.iter().any(|c| c == column))
 }
 
 fn rebuild(

@@ -12,6 +12,7 @@ use crate::query::ast::{
     Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, RowLock, SelectList,
 };
 use crate::sql::dialect::Dialect;
+use crate::sql::lexer::{self, TokenKind};
 use crate::sql::writer::SqlWriter;
 use crate::value::{Array, Value};
 
@@ -597,33 +598,28 @@ pub fn delete_by_key(dialect: Dialect, meta: &ModelMeta) -> Result<SqlTemplate> 
     w.finish_template()
 }
 
-/// The raw escape hatch: `?` marks a parameter (outside quotes), `??` a literal `?`.
+/// The raw escape hatch: `?` marks a parameter, `??` a literal `?`; a `?` inside a string
+/// literal, a quoted identifier or a comment, as the dialect reads them (see
+/// [`crate::lexer`]), is neither.
 pub fn raw(dialect: Dialect, sql: &str, binds: Vec<Value>) -> Result<Statement> {
     let mut w = SqlWriter::new(dialect);
-    let chars: Vec<(usize, char)> = sql.char_indices().collect();
-    let mut quote: Option<char> = None;
     let mut start = 0;
-    let mut k = 0;
-    while k < chars.len() {
-        let (i, c) = chars[k];
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"' | '`') => quote = Some(c),
-            (None, '?') => {
-                w.push(&sql[start..i]);
-                if chars.get(k + 1).map(|(_, c)| *c) == Some('?') {
-                    w.push("?");
-                    k += 1;
-                    start = i + 2;
-                } else {
-                    w.placeholder();
-                    start = i + 1;
-                }
-            }
-            (None, _) => {}
+    let mut pieces = lexer::tokens(dialect, sql).peekable();
+    while let Some(token) = pieces.next() {
+        if token.kind != TokenKind::Code || token.text != "?" {
+            continue;
         }
-        k += 1;
+        w.push(&sql[start..token.start]);
+        if pieces
+            .next_if(|t| t.kind == TokenKind::Code && t.text == "?")
+            .is_some()
+        {
+            w.push("?");
+            start = token.start + 2;
+        } else {
+            w.placeholder();
+            start = token.end();
+        }
     }
     w.push(&sql[start..]);
     let expected = w.placeholder_count();
@@ -852,6 +848,35 @@ mod tests {
         let st = raw(Dialect::Postgres, "SELECT '?', ? , ??", vec![Value::I32(1)]).unwrap();
         assert_eq!(st.sql(), "SELECT '?', $1 , ?");
         assert!(raw(Dialect::Sqlite, "SELECT ?", vec![]).is_err());
+    }
+
+    #[test]
+    fn raw_placeholders_skip_comments_literals_and_identifiers() {
+        let one = || vec![Value::I32(1)];
+        let cases = [
+            (
+                Dialect::Sqlite,
+                "SELECT \"a?\", [b?], `c?`, 'it''s ?' -- ?\n/* ? */ FROM t WHERE x = ?",
+                "SELECT \"a?\", [b?], `c?`, 'it''s ?' -- ?\n/* ? */ FROM t WHERE x = ?",
+            ),
+            (
+                Dialect::Postgres,
+                "SELECT E'it\\'s ?', $q$ ? $q$, \"a?\" /* ? /* ? */ ? */ -- ?\n WHERE x = ?",
+                "SELECT E'it\\'s ?', $q$ ? $q$, \"a?\" /* ? /* ? */ ? */ -- ?\n WHERE x = $1",
+            ),
+            (
+                Dialect::Mysql,
+                "SELECT 'it\\'s ?', \"b?\", `c?` # ?\n-- ?\n WHERE x = ?",
+                "SELECT 'it\\'s ?', \"b?\", `c?` # ?\n-- ?\n WHERE x = ?",
+            ),
+        ];
+        for (dialect, sql, expected) in cases {
+            let st = raw(dialect, sql, one()).unwrap_or_else(|e| panic!("{dialect:?}: {e}"));
+            assert_eq!(st.sql(), expected, "{dialect:?}");
+        }
+        // `??` is still a literal `?`, and a `?` after a comment still counts.
+        let st = raw(Dialect::Postgres, "SELECT ?? /* x */, ?", one()).unwrap();
+        assert_eq!(st.sql(), "SELECT ? /* x */, $1");
     }
 
     #[test]

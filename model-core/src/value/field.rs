@@ -41,6 +41,45 @@ pub trait SqlField: Sized + Send + Sync + 'static {
     fn from_cell(cell: Cell<'_>) -> Result<Self, DecodeProblem>;
 }
 
+/// A value [`crate::ops::raw::Raw::bind`] accepts: every model field type (any
+/// [`SqlField`]: the rich types, `#[derive(SqlField)]` enums and newtypes, `Option` of
+/// each), `&str`, `&[u8]`, and a [`Value`] built by hand. A field type binds exactly as the
+/// model's own statements bind it ([`SqlField::to_value`]).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to a raw SQL parameter",
+    label = "not a field type",
+    note = "bind a field type (bool, integers, f32, f64, String, Vec<u8>, the rich types, a \
+            #[derive(ambidex::SqlField)] type, Option of each), &str, &[u8] or an ambidex::Value"
+)]
+pub trait BindValue {
+    /// The value to bind.
+    fn into_bind_value(self) -> Value;
+}
+
+impl<T: SqlField> BindValue for T {
+    fn into_bind_value(self) -> Value {
+        self.to_value()
+    }
+}
+
+impl BindValue for Value {
+    fn into_bind_value(self) -> Value {
+        self
+    }
+}
+
+impl BindValue for &str {
+    fn into_bind_value(self) -> Value {
+        Value::from(self)
+    }
+}
+
+impl BindValue for &[u8] {
+    fn into_bind_value(self) -> Value {
+        Value::from(self)
+    }
+}
+
 /// A column type that holds text, so `like`, `contains`... apply.
 pub trait TextField: SqlField {}
 impl TextField for String {}

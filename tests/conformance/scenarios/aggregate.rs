@@ -218,6 +218,33 @@ macro_rules! aggregate_scenarios {
             Ok(())
         });
 
+        scenario!(
+            raw_question_marks_in_comments_and_literals_are_no_placeholders,
+            |db| {
+                // Issue 19, item 9: a `?` in a comment, a string or a quoted identifier is text,
+                // as the dialect reads it; only the one in code takes the bound value.
+                seed_people!(db);
+                let (quoted, literal) = match db.dialect() {
+                    ambidex::Dialect::Postgres => ("\"who?\"", "E'it\\'s ?' AND name <> $q$ ? $q$"),
+                    ambidex::Dialect::Mysql => ("`who?`", "'it\\'s ?' AND name <> \"what?\""),
+                    _ => ("[who?]", "'it''s ?' AND name <> 'what?'"),
+                };
+                let sql = format!(
+                    "SELECT name AS {quoted} FROM person /* older than ? */ WHERE age > ? \
+                 -- or ?\n AND name <> {literal} ORDER BY name"
+                );
+                let names: Vec<String> = aw!(ambidex::raw(sql).bind(20).fetch_rows(&db))?;
+                let mut expected: Vec<String> = people()
+                    .into_iter()
+                    .filter(|p| p.age.is_some_and(|a| a > 20))
+                    .map(|p| p.name)
+                    .collect();
+                expected.sort();
+                assert_eq!(names, expected);
+                Ok(())
+            }
+        );
+
         scenario!(raw_rows_decode_into_tuples_and_scalars, |db| {
             seed_people!(db);
             let rows: Vec<(String, Option<i32>)> = aw!(ambidex::raw(

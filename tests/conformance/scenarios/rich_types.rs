@@ -444,6 +444,141 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(every_field_type_binds_in_raw_sql, |db| {
+            // Issue 19, item 17: `raw(..).bind(..)` takes every type a model field can have
+            // (rich types, derived enums and newtypes, `Option` of each) and binds it as the
+            // model's own statements do: what raw SQL writes, the model reads back, and a
+            // raw filter on each value finds the row.
+            let q = |name: &str| match db.dialect() {
+                ambidex::Dialect::Mysql => format!("`{name}`"),
+                _ => format!("\"{name}\""),
+            };
+            // The quoted column names, and an INSERT of one row of them.
+            let insert_sql = |table: &str, columns: &[&str]| {
+                let names: Vec<String> = columns.iter().map(|c| q(c)).collect();
+                let marks = vec!["?"; columns.len()].join(", ");
+                let sql = format!("INSERT INTO {} ({}) VALUES ({marks})", q(table), names.join(", "));
+                (names, sql)
+            };
+            aw!(Rich::create_table(&db))?;
+            let local = ymd_hms_micro(2024, 2, 29, 12, 34, 56, 789_012);
+            let prefs = Json(Prefs {
+                theme: "dark".into(),
+                tags: vec!["ü?".into()],
+                ..Default::default()
+            });
+            let row = Rich {
+                id: 7,
+                day: local.date(),
+                local,
+                at: local.and_utc(),
+                uid: Uuid::from_u128(0x1234_5678_9abc_def0_1234_5678_9abc_def0),
+                amount: Decimal::from_str("-12345.678901").unwrap(),
+                doc: serde_json::json!({"a": [1, "two?"]}),
+                prefs: prefs.clone(),
+                oday: Some(local.date()),
+                olocal: Some(local),
+                oat: Some(local.and_utc()),
+                ouid: Some(Uuid::max()),
+                oamount: Some(Decimal::ONE),
+                odoc: Some(serde_json::json!(null)),
+                oprefs: None,
+            };
+            let columns = [
+                "id", "day", "local", "at", "uid", "amount", "doc", "prefs", "oday", "olocal",
+                "oat", "ouid", "oamount", "odoc", "oprefs",
+            ];
+            let (names, insert) = insert_sql("rich_types", &columns);
+            let n = aw!(ambidex::raw(insert)
+                .bind(row.id)
+                .bind(row.day)
+                .bind(row.local)
+                .bind(row.at)
+                .bind(row.uid)
+                .bind(row.amount)
+                .bind(row.doc.clone())
+                .bind(row.prefs.clone())
+                .bind(row.oday)
+                .bind(row.olocal)
+                .bind(row.oat)
+                .bind(row.ouid)
+                .bind(row.oamount)
+                .bind(row.odoc.clone())
+                .bind(row.oprefs.clone())
+                .execute(&db))?;
+            assert_eq!(n, 1);
+            assert_eq!(aw!(Rich::get(7_i64, &db))?, row);
+            let select = format!(
+                "SELECT {} FROM {} WHERE {} = ? AND {} = ? AND {} = ? AND {} = ? AND {} = ?",
+                names.join(", "),
+                q("rich_types"),
+                q("day"),
+                q("local"),
+                q("at"),
+                q("uid"),
+                q("oat"),
+            );
+            let found = aw!(ambidex::raw(select)
+                .bind(row.day)
+                .bind(row.local)
+                .bind(row.at)
+                .bind(row.uid)
+                .bind(row.oat)
+                .fetch_all::<Rich, _>(&db))?;
+            assert_eq!(found, vec![row.clone()]);
+            let scalars: Vec<(NaiveDate, DateTime<Utc>, Uuid, Decimal)> = aw!(ambidex::raw(
+                format!("SELECT {}, {}, {}, {} FROM {}", q("day"), q("at"), q("uid"), q("amount"), q("rich_types"))
+            )
+            .fetch_rows(&db))?;
+            assert_eq!(scalars, vec![(row.day, row.at, row.uid, row.amount)]);
+
+            aw!(Ticket::create_table(&db))?;
+            let ticket = Ticket {
+                id: 3,
+                status: Status::OnHold,
+                ostatus: Some(Status::Closed),
+                priority: Priority::Negative,
+                opriority: None,
+                email: Email("raw?@example.com".into()),
+                cents: Cents { value: -250 },
+                ocents: Some(Cents { value: i64::MAX }),
+                order: OrderRef(Uuid::max()),
+            };
+            let columns = [
+                "id", "status", "ostatus", "priority", "opriority", "email", "cents", "ocents",
+                "order",
+            ];
+            let (names, insert) = insert_sql("tickets", &columns);
+            aw!(ambidex::raw(insert)
+                .bind(ticket.id)
+                .bind(ticket.status)
+                .bind(ticket.ostatus)
+                .bind(ticket.priority)
+                .bind(ticket.opriority)
+                .bind(ticket.email.clone())
+                .bind(ticket.cents)
+                .bind(ticket.ocents)
+                .bind(ticket.order)
+                .execute(&db))?;
+            let select = format!(
+                "SELECT {} FROM {} WHERE {} = ? AND {} = ? AND {} = ? AND {} = ?",
+                names.join(", "),
+                q("tickets"),
+                q("status"),
+                q("email"),
+                q("cents"),
+                q("order"),
+            );
+            let found = aw!(ambidex::raw(select)
+                .bind(Status::OnHold)
+                .bind(Email("raw?@example.com".into()))
+                .bind(Cents { value: -250 })
+                .bind(OrderRef(Uuid::max()))
+                .fetch_all::<Ticket, _>(&db))?;
+            assert_eq!(found, vec![ticket]);
+            Ok(())
+        });
+
         scenario!(rich_values_update_in_place, |db| {
             aw!(Rich::create_table(&db))?;
             let mut row = rich_round_trip!(db, Rich::default());
