@@ -11,6 +11,9 @@
 //!   lost; the speed-up of eight workers over one is printed per cell (no timing is
 //!   asserted). On SQLite, which locks the database rather than rows, the claims run one
 //!   transaction at a time: the result is the same, without the parallelism.
+//! - **Delete race**: [`WORKERS`] callers `delete_returning` overlapping ranges of the same
+//!   rows at once: every deleted row is returned to exactly one of them (MySQL/MariaDB,
+//!   which have no `UPDATE`/`DELETE ... RETURNING` in common, lock and delete by key).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -128,6 +131,28 @@ fn check_jobs(cell: &str, jobs: &[Job], solo: Duration, parallel: Duration) {
     );
 }
 
+/// The checks after racing `delete_returning` callers: every deleted row was returned to
+/// exactly one of them, and what is left is what nobody took.
+fn check_taken(cell: &str, taken: &[i64], left: u64) {
+    let unique: HashSet<i64> = taken.iter().copied().collect();
+    assert_eq!(
+        unique.len(),
+        taken.len(),
+        "{cell}: a row was returned to two callers"
+    );
+    assert_eq!(
+        taken.len() as u64 + left,
+        JOBS as u64,
+        "{cell}: rows returned + rows left = rows there were"
+    );
+    // Every id above 50 was in some caller's range, and the lowest ids in none.
+    assert_eq!(left, 50, "{cell}: ids 1..=50 are left");
+    println!(
+        "row_locks {cell}: delete_returning race: {} rows, each returned once",
+        taken.len()
+    );
+}
+
 /// The checks for a blocking handle type (the handles share method names, not a trait).
 macro_rules! blocking_checks {
     ($module:ident, $handle:ty) => {
@@ -236,6 +261,35 @@ macro_rules! blocking_checks {
                 let copy = Copy::get(copy.id, &*db).expect("get");
                 let loans = Loan::query().all(&*db).expect("loans");
                 check_lending(cell, &outcomes, &copy, &loans);
+            }
+
+            pub fn delete_race(url: &str, cell: &str) {
+                let db = Arc::new(open(url));
+                Job::create_table(&*db).expect("create");
+                Job::insert_many(&pending_jobs(), &*db).expect("insert");
+                let takers: Vec<_> = (0..WORKERS as i64)
+                    .map(|w| {
+                        let db = Arc::clone(&db);
+                        std::thread::spawn(move || {
+                            let mut taken = Vec::new();
+                            for part in 0..4 {
+                                let rows = retried(|| {
+                                    Job::query()
+                                        .filter(Job::ID.gt((w + part + 1) * 50))
+                                        .delete_returning(&*db)
+                                })
+                                .expect("delete_returning");
+                                taken.extend(rows.into_iter().map(|j| j.id));
+                            }
+                            taken
+                        })
+                    })
+                    .collect();
+                let taken: Vec<i64> = takers
+                    .into_iter()
+                    .flat_map(|t| t.join().expect("taker"))
+                    .collect();
+                check_taken(cell, &taken, Job::query().count(&*db).expect("count"));
             }
 
             pub fn job_queue(url: &str, cell: &str) {
@@ -392,6 +446,46 @@ macro_rules! async_checks {
                 check_lending(&cell, &outcomes, &copy, &loans);
             }
 
+            pub async fn delete_race(url: String, cell: String) {
+                let db = open(&url).await;
+                Job::create_table(&db).await.expect("create");
+                Job::insert_many(&pending_jobs(), &db)
+                    .await
+                    .expect("insert");
+                let takers: Vec<_> = (0..WORKERS as i64)
+                    .map(|w| {
+                        let db = db.clone();
+                        tokio::spawn(async move {
+                            let mut taken = Vec::new();
+                            for part in 0..4 {
+                                let mut attempts = 0;
+                                let rows = loop {
+                                    match Job::query()
+                                        .filter(Job::ID.gt((w + part + 1) * 50))
+                                        .delete_returning(&db)
+                                        .await
+                                    {
+                                        Err(e) if e.is_retryable() && attempts < ATTEMPTS => {
+                                            attempts += 1;
+                                            tokio::time::sleep(Duration::from_millis(5)).await;
+                                        }
+                                        other => break other.expect("delete_returning"),
+                                    }
+                                };
+                                taken.extend(rows.into_iter().map(|j| j.id));
+                            }
+                            taken
+                        })
+                    })
+                    .collect();
+                let mut taken = Vec::new();
+                for t in takers {
+                    taken.extend(t.await.expect("taker"));
+                }
+                let left = Job::query().count(&db).await.expect("count");
+                check_taken(&cell, &taken, left);
+            }
+
             pub async fn job_queue(url: String, cell: String) {
                 let db = open(&url).await;
                 Job::create_table(&db).await.expect("create");
@@ -504,6 +598,11 @@ macro_rules! backend_tests {
             #[test]
             fn job_queue() {
                 on_every_handle!(job_queue, stringify!($backend));
+            }
+
+            #[test]
+            fn delete_race() {
+                on_every_handle!(delete_race, stringify!($backend));
             }
         }
     };

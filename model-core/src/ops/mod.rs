@@ -9,6 +9,7 @@ pub(crate) mod exists;
 pub(crate) mod raw;
 pub mod relation;
 pub(crate) mod retry;
+pub mod returning;
 mod select;
 pub mod select_as;
 pub mod stream;

@@ -85,6 +85,17 @@ impl<M: Model> Select<M> {
         })
     }
 
+    /// Deletes the matching rows and returns them as they were (in no particular order):
+    /// `DELETE ... RETURNING` on PostgreSQL and SQLite; on MySQL/MariaDB the rows are
+    /// read with a lock and deleted by key in one transaction. Ordering and limits are
+    /// refused, as for `delete`.
+    pub fn delete_returning<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+        db.run(ops::returning::DeleteReturning::<M> {
+            parts: self.parts,
+            model: PhantomData,
+        })
+    }
+
     /// The matching rows, one page of 1,000 at a time, with flat memory however many
     /// there are: an `Iterator` of `Result<M>` with a blocking handle, a `Stream` with an
     /// async one. Ordered by the primary key (see [`crate::ops::stream`] for how, and the limits).
@@ -94,6 +105,18 @@ impl<M: Model> Select<M> {
 }
 
 impl<M: Model> Update<M> {
+    /// Runs the update and returns the updated rows as stored (in no particular order):
+    /// `UPDATE ... RETURNING` on PostgreSQL and SQLite; on MySQL/MariaDB the matching
+    /// rows are locked, updated by key and read again in one transaction (see
+    /// `ambidex_core::ops::returning`).
+    pub fn update_returning<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+        db.run(ops::returning::UpdateReturning::<M> {
+            parts: self.parts,
+            assignments: self.assignments,
+            model: PhantomData,
+        })
+    }
+
     /// Runs the update; returns how many rows matched.
     pub fn update<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
         db.run(ops::UpdateWhere::<M> {

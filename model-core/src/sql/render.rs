@@ -398,6 +398,27 @@ pub fn update_where(
     parts: &QueryParts,
     assignments: &[(ColumnRef, Value)],
 ) -> Result<Statement> {
+    update_where_sql(dialect, meta, parts, assignments, false)
+}
+
+/// Renders `UPDATE table SET ... WHERE filter RETURNING every column`, for backends whose
+/// dialect [`supports_returning`](crate::SqlDialect::supports_returning).
+pub fn update_where_returning(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    assignments: &[(ColumnRef, Value)],
+) -> Result<Statement> {
+    update_where_sql(dialect, meta, parts, assignments, true)
+}
+
+fn update_where_sql(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    assignments: &[(ColumnRef, Value)],
+    returning: bool,
+) -> Result<Statement> {
     reject_shaping(parts, "update")?;
     if assignments.is_empty() {
         return Err(Error::InvalidQuery(
@@ -413,16 +434,44 @@ pub fn update_where(
         w.ident(column.name).push(" = ").bind(value.clone());
     }
     write_where(&mut w, parts);
+    write_returning(&mut w, meta, returning);
     w.finish()
 }
 
 /// Renders `DELETE FROM table WHERE filter`.
 pub fn delete_where(dialect: Dialect, meta: &ModelMeta, parts: &QueryParts) -> Result<Statement> {
+    delete_where_sql(dialect, meta, parts, false)
+}
+
+/// Renders `DELETE FROM table WHERE filter RETURNING every column`, for backends whose
+/// dialect [`supports_returning`](crate::SqlDialect::supports_returning).
+pub fn delete_where_returning(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+) -> Result<Statement> {
+    delete_where_sql(dialect, meta, parts, true)
+}
+
+fn delete_where_sql(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    parts: &QueryParts,
+    returning: bool,
+) -> Result<Statement> {
     reject_shaping(parts, "delete")?;
     let mut w = SqlWriter::new(dialect);
     w.push("DELETE FROM ").ident(meta.table);
     write_where(&mut w, parts);
+    write_returning(&mut w, meta, returning);
     w.finish()
+}
+
+fn write_returning(w: &mut SqlWriter, meta: &ModelMeta, returning: bool) {
+    if returning {
+        w.push(" RETURNING ");
+        column_list(w, meta);
+    }
 }
 
 /// `SELECT columns FROM table WHERE key = ?`

@@ -41,6 +41,8 @@ mod bad_input;
 mod held;
 #[macro_use]
 mod locking;
+#[macro_use]
+mod returning;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -116,6 +118,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             locking_scenarios!();
+        }
+        mod returning {
+            #[allow(unused_imports)]
+            use super::*;
+            returning_scenarios!();
         }
         mod write {
             #[allow(unused_imports)]
