@@ -17,8 +17,8 @@
 
 use std::ops::ControlFlow;
 
-use ambidex_core::ast::{ExistsQuery, LockStrength, LockWait, RowLock, SelectList};
 use ambidex_core::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, Projection, QueryParts};
+use ambidex_core::ast::{ExistsQuery, LockStrength, LockWait, RowLock, SelectList};
 use ambidex_core::{ColumnDef, Dialect, Error, ModelMeta, Statement, Value, ValueKind, render};
 use arbitrary::{Result, Unstructured};
 use sqlparser::ast::{Expr, visit_expressions};
@@ -151,7 +151,12 @@ impl Case {
                     lock: Some(RowLock { strength, wait }),
                     ..self.parts.clone()
                 };
-                out.push(render::select(dialect, self.meta, &locked, Projection::Model));
+                out.push(render::select(
+                    dialect,
+                    self.meta,
+                    &locked,
+                    Projection::Model,
+                ));
             }
         }
         // UPDATE and DELETE take a filter only (no order, limit or offset).
@@ -272,10 +277,13 @@ fn check_statement(dialect: Dialect, st: &Statement, case: &Case) {
     // sqlparser's SQLite dialect does not know `GLOB` (case-sensitive LIKE), which ambidex
     // renders for case-sensitive prefix matches: parse it as the LIKE it resembles.
     let sqlite_sql = sql.replace(" GLOB ", " LIKE ");
+    // Nor does its MySQL dialect know MariaDB's shared lock, `LOCK IN SHARE MODE`: parse it
+    // as MySQL 8's `FOR SHARE`, which takes the same `SKIP LOCKED` / `NOWAIT`.
+    let mysql_sql = sql.replace(" LOCK IN SHARE MODE", " FOR SHARE");
     let parsed = match dialect {
         Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, &sqlite_sql),
         Dialect::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),
-        _ => Parser::parse_sql(&MySqlDialect {}, sql),
+        _ => Parser::parse_sql(&MySqlDialect {}, &mysql_sql),
     };
     let statements = match parsed {
         Ok(s) => s,
