@@ -15,6 +15,8 @@
 //!   rows at once: every deleted row is returned to exactly one of them (MySQL/MariaDB,
 //!   which have no `UPDATE`/`DELETE ... RETURNING` in common, lock and delete by key).
 
+#![cfg(all(feature = "blocking", feature = "async"))]
+
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
