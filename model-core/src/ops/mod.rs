@@ -121,12 +121,20 @@ impl<M: Model> Plan for FetchAll<M> {
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let st = render::select(conn.dialect(), M::META, &self.parts, Projection::Model)?;
         prepare_lock::<M, C>(conn, &self.parts).await?;
-        Ok(conn
-            .fetch(st, Collect(Vec::new()))
-            .await
-            .map_err(drift::<M>)?
-            .0)
+        collect_rows::<M, C>(conn, st).await
     }
+}
+
+/// Every row `st` returns, decoded as `M` (a missing column named as `M`'s field).
+pub(crate) async fn collect_rows<M: Model, C: Connection>(
+    conn: &mut C,
+    st: Statement,
+) -> Result<Vec<M>> {
+    Ok(conn
+        .fetch(st, Collect(Vec::new()))
+        .await
+        .map_err(drift::<M>)?
+        .0)
 }
 
 /// `first`: the first matching row, if any.

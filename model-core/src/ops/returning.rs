@@ -19,7 +19,7 @@ use crate::engine::{Connection, Plan};
 use crate::error::Result;
 use crate::model::{Model, key_filter};
 use crate::ops::transaction;
-use crate::ops::{Collect, drift};
+use crate::ops::{collect_rows, drift};
 use crate::query::ast::{ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock};
 use crate::sql::render;
 use crate::value::Value;
@@ -43,7 +43,7 @@ impl<M: Model> Plan for UpdateReturning<M> {
         let d = conn.dialect();
         if d.rules().supports_returning() {
             let st = render::update_where_returning(d, M::META, &self.parts, &self.assignments)?;
-            return fetch_rows::<M, C>(conn, st).await;
+            return collect_rows::<M, C>(conn, st).await;
         }
         // Refuses what the statement would (ordering, no assignment) before anything runs.
         render::update_where(d, M::META, &self.parts, &self.assignments)?;
@@ -72,7 +72,7 @@ impl<M: Model> Plan for DeleteReturning<M> {
         let d = conn.dialect();
         if d.rules().supports_returning() {
             let st = render::delete_where_returning(d, M::META, &self.parts)?;
-            return fetch_rows::<M, C>(conn, st).await;
+            return collect_rows::<M, C>(conn, st).await;
         }
         render::delete_where(d, M::META, &self.parts)?;
         by_locked_keys::<M, C>(conn, self.parts, false, |by_key| {
@@ -80,14 +80,6 @@ impl<M: Model> Plan for DeleteReturning<M> {
         })
         .await
     }
-}
-
-async fn fetch_rows<M: Model, C: Connection>(conn: &mut C, st: Statement) -> Result<Vec<M>> {
-    Ok(conn
-        .fetch(st, Collect(Vec::new()))
-        .await
-        .map_err(drift::<M>)?
-        .0)
 }
 
 /// The path without `RETURNING`: lock the matching rows, write them by key with the
@@ -127,7 +119,7 @@ async fn locked_write<M: Model, C: Connection>(
         }),
         ..parts
     };
-    let rows: Vec<M> = fetch_rows::<M, C>(
+    let rows: Vec<M> = collect_rows::<M, C>(
         conn,
         render::select(d, M::META, &locking, Projection::Model)?,
     )
@@ -141,7 +133,7 @@ async fn locked_write<M: Model, C: Connection>(
         conn.execute(write(&by_key)?).await.map_err(drift::<M>)?;
         if reread {
             let st = render::select(d, M::META, &by_key, Projection::Model)?;
-            written.extend(fetch_rows::<M, C>(conn, st).await?);
+            written.extend(collect_rows::<M, C>(conn, st).await?);
         }
     }
     Ok(if reread { written } else { rows })
