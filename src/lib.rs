@@ -198,6 +198,25 @@
 
 extern crate self as ambidex;
 
+/// `query.stream(&db)` on an async handle `$handle` is a `Stream`, one page of rows per
+/// query: the one `Streaming` impl of the facade's async handles ([`Db`] and the shim's
+/// `DieselDb`).
+#[cfg(feature = "async")]
+macro_rules! streams_async_pages {
+    ($handle:ty) => {
+        impl<'e> ambidex_core::Streaming<'e> for &'e $handle {
+            type Rows<M: ambidex_core::Model> = ambidex_core::RowStream<'e, M>;
+
+            fn rows<M: ambidex_core::Model>(
+                self,
+                pages: ambidex_core::Result<ambidex_core::stream::Pages<M>>,
+            ) -> ambidex_core::RowStream<'e, M> {
+                ambidex_core::RowStream::new(self, pages)
+            }
+        }
+    };
+}
+
 #[cfg(feature = "async")]
 mod db;
 #[cfg(feature = "async")]

@@ -592,17 +592,7 @@ impl<'e> Executor<'e> for &'e DieselDb {
     }
 }
 
-/// `query.stream(&db)` is a `Stream`, one page of rows per query.
-impl<'e> ambidex_core::Streaming<'e> for &'e DieselDb {
-    type Rows<M: ambidex_core::Model> = ambidex_core::RowStream<'e, M>;
-
-    fn rows<M: ambidex_core::Model>(
-        self,
-        pages: Result<ambidex_core::stream::Pages<M>>,
-    ) -> ambidex_core::RowStream<'e, M> {
-        ambidex_core::RowStream::new(self, pages)
-    }
-}
+streams_async_pages!(DieselDb);
 
 impl<'e> Executor<'e> for &'e mut DieselDb {
     type Output<T: Send + 'static> = BoxFuture<'e, Result<T>>;

@@ -111,3 +111,68 @@ where
         Ok(args)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One value of every plain kind, and a typed NULL of each, as every driver binds them.
+    fn every_plain_value() -> Vec<Value> {
+        let kinds = [
+            ValueKind::Bool,
+            ValueKind::I16,
+            ValueKind::I32,
+            ValueKind::I64,
+            ValueKind::F32,
+            ValueKind::F64,
+            ValueKind::Text,
+            ValueKind::Blob,
+        ];
+        let mut binds: Vec<Value> = kinds.into_iter().map(Value::Null).collect();
+        binds.extend([
+            Value::Bool(true),
+            Value::I16(1),
+            Value::I32(2),
+            Value::I64(3),
+            Value::F32(1.5),
+            Value::F64(2.5),
+            Value::Text("x".into()),
+            Value::Blob(vec![1, 2]),
+        ]);
+        binds
+    }
+
+    fn binds_all<DB: Bind>() {
+        let binds = every_plain_value();
+        let args = DB::arguments(&binds).map_err(|e| e.to_string());
+        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn sqlite_binds_every_value() {
+        binds_all::<sqlx::Sqlite>();
+    }
+
+    #[cfg(feature = "postgres")]
+    #[test]
+    fn postgres_binds_every_value() {
+        binds_all::<sqlx::Postgres>();
+    }
+
+    #[cfg(feature = "mysql")]
+    #[test]
+    fn mysql_binds_every_value() {
+        binds_all::<sqlx::MySql>();
+    }
+
+    #[cfg(feature = "sqlite")]
+    #[test]
+    fn an_array_is_refused_where_the_sql_has_none() {
+        let array = Value::Array(Array::I64(vec![Some(1), Some(2)]));
+        let err = <sqlx::Sqlite as Bind>::arguments(&[Value::I32(1), array]).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("value 2 could not be bound"), "{message}");
+        assert!(message.contains("SQL has none"), "{message}");
+    }
+}

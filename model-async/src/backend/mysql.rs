@@ -29,8 +29,6 @@
 
 use std::borrow::Cow;
 
-#[cfg(test)]
-use ambidex_core::Value;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result};
 use sqlx::mysql::{MySql, MySqlQueryResult, MySqlRow, MySqlTypeInfo, MySqlValueRef};
 use sqlx::{Decode, Type, TypeInfo, ValueRef};
@@ -166,31 +164,4 @@ fn bytes(value: MySqlValueRef<'_>) -> Result<&[u8], sqlx::error::BoxDynError> {
 /// The error for a value that cannot become a cell; names the type.
 fn unreadable(info: &MySqlTypeInfo, index: usize, why: &dyn std::fmt::Display) -> Error {
     super::cell::unreadable(MysqlBackend::NAME, info, index, why)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[allow(unused_imports)]
-    use ambidex_core::ValueKind;
-    #[allow(unused_imports)]
-    use sqlx::Arguments;
-
-    #[test]
-    fn every_value_binds() {
-        let binds = [
-            Value::Null(ValueKind::I32),
-            Value::Null(ValueKind::Text),
-            Value::Bool(true),
-            Value::I16(1),
-            Value::I32(2),
-            Value::I64(3),
-            Value::F32(1.5),
-            Value::F64(2.5),
-            Value::Text("x".into()),
-            Value::Blob(vec![1, 2]),
-        ];
-        let args = MysqlBackend::arguments(&binds).map_err(|e| e.to_string());
-        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
-    }
 }

@@ -17,8 +17,6 @@
 
 use std::borrow::Cow;
 
-#[cfg(test)]
-use ambidex_core::Value;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result};
 use sqlx::ValueRef;
 use sqlx::postgres::{
@@ -217,34 +215,6 @@ fn bytea_hex(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    #[allow(unused_imports)]
-    use ambidex_core::ValueKind;
-    #[allow(unused_imports)]
-    use sqlx::Arguments;
-
-    #[test]
-    fn every_value_binds_with_a_type() {
-        let binds = [
-            Value::Null(ValueKind::Bool),
-            Value::Null(ValueKind::I16),
-            Value::Null(ValueKind::I32),
-            Value::Null(ValueKind::I64),
-            Value::Null(ValueKind::F32),
-            Value::Null(ValueKind::F64),
-            Value::Null(ValueKind::Text),
-            Value::Null(ValueKind::Blob),
-            Value::Bool(true),
-            Value::I16(1),
-            Value::I32(2),
-            Value::I64(3),
-            Value::F32(1.5),
-            Value::F64(2.5),
-            Value::Text("x".into()),
-            Value::Blob(vec![1, 2]),
-        ];
-        let args = PostgresBackend::arguments(&binds).map_err(|e| e.to_string());
-        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
-    }
 
     fn numeric(ndigits: u16, weight: i16, sign: u16, dscale: u16, digits: &[u16]) -> Vec<u8> {
         let mut out = Vec::new();

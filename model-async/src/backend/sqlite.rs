@@ -16,8 +16,6 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::time::Duration;
 
-#[cfg(test)]
-use ambidex_core::Value;
 use ambidex_core::{Cell, Dialect, Error, Executed, Result};
 use sqlx::sqlite::{
     Sqlite, SqliteConnectOptions, SqliteConnection, SqliteQueryResult, SqliteRow, SqliteTypeInfo,
@@ -163,30 +161,4 @@ fn decode<'r, T: Decode<'r, Sqlite>>(value: SqliteValueRef<'r>, index: usize) ->
     T::decode(value).map_err(|e| {
         Error::Internal(format!("SQLite could not read column {}: {e}", index + 1).into())
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    #[allow(unused_imports)]
-    use ambidex_core::ValueKind;
-    #[allow(unused_imports)]
-    use sqlx::Arguments;
-
-    #[test]
-    fn every_value_binds() {
-        let binds = [
-            Value::Null(ValueKind::Text),
-            Value::Bool(true),
-            Value::I16(1),
-            Value::I32(2),
-            Value::I64(3),
-            Value::F32(1.5),
-            Value::F64(2.5),
-            Value::Text("x".into()),
-            Value::Blob(vec![1, 2]),
-        ];
-        let args = SqliteBackend::arguments(&binds).map_err(|e| e.to_string());
-        assert_eq!(args.map(|a| a.len()), Ok(binds.len()));
-    }
 }
