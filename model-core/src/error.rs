@@ -605,6 +605,29 @@ mod tests {
                 "Lost connection to server during query",
             ),
             (Dialect::Mysql, None, "MySQL server has gone away"),
+            // libmariadb and MariaDB's server spell these with other capitals.
+            (Dialect::Mysql, None, "Server has gone away"),
+            (
+                Dialect::Mysql,
+                None,
+                "LOST CONNECTION TO SERVER AT 'reading initial packet'",
+            ),
+            (Dialect::Mysql, Some("2006"), "whatever the text says"),
+            (
+                Dialect::Mysql,
+                Some("4031"),
+                "The client was disconnected by the server because of inactivity.",
+            ),
+            (
+                Dialect::Mysql,
+                None,
+                "The client was disconnected by the server because of inactivity.",
+            ),
+            (
+                Dialect::Mysql,
+                Some("1158"),
+                "Got an error reading communication packets",
+            ),
         ];
         for (dialect, code, message) in cases {
             let e = Error::from_db_failure(dialect, failure(code, message));

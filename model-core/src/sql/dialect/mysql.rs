@@ -362,8 +362,13 @@ impl SqlDialect for Mysql {
             Some("1213" | "1205" | "3572") => Error::Conflict { message: f.message },
             Some("3024" | "1969") => Error::Timeout { message: f.message },
             // The connection was killed or lost, or the server is shutting down: the
-            // connection is dead, and the pool must not hand it out again.
-            Some("1927" | "1053" | "2006" | "2013" | "2055") => Error::Connection {
+            // connection is dead, and the pool must not hand it out again. 1927 killed,
+            // 1053 shutdown, 1158-1161 network read/write errors, 2006 gone away, 2013 and
+            // 2055 lost during a query, 4031 disconnected for inactivity (MySQL 8).
+            Some(
+                "1927" | "1053" | "1158" | "1159" | "1160" | "1161" | "2006" | "2013" | "2055"
+                | "4031",
+            ) => Error::Connection {
                 url: "(current connection)".into(),
                 message: f.message,
             },
@@ -418,9 +423,20 @@ impl SqlDialect for Mysql {
 }
 
 /// Whether a message without a code (diesel reports none) says the connection is gone.
+/// Compared without case: client libraries and server versions capitalize these
+/// differently ("MySQL server has gone away", "Server has gone away").
 fn is_lost_connection(message: &str) -> bool {
-    message.contains("Lost connection to")
-        || message.contains("server has gone away")
-        || message.contains("Connection was killed")
-        || message.contains("Server shutdown in progress")
+    let message = message.to_ascii_lowercase();
+    [
+        "lost connection to",
+        "server has gone away",
+        "connection was killed",
+        "server shutdown in progress",
+        "disconnected by the server because of inactivity",
+        "got an error reading communication packets",
+        "got an error writing communication packets",
+        "got timeout reading communication packets",
+    ]
+    .iter()
+    .any(|gone| message.contains(gone))
 }
