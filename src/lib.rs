@@ -373,6 +373,8 @@ pub mod blocking {
 /// let _ = Poll::query().filter(Poll::APPROVAL.ge(Percent(50)));
 /// ```
 pub mod types {
+    #[cfg(feature = "chrono")]
+    pub use ambidex_core::types::Exact;
     #[cfg(feature = "json")]
     pub use ambidex_core::types::Json;
     pub use ambidex_core::{Cell, DecodeProblem, ValueKind};

@@ -287,7 +287,7 @@ pub use rich::*;
 ))]
 mod rich {
     use ambidex::prelude::*;
-    use ambidex::types::Json;
+    use ambidex::types::{Exact, Json};
     use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
     use rust_decimal::Decimal;
     use uuid::Uuid;
@@ -333,6 +333,17 @@ mod rich {
         #[ambidex(index)]
         pub starts: chrono::NaiveTime,
         pub ends: Option<chrono::NaiveTime>,
+    }
+
+    /// Times in strict mode: a sub-microsecond part is refused, not truncated.
+    #[derive(Model, Debug, Clone, PartialEq)]
+    #[ambidex(table = "rich_exact")]
+    pub struct Stamp {
+        #[ambidex(primary_key, auto)]
+        pub id: i64,
+        pub at: Exact<DateTime<Utc>>,
+        pub local: Option<Exact<NaiveDateTime>>,
+        pub time: Exact<chrono::NaiveTime>,
     }
 
     /// A row keyed by a UUID the caller chooses.

@@ -136,7 +136,7 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
-        scenario!(times_a_backend_would_change_are_refused, |db| {
+        scenario!(times_a_backend_cannot_store_are_refused_and_nanoseconds_truncated, |db| {
             aw!(Rich::create_table(&db))?;
             let nanos = NaiveDate::from_ymd_opt(2024, 2, 29)
                 .unwrap()
@@ -149,8 +149,6 @@ macro_rules! rich_types_scenarios {
             let year_10000 = NaiveDate::from_ymd_opt(10_000, 1, 1).unwrap();
             let year_0 = NaiveDate::from_ymd_opt(0, 12, 31).unwrap();
             let rows = [
-                (Rich { local: nanos, ..Default::default() }, "sub-microsecond"),
-                (Rich { at: nanos.and_utc(), ..Default::default() }, "sub-microsecond"),
                 (Rich { olocal: Some(leap_second), ..Default::default() }, "leap second"),
                 (Rich { day: year_10000, ..Default::default() }, "0001 to 9999"),
                 (Rich { oday: Some(year_0), ..Default::default() }, "0001 to 9999"),
@@ -172,17 +170,90 @@ macro_rules! rich_types_scenarios {
             }
             // Refused in a filter too, before anything is sent.
             expect_err!(
-                aw!(Rich::query().filter(Rich::LOCAL.eq(nanos)).all(&db)),
+                aw!(Rich::query().filter(Rich::DAY.eq(year_10000)).all(&db)),
                 ambidex::Error::ValueOutOfRange { .. }
             );
             assert_eq!(aw!(Rich::query().count(&db))?, 0, "nothing was stored");
-            // Truncated by the caller, the same instant is stored.
-            use chrono::SubsecRound;
-            let back = rich_round_trip!(
-                db,
-                Rich { local: nanos.trunc_subsecs(6), ..Default::default() }
-            );
+            // Nanoseconds are truncated to the microsecond (toward the past), in a write
+            // and in a filter alike: the filter finds the row the same value was stored as.
+            let stored =
+                aw!(Rich { local: nanos, at: nanos.and_utc(), ..Default::default() }.insert(&db))?;
+            let back = aw!(Rich::get(stored.id, &db))?;
+            assert_eq!(stored, back, "insert returns the row as stored");
             assert_eq!(back.local.nanosecond(), 456_789_000);
+            assert_eq!(back.at.nanosecond(), 456_789_000);
+            assert_eq!(back.local.second(), 3);
+            let found = aw!(Rich::query()
+                .filter(Rich::LOCAL.eq(nanos))
+                .filter(Rich::AT.eq(nanos.and_utc()))
+                .all(&db))?;
+            assert_eq!(found.len(), 1, "the filter truncates as the write did");
+            // 999,999,999 ns stays in its second (truncation, not rounding up).
+            let last_nano = NaiveDate::from_ymd_opt(2024, 12, 31)
+                .unwrap()
+                .and_hms_nano_opt(23, 59, 59, 999_999_999)
+                .unwrap();
+            let stored = aw!(Rich { local: last_nano, ..Default::default() }.insert(&db))?;
+            let back = aw!(Rich::get(stored.id, &db))?;
+            assert_eq!(
+                back.local,
+                NaiveDate::from_ymd_opt(2024, 12, 31)
+                    .unwrap()
+                    .and_hms_micro_opt(23, 59, 59, 999_999)
+                    .unwrap()
+            );
+            // `Utc::now()` is stored and found in one call (this is what it returns, with
+            // nanoseconds; chrono's `clock` feature is not enabled in this build).
+            let now = DateTime::<Utc>::from(std::time::SystemTime::now());
+            let stored = aw!(Rich { at: now, ..Default::default() }.insert(&db))?;
+            assert_eq!(
+                aw!(Rich::query().filter(Rich::AT.eq(now)).one(&db))?.id,
+                stored.id
+            );
+            Ok(())
+        });
+
+        scenario!(exact_times_refuse_what_would_be_lost, |db| {
+            use ambidex::types::Exact;
+            aw!(Stamp::create_table(&db))?;
+            let micros = NaiveDate::from_ymd_opt(2024, 2, 29)
+                .unwrap()
+                .and_hms_micro_opt(1, 2, 3, 456_789)
+                .unwrap();
+            let time = chrono::NaiveTime::from_hms_micro_opt(4, 5, 6, 7).unwrap();
+            let exact = Stamp {
+                id: 0,
+                at: Exact(micros.and_utc()),
+                local: Some(Exact(micros)),
+                time: Exact(time),
+            };
+            let stored = aw!(exact.clone().insert(&db))?;
+            let back = aw!(Stamp::get(stored.id, &db))?;
+            assert_eq!((back.at, back.local, back.time), (exact.at, exact.local, exact.time));
+            assert_eq!(
+                aw!(Stamp::query().filter(Stamp::AT.eq(Exact(micros.and_utc()))).count(&db))?,
+                1
+            );
+            let nanos = micros.with_nanosecond(456_789_001).unwrap();
+            let refused = [
+                Stamp { at: Exact(nanos.and_utc()), ..exact.clone() },
+                Stamp { local: Some(Exact(nanos)), ..exact.clone() },
+                Stamp { time: Exact(nanos.time()), ..exact.clone() },
+            ];
+            for row in refused {
+                match aw!(row.insert(&db)) {
+                    Err(ambidex::Error::ValueOutOfRange { message }) => {
+                        assert!(message.contains("sub-microsecond"), "{message}");
+                        assert!(message.contains("Exact"), "{message}");
+                    }
+                    other => panic!("expected ValueOutOfRange, got {other:?}"),
+                }
+            }
+            expect_err!(
+                aw!(Stamp::query().filter(Stamp::AT.eq(Exact(nanos.and_utc()))).all(&db)),
+                ambidex::Error::ValueOutOfRange { .. }
+            );
+            assert_eq!(aw!(Stamp::query().count(&db))?, 1, "nothing more was stored");
             Ok(())
         });
 
@@ -360,12 +431,11 @@ macro_rules! rich_types_scenarios {
                 3
             );
             assert_eq!(aw!(Shift::query().filter(Shift::ENDS.is_null()).count(&db))?, 2);
-            // Nanoseconds would be lost: refused, not truncated.
-            let nanos = NaiveTime::from_hms_nano_opt(1, 2, 3, 4).unwrap();
-            expect_err!(
-                aw!(Shift { id: 0, starts: nanos, ends: None }.insert(&db)),
-                ambidex::Error::ValueOutOfRange { .. }
-            );
+            // Nanoseconds are truncated to the microsecond, as for a date and time.
+            let nanos = NaiveTime::from_hms_nano_opt(1, 2, 3, 4_999).unwrap();
+            let stored = aw!(Shift { id: 0, starts: nanos, ends: None }.insert(&db))?;
+            let back = aw!(Shift::get(stored.id, &db))?;
+            assert_eq!(back.starts, NaiveTime::from_hms_micro_opt(1, 2, 3, 4).unwrap());
             Ok(())
         });
 

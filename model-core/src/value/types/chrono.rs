@@ -3,10 +3,19 @@
 //! Canonical text: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS.ffffff` and `HH:MM:SS.ffffff`
 //! (always six digits, so the text sorts chronologically where it is stored as text, on
 //! SQLite). A `DateTime<Utc>` is
-//! stored as its UTC date and time. Binding refuses years outside 0001-9999, leap seconds
-//! and sub-microsecond precision (see [`super::check_typed`]); nothing is rounded.
+//! stored as its UTC date and time. Binding refuses years outside 0001-9999 and leap
+//! seconds (see [`super::check_typed`]).
+//!
+//! Sub-microsecond precision: every backend stores times to the microsecond, so a value's
+//! nanoseconds are **truncated** (toward the past, as `chrono::SubsecRound::trunc_subsecs(v,
+//! 6)` does) when it is bound, in a write and in a filter alike: `Utc::now()` can be stored
+//! and compared in one call, and a filter on a value finds the row that value was stored
+//! as. A field that must never lose a digit is declared [`Exact<T>`](super::Exact): binding
+//! it refuses a sub-microsecond part instead.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Timelike, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, SubsecRound, Timelike, Utc};
+
+use super::Exact;
 
 use super::decode::{not_a, text_of, typed_field};
 use crate::error::DecodeProblem;
@@ -18,8 +27,8 @@ fn date_text(d: &NaiveDate) -> String {
     d.format(DATE).to_string()
 }
 
-/// The fractional seconds' format: six digits, or nine when the value has nanoseconds,
-/// which binding refuses rather than truncates.
+/// The fractional seconds' format: six digits, or nine when the value has nanoseconds (only
+/// an [`Exact`] value keeps them, and binding refuses it).
 fn fraction(t: &impl Timelike) -> &'static str {
     if t.nanosecond().is_multiple_of(1_000) {
         "%.6f"
@@ -28,7 +37,8 @@ fn fraction(t: &impl Timelike) -> &'static str {
     }
 }
 
-fn datetime_text(dt: &NaiveDateTime) -> String {
+/// `YYYY-MM-DD HH:MM:SS.fffffffff` with every digit the value has.
+fn exact_datetime_text(dt: &NaiveDateTime) -> String {
     format!(
         "{}{}",
         dt.format("%Y-%m-%d %H:%M:%S"),
@@ -36,9 +46,19 @@ fn datetime_text(dt: &NaiveDateTime) -> String {
     )
 }
 
-/// `HH:MM:SS.ffffff` (nine fractional digits with nanoseconds, as for a date and time).
-fn time_text(t: &NaiveTime) -> String {
+/// `YYYY-MM-DD HH:MM:SS.ffffff`, truncated to the microsecond.
+fn datetime_text(dt: &NaiveDateTime) -> String {
+    exact_datetime_text(&dt.trunc_subsecs(6))
+}
+
+/// `HH:MM:SS.fffffffff` with every digit the value has.
+fn exact_time_text(t: &NaiveTime) -> String {
     format!("{}{}", t.format("%H:%M:%S"), t.format(fraction(t)))
+}
+
+/// `HH:MM:SS.ffffff`, truncated to the microsecond.
+fn time_text(t: &NaiveTime) -> String {
+    exact_time_text(&t.trunc_subsecs(6))
 }
 
 fn parse_time(cell: &Cell<'_>) -> Result<NaiveTime, DecodeProblem> {
@@ -92,6 +112,28 @@ typed_field!(
     parse_utc
 );
 
+typed_field!(
+    Exact<NaiveTime>,
+    Time,
+    "Exact<NaiveTime>",
+    |v: &Exact<NaiveTime>| exact_time_text(&v.0),
+    |cell: &Cell<'_>| parse_time(cell).map(Exact)
+);
+typed_field!(
+    Exact<NaiveDateTime>,
+    DateTime,
+    "Exact<NaiveDateTime>",
+    |v: &Exact<NaiveDateTime>| exact_datetime_text(&v.0),
+    |cell: &Cell<'_>| parse_datetime(cell).map(Exact)
+);
+typed_field!(
+    Exact<DateTime<Utc>>,
+    Timestamp,
+    "Exact<DateTime<Utc>>",
+    |v: &Exact<DateTime<Utc>>| exact_datetime_text(&v.0.naive_utc()),
+    |cell: &Cell<'_>| parse_utc(cell).map(Exact)
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -115,10 +157,24 @@ mod tests {
             dt.to_value(),
             Value::Typed(ValueKind::DateTime, "2024-02-29 01:02:03.000004".into())
         );
-        let nanos = d.and_hms_nano_opt(1, 2, 3, 4).unwrap();
+        // Nanoseconds: truncated in a plain field, kept (and refused on binding) in an exact one.
+        let nanos = d.and_hms_nano_opt(1, 2, 3, 4_999).unwrap();
         assert_eq!(
             nanos.to_value(),
-            Value::Typed(ValueKind::DateTime, "2024-02-29 01:02:03.000000004".into())
+            Value::Typed(ValueKind::DateTime, "2024-02-29 01:02:03.000004".into())
+        );
+        assert_eq!(
+            Exact(nanos).to_value(),
+            Value::Typed(ValueKind::DateTime, "2024-02-29 01:02:03.000004999".into())
+        );
+        assert_eq!(
+            Exact(nanos.and_utc()).to_value(),
+            Value::Typed(ValueKind::Timestamp, "2024-02-29 01:02:03.000004999".into())
+        );
+        let last = d.and_hms_nano_opt(23, 59, 59, 999_999_999).unwrap();
+        assert_eq!(
+            last.and_utc().to_value(),
+            Value::Typed(ValueKind::Timestamp, "2024-02-29 23:59:59.999999".into())
         );
         assert_eq!(
             dt.and_utc().to_value(),

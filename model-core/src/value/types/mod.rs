@@ -20,6 +20,7 @@ mod decimal;
     feature = "json"
 ))]
 mod decode;
+mod exact;
 #[cfg(feature = "json")]
 mod json;
 mod numeric_order;
@@ -27,6 +28,7 @@ mod numeric_order;
 mod uuid;
 pub mod wire;
 
+pub use exact::Exact;
 pub use numeric_order::{DECIMAL_COLLATION, decimal_text_order};
 
 #[cfg(feature = "json")]
@@ -86,8 +88,10 @@ fn check_time(time: &str, whole: &str) -> Result<(), String> {
     if time.len() > 15 {
         return Err(format!(
             "{text} has sub-microsecond precision, which would be lost: ambidex stores \
-             times to the microsecond on every backend; truncate first, e.g. with \
-             `chrono::SubsecRound::trunc_subsecs(value, 6)`"
+             times to the microsecond on every backend, and this field is declared \
+             `Exact<T>`; truncate first, e.g. with \
+             `chrono::SubsecRound::trunc_subsecs(value, 6)`, or declare the field without \
+             `Exact` to have ambidex truncate it"
         ));
     }
     Ok(())
