@@ -12,7 +12,13 @@
 
 use std::ops::{Deref, DerefMut};
 
-/// A field value that is stored exactly or refused: see the [module docs](self).
+/// A time field value that is stored exactly or refused: the strict mode of a time field.
+///
+/// A plain `NaiveTime`, `NaiveDateTime` or `DateTime<Utc>` field has its sub-microsecond
+/// part truncated when it is bound (every backend stores microseconds). An `Exact` field
+/// refuses such a value instead, in a write or a filter, with
+/// [`Error::ValueOutOfRange`](crate::Error::ValueOutOfRange) before anything is sent. It
+/// is stored exactly as the plain type is.
 ///
 /// ```
 /// # #[cfg(feature = "chrono")] {
