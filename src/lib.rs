@@ -376,7 +376,7 @@ pub mod types {
     #[cfg(feature = "chrono")]
     pub use ambidex_core::types::Exact;
     #[cfg(feature = "json")]
-    pub use ambidex_core::types::Json;
+    pub use ambidex_core::types::{JSON_MAX_DEPTH, Json};
     pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
 }
 

@@ -368,6 +368,40 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(json_nested_beyond_the_limit_is_refused_before_writing, |db| {
+            aw!(Rich::create_table(&db))?;
+            // `depth` arrays around an object: `[[..{"leaf": true}..]]`.
+            let nested = |depth: usize| {
+                let mut v = serde_json::json!({"leaf": true});
+                for _ in 1..depth {
+                    v = serde_json::json!([v]);
+                }
+                v
+            };
+            // 31 levels (MariaDB's limit) round-trip in every cell.
+            let back = rich_round_trip!(db, Rich { doc: nested(31), ..Default::default() });
+            assert_eq!(back.doc, nested(31));
+            // 32, and 200 (beyond serde_json's read limit of 127): refused before anything
+            // is sent, in a write and in a filter; nothing is stored and the table stays
+            // readable.
+            for depth in [32, 200] {
+                match aw!(Rich { doc: nested(depth), ..Default::default() }.insert(&db)) {
+                    Err(ambidex::Error::ValueOutOfRange { message }) => assert!(
+                        message.contains(&format!("nested {depth} levels")),
+                        "{message}"
+                    ),
+                    other => panic!("depth {depth}: expected ValueOutOfRange, got {other:?}"),
+                }
+                expect_err!(
+                    aw!(Rich::query().filter(Rich::ODOC.eq(nested(depth))).all(&db)),
+                    ambidex::Error::ValueOutOfRange { .. }
+                );
+            }
+            let all = aw!(Rich::query().all(&db))?;
+            assert_eq!(all.len(), 1, "only the 31-level row is stored, and it reads");
+            Ok(())
+        });
+
         scenario!(decimals_keep_every_digit, |db| {
             aw!(Rich::create_table(&db))?;
             let d = |s: &str| Decimal::from_str(s).unwrap();

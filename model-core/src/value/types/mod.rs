@@ -48,10 +48,50 @@ pub(crate) fn check_typed(kind: ValueKind, text: &str) -> Result<(), String> {
         ValueKind::Time => check_time(text, text),
         ValueKind::Json => match text.strip_prefix(UNSERIALIZABLE) {
             Some(why) => Err(format!("the JSON value could not be serialized: {why}")),
-            None => Ok(()),
+            None => check_json_depth(text),
         },
         _ => Ok(()),
     }
+}
+
+/// The deepest nesting of arrays and objects every backend stores and reads back: MariaDB's
+/// `JSON` columns (a `JSON_VALID` check) refuse 32 levels, and serde_json reads at most 127,
+/// so a deeper value would either be refused by one backend only, or be stored and then
+/// fail every read of its row.
+pub const JSON_MAX_DEPTH: usize = 31;
+
+/// Refuses JSON text nested deeper than [`JSON_MAX_DEPTH`], before anything is sent.
+fn check_json_depth(text: &str) -> Result<(), String> {
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    let (mut in_string, mut escaped) = (false, false);
+    for b in text.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > JSON_MAX_DEPTH {
+        return Err(format!(
+            "the JSON value is nested {deepest} levels deep: ambidex stores JSON nested up \
+             to {JSON_MAX_DEPTH} levels on every backend (MariaDB refuses deeper values), \
+             so that every value written can be read back"
+        ));
+    }
+    Ok(())
 }
 
 /// The year range every backend stores (MySQL's DATE and DATETIME end at 9999; year 0 is
@@ -113,6 +153,19 @@ mod tests {
         let leap = check_typed(ValueKind::Timestamp, "2016-12-31 23:59:60.000000");
         assert!(leap.unwrap_err().contains("leap second"));
         assert!(check_typed(ValueKind::Json, "\0key must be a string").is_err());
+        let nested = |n: usize| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        assert!(check_typed(ValueKind::Json, &nested(JSON_MAX_DEPTH)).is_ok());
+        let deep = check_typed(ValueKind::Json, &nested(JSON_MAX_DEPTH + 1)).unwrap_err();
+        assert!(deep.contains("nested 32 levels"), "{deep}");
+        // Brackets inside strings (with escaped quotes) are text, not nesting.
+        let text = format!(r#"{{"a":"{}\"{}"}}"#, "[".repeat(40), "{".repeat(40));
+        assert!(check_typed(ValueKind::Json, &text).is_ok(), "{text}");
+        let mixed = format!("{}1{}", r#"{"k":["#.repeat(16), "]}".repeat(16));
+        assert!(
+            check_typed(ValueKind::Json, &mixed)
+                .unwrap_err()
+                .contains("32 levels")
+        );
         assert!(check_typed(ValueKind::Json, "{}").is_ok());
     }
 }
