@@ -199,11 +199,13 @@ impl SqlDialect for Sqlite {
     }
 
     fn connection_setup(&self) -> &'static [&'static str] {
-        // WAL lets readers run beside a writer; the busy timeout makes a second writer wait
-        // instead of failing at once; foreign keys are off in SQLite unless asked for.
+        // The busy timeout comes first: it makes a second writer wait instead of failing at
+        // once, and switching a new file to WAL takes a lock that another connection
+        // opening the same file at that moment may hold. WAL lets readers run beside a
+        // writer; foreign keys are off in SQLite unless asked for.
         &[
-            "PRAGMA journal_mode = WAL",
             "PRAGMA busy_timeout = 5000",
+            "PRAGMA journal_mode = WAL",
             "PRAGMA foreign_keys = ON",
             "PRAGMA synchronous = NORMAL",
         ]
