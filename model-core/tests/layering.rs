@@ -7,8 +7,9 @@
 //! root re-export (`crate::Value`) instead of the module that owns the item: the root
 //! (`lib.rs`) is the public map and may import anything; nothing else may lean on it.
 //!
-//! Not counted: comments (doc links are not dependencies) and each file's `#[cfg(test)]`
-//! module, whose fixtures may come from anywhere.
+//! Not counted: comments (doc links are not dependencies) and the items under a
+//! top-level `#[cfg(test)]` (a test module's fixtures may come from anywhere); code after
+//! a test module is read.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -51,9 +52,24 @@ struct Violation {
 fn code_lines(source: &str) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut in_block_comment = false;
+    // After a top-level `#[cfg(test)]`: the item it guards is skipped, a one-line item or
+    // a `mod name {` block up to its closing `}` at column 0. Code after it is read.
+    let (mut test_item_next, mut in_test_mod) = (false, false);
     for (i, raw) in source.lines().enumerate() {
+        if in_test_mod {
+            in_test_mod = raw != "}";
+            continue;
+        }
         if raw.trim_start() == "#[cfg(test)]" && !raw.starts_with(' ') {
-            break;
+            test_item_next = true;
+            continue;
+        }
+        if test_item_next && !raw.trim().is_empty() && !raw.starts_with("#[") {
+            test_item_next = false;
+            let opens_block = raw.starts_with("mod ") || raw.starts_with("pub(crate) mod ");
+            // `mod tests { ... }` on one line ends where it starts.
+            in_test_mod = opens_block && raw.trim_end().ends_with('{');
+            continue;
         }
         let mut line = String::new();
         let mut rest = raw;
@@ -304,11 +320,19 @@ fn root_re_exports_are_refused_and_comments_and_tests_ignored() {
                   /// Uses [`crate::routing::Access`].\n\
                   fn f() -> crate::Value { todo() } // crate::ops\n\
                   #[cfg(test)]\n\
-                  mod tests { use crate::ops::Collect; }\n";
+                  mod tests { use crate::ops::Collect; }\n\
+                  #[cfg(test)]\n\
+                  mod more {\n    use crate::ops::Collect;\n}\n\
+                  #[cfg(test)]\n\
+                  use crate::ops::Fixture;\n\
+                  use crate::migrate::AfterTheTests;\n";
     let found = check_source("value/mod.rs", "value", source);
-    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
     assert_eq!(found[0].line, 3);
     assert!(found[0].why.contains("root re-export"), "{}", found[0].why);
+    // Code after a test module is read.
+    assert_eq!(found[1].line, 12, "{found:?}");
+    assert!(found[1].why.contains("`migrate`"), "{}", found[1].why);
 }
 
 #[test]
