@@ -639,6 +639,25 @@ mod tests {
     }
 
     #[test]
+    fn a_mariadb_not_null_failure_names_its_column() {
+        // With the code (sqlx) and without it (diesel reports only the message).
+        let cases = [
+            (Some("1048"), "Column 'title' cannot be null"),
+            (None, "Column 'title' cannot be null"),
+            (Some("1364"), "Field 'title' doesn't have a default value"),
+            (None, "Field 'title' doesn't have a default value"),
+        ];
+        for (code, message) in cases {
+            match Error::from_db_failure(Dialect::Mysql, failure(code, message)) {
+                Error::NotNullViolation { column, .. } => {
+                    assert_eq!(column, "title", "{code:?} {message}")
+                }
+                other => panic!("{code:?} {message}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
     fn a_missing_column_is_schema_drift_on_every_backend() {
         // With the code (sqlx) and without it (diesel reports only the message).
         let cases = [

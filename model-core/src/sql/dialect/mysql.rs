@@ -350,7 +350,7 @@ impl SqlDialect for Mysql {
                 message: f.message,
             },
             Some("1048" | "1364") => Error::NotNullViolation {
-                column: quoted_after(&f.message, "Column '").unwrap_or(constraint),
+                column: not_null_column(&f.message).unwrap_or(constraint),
                 message: f.message,
             },
             Some("1264" | "1690") => Error::ValueOutOfRange { message: f.message },
@@ -381,9 +381,12 @@ impl SqlDialect for Mysql {
                 url: "(current connection)".into(),
                 message: f.message,
             },
-            _ if f.message.starts_with("Column '") && f.message.ends_with("cannot be null") => {
+            _ if (f.message.starts_with("Column '") && f.message.ends_with("cannot be null"))
+                || (f.message.starts_with("Field '")
+                    && f.message.ends_with("doesn't have a default value")) =>
+            {
                 Error::NotNullViolation {
-                    column: quoted_after(&f.message, "Column '").unwrap_or(constraint),
+                    column: not_null_column(&f.message).unwrap_or(constraint),
                     message: f.message,
                 }
             }
@@ -420,6 +423,12 @@ impl SqlDialect for Mysql {
             }),
         }
     }
+}
+
+/// The column a NOT NULL failure names: 1048 says "Column 'x' cannot be null", 1364
+/// (an omitted column without a default) says "Field 'x' doesn't have a default value".
+fn not_null_column(message: &str) -> Option<String> {
+    quoted_after(message, "Column '").or_else(|| quoted_after(message, "Field '"))
 }
 
 /// Whether a message without a code (diesel reports none) says the connection is gone.
