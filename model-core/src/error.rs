@@ -525,13 +525,19 @@ mod tests {
     }
 
     /// Fails if `shown` holds `password`, or any piece of it of three characters or more
-    /// between the characters a URL parser splits on.
+    /// between the characters a URL parser splits on. A piece that the URL without its
+    /// password, or the `***` mask, holds anyway (`***`, `543` of the port `5432`) proves
+    /// nothing and is not looked for.
     fn assert_no_piece(url: &str, shown: &str, password: &str) {
         assert!(!shown.contains(password), "{url} -> {shown}");
         assert!(!shown.contains(&encode(password)), "{url} -> {shown}");
+        let skeleton = format!(
+            "{} ***",
+            url.replace(&encode(password), "").replace(password, "")
+        );
         for piece in password
             .split(['#', '/', '?', '@', ':', '&', '=', '%', ' '])
-            .filter(|p| p.len() >= 3)
+            .filter(|p| p.len() >= 3 && !skeleton.contains(p))
         {
             assert!(!shown.contains(piece), "{url} shows {piece:?}: {shown}");
         }
@@ -570,6 +576,17 @@ mod tests {
             let url = format!("postgres://app:{}@dbhost:5432/dbname", encode(&password));
             proptest::prop_assert_eq!(redact_url(&url), "postgres://app:***@dbhost:5432/dbname");
         }
+    }
+
+    #[test]
+    fn a_password_piece_like_the_mask_is_not_a_leak() {
+        // Seen in CI: the random password `+l/***=+F/y E= 9` holds `***`, which the mask
+        // of an unparsable URL shows: `mysql://***`.
+        let password = "+l/***=+F/y E= 9";
+        let url = format!("mysql://APP:{password}@dbhost:5432/dbname");
+        let shown = redact_url(&url);
+        assert_eq!(shown, "mysql://***");
+        assert_no_piece(&url, &shown, password);
     }
 
     #[test]
