@@ -251,6 +251,17 @@ pub use ambidex_core::{
     count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
+pub use ambidex_core::{Computed, When, when};
+
+/// The traits behind computed values ([`Computed`]): which types arithmetic, comparisons,
+/// functions and assignments accept. Users rarely name them; they show in signatures and
+/// compiler messages.
+pub mod expr {
+    pub use ambidex_core::{
+        Arith, ArithOperand, ArithOutput, Assignable, ByExpr, ByValue, Comparand, MaybeNull,
+        NotNull, Nullness, Numeric, ScalarExpr, StoresIn, Text, WidensTo,
+    };
+}
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
 
 /// Read replicas and read/write routing: what a handle built with `.replica(url)` does

@@ -9,18 +9,134 @@
 //! name in raw SQL would silently read a string. ambidex turns DQS off, for DML and DDL, on
 //! each of its connections (and only on its own): such a name is then the error
 //! "no such column".
+//!
+//! SQLite's `lower` and `upper` map ASCII letters only (`lower('É')` is `'É'`), where
+//! PostgreSQL and MariaDB map every letter. So that `Person::NAME.lower()` means the same
+//! everywhere, ambidex registers Unicode versions on each of its connections, under the
+//! names the SQLite dialect writes ([`crate::dialect::UNICODE_LOWER`],
+//! [`crate::dialect::UNICODE_UPPER`]). They map one character to one character, as the
+//! servers do (a letter whose full mapping is several characters, `ß` to `SS`, stays as
+//! it is).
 
 #![allow(unsafe_code)]
 
-use std::ffi::c_int;
+use std::ffi::{CString, c_char, c_int};
 use std::ptr::NonNull;
 
 pub use libsqlite3_sys::sqlite3;
 use libsqlite3_sys::{
-    SQLITE_DBCONFIG_DQS_DDL, SQLITE_DBCONFIG_DQS_DML, SQLITE_OK, sqlite3_db_config,
+    SQLITE_DBCONFIG_DQS_DDL, SQLITE_DBCONFIG_DQS_DML, SQLITE_DETERMINISTIC, SQLITE_INNOCUOUS,
+    SQLITE_NULL, SQLITE_OK, SQLITE_TRANSIENT, SQLITE_UTF8, sqlite3_context,
+    sqlite3_create_function_v2, sqlite3_db_config, sqlite3_result_error_nomem,
+    sqlite3_result_null, sqlite3_result_text64, sqlite3_value, sqlite3_value_bytes,
+    sqlite3_value_text, sqlite3_value_type,
 };
 
+use crate::dialect::{UNICODE_LOWER, UNICODE_UPPER};
 use crate::error::{Error, Result};
+
+/// Everything ambidex sets on a new SQLite connection's handle: double-quoted strings
+/// off ([`refuse_double_quoted_strings`]) and its functions ([`register_functions`]).
+///
+/// # Safety
+///
+/// `db` must be an open connection that no other thread uses during the call.
+pub unsafe fn prepare(db: NonNull<sqlite3>) -> Result<()> {
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        refuse_double_quoted_strings(db)?;
+        register_functions(db)
+    }
+}
+
+/// Registers ambidex's SQL functions on the connection `db`: Unicode `lower`/`upper`.
+///
+/// # Safety
+///
+/// `db` must be an open connection that no other thread uses during the call.
+pub unsafe fn register_functions(db: NonNull<sqlite3>) -> Result<()> {
+    let functions: [(&str, CaseMapping); 2] =
+        [(UNICODE_LOWER, map_lower), (UNICODE_UPPER, map_upper)];
+    for (name, call) in functions {
+        let c_name = CString::new(name).expect("function names have no NUL");
+        // SAFETY: `db` is open and ours for the call; the name is copied by SQLite; the
+        // callback is a plain function with no user data to free.
+        let rc = unsafe {
+            sqlite3_create_function_v2(
+                db.as_ptr(),
+                c_name.as_ptr(),
+                1,
+                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                std::ptr::null_mut(),
+                Some(call),
+                None,
+                None,
+                None,
+            )
+        };
+        if rc != SQLITE_OK {
+            return Err(Error::Config(
+                format!("SQLite refused to register the function {name} (code {rc})").into(),
+            ));
+        }
+    }
+    Ok(())
+}
+
+type CaseMapping = unsafe extern "C" fn(*mut sqlite3_context, c_int, *mut *mut sqlite3_value);
+
+unsafe extern "C" fn map_lower(ctx: *mut sqlite3_context, n: c_int, args: *mut *mut sqlite3_value) {
+    // SAFETY: SQLite passes `n` valid argument values.
+    unsafe { map_case(ctx, n, args, |c| simple(c, c.to_lowercase())) }
+}
+
+unsafe extern "C" fn map_upper(ctx: *mut sqlite3_context, n: c_int, args: *mut *mut sqlite3_value) {
+    // SAFETY: SQLite passes `n` valid argument values.
+    unsafe { map_case(ctx, n, args, |c| simple(c, c.to_uppercase())) }
+}
+
+/// The simple (one-to-one) case mapping of `c`: its full mapping when that is one
+/// character, else `c` itself.
+fn simple(c: char, mut mapped: impl Iterator<Item = char>) -> char {
+    match (mapped.next(), mapped.next()) {
+        (Some(one), None) => one,
+        _ => c,
+    }
+}
+
+/// The body of both case mappings: NULL stays NULL, any other value is read as text (as
+/// SQLite's own `lower` does), mapped, and returned as text.
+unsafe fn map_case(
+    ctx: *mut sqlite3_context,
+    n: c_int,
+    args: *mut *mut sqlite3_value,
+    map: fn(char) -> char,
+) {
+    // SAFETY (the whole body): SQLite calls with `n` (1, as registered) valid values
+    // and a live context; the text pointer it gives is valid for `bytes` bytes until the
+    // value is next converted, which nothing here does.
+    unsafe {
+        if n != 1 || sqlite3_value_type(*args) == SQLITE_NULL {
+            sqlite3_result_null(ctx);
+            return;
+        }
+        let text = sqlite3_value_text(*args);
+        if text.is_null() {
+            sqlite3_result_error_nomem(ctx);
+            return;
+        }
+        let bytes = sqlite3_value_bytes(*args) as usize;
+        let raw = std::slice::from_raw_parts(text, bytes);
+        let mapped: String = String::from_utf8_lossy(raw).chars().map(map).collect();
+        sqlite3_result_text64(
+            ctx,
+            mapped.as_ptr() as *const c_char,
+            mapped.len() as u64,
+            SQLITE_TRANSIENT(),
+            SQLITE_UTF8 as u8,
+        );
+    }
+}
 
 /// Turns SQLite's double-quoted string literals off on the connection `db`, for DML and
 /// DDL.

@@ -55,6 +55,50 @@ pub fn people() -> Vec<Person> {
     ]
 }
 
+/// An invoice line: numbers of several types and texts, for computed values
+/// (`scenarios/expressions.rs`).
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "expr_lines")]
+pub struct Line {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    pub product: String,
+    pub country: String,
+    /// In cents.
+    pub price: i64,
+    pub quantity: i32,
+    pub discount: Option<i64>,
+    pub weight: f64,
+    pub starts: i16,
+    pub ends: i16,
+    pub note: Option<String>,
+}
+
+/// The lines the expression scenarios run against (ids 1 to 5 in this order).
+pub fn lines() -> Vec<Line> {
+    let line = |product: &str, country: &str, price, quantity, discount, weight, starts, ends| {
+        Line {
+            id: 0,
+            product: product.to_string(),
+            country: country.to_string(),
+            price,
+            quantity,
+            discount,
+            weight,
+            starts,
+            ends,
+            note: None,
+        }
+    };
+    vec![
+        line("Élan", "France", 250, 4, Some(50), 1.5, 9, 17),
+        line("  padded  ", "france", 1000, 1, None, 0.0, 12, 12),
+        line("日本語", "Japan", -7, 2, Some(-7), -2.25, 20, 8),
+        line("Ωmega", "Japan", 333, 0, Some(0), 3.0, -5, 5),
+        line("plain", "Chile", 10, 3, None, 7.0, 0, 1),
+    ]
+}
+
 /// A model named after a keyword, with keyword columns and a caller-chosen key.
 #[derive(Model, Debug, Clone, PartialEq)]
 pub struct Order {

@@ -104,7 +104,7 @@ pub(crate) async fn harden(conn: &mut SqliteConnection) -> Result<(), sqlx::Erro
     let mut locked = conn.lock_handle().await?;
     // SAFETY: the handle is open, and while it is locked sqlx's worker thread makes no call
     // on it.
-    unsafe { ambidex_core::sqlite_handle::refuse_double_quoted_strings(locked.as_raw_handle()) }
+    unsafe { ambidex_core::sqlite_handle::prepare(locked.as_raw_handle()) }
         .map_err(|e| sqlx::Error::Configuration(Box::new(e)))
 }
 

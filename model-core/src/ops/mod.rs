@@ -29,7 +29,7 @@ pub use crate::model::requests::{
 use crate::model::{CachedSql, Model, ModelMeta};
 use crate::ops::raw::FromRow;
 use crate::ops::select_as::{Selectable, decode_selected};
-use crate::query::ast::{ColumnRef, Projection, QueryParts, SelectList};
+use crate::query::ast::{self, ColumnRef, Projection, QueryParts, SelectList};
 use crate::sql::ddl;
 use crate::sql::render;
 use crate::value::Value;
@@ -508,7 +508,7 @@ pub struct UpdateWhere<M> {
     /// The filter.
     pub parts: QueryParts,
     /// The assignments.
-    pub assignments: Vec<(ColumnRef, Value)>,
+    pub assignments: Vec<(ColumnRef, ast::Scalar)>,
     /// The model.
     pub model: PhantomData<fn() -> M>,
 }

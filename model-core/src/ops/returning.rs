@@ -20,16 +20,17 @@ use crate::error::Result;
 use crate::model::{Model, key_filter};
 use crate::ops::transaction;
 use crate::ops::{collect_rows, drift};
-use crate::query::ast::{ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock};
+use crate::query::ast::{
+    ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock, Scalar,
+};
 use crate::sql::render;
-use crate::value::Value;
 
 /// `query().filter(..).set(..).update_returning(db)`: the updated rows, as stored.
 pub struct UpdateReturning<M> {
     /// The filter.
     pub parts: QueryParts,
     /// The assignments.
-    pub assignments: Vec<(ColumnRef, Value)>,
+    pub assignments: Vec<(ColumnRef, Scalar)>,
     /// The model.
     pub model: PhantomData<fn() -> M>,
 }

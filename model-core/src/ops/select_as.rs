@@ -18,8 +18,9 @@ use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
 use crate::query::aggregate::{Agg, Having};
-use crate::query::ast::{Node, Operand, SelectList};
+use crate::query::ast::{Node, Operand, Scalar, SelectList};
 use crate::query::column::Column;
+use crate::query::computed::{Computed, ScalarExpr};
 use crate::query::expr::{Expr, Order};
 use crate::query::select::Select;
 use crate::query::select::and_filter;
@@ -64,6 +65,22 @@ impl<M: Model, T: SqlField> Selectable<M> for Column<M, T> {
             "(selected column)",
             "(selected column)",
         )
+    }
+}
+
+impl<M: Model, T: SqlField> Selectable<M> for Computed<M, T> {
+    type Output = T;
+    const WIDTH: usize = 1;
+    fn items(&self, out: &mut Vec<Operand>) {
+        out.push(Operand::Scalar(Scalar::ResultAs {
+            kind: T::KIND,
+            arg: Box::new(self.scalar().clone()),
+        }));
+    }
+    fn decode<R: RowReader + ?Sized>(row: &R, index: &mut usize) -> Result<T> {
+        let i = *index;
+        *index += 1;
+        decode_field(row, i, M::META.name, "(computed value)", "(computed value)")
     }
 }
 
@@ -224,9 +241,12 @@ impl<M: Model, S: Selectable<M>> SelectAs<M, S> {
         self
     }
 
-    /// Groups rows by `column` (after earlier groupings); aggregates are then per group.
-    pub fn group_by<T: SqlField>(mut self, column: Column<M, T>) -> Self {
-        self.list.group_by.push(column.column_ref());
+    /// Groups rows by `key` (after earlier groupings): a column, or a value computed
+    /// from columns only (`Person::NAME.lower()`; one with a bound value such as
+    /// `AGE + 1` is refused when the query runs, since PostgreSQL would see the grouped
+    /// and the selected `$n` as different values). Aggregates are then per group.
+    pub fn group_by(mut self, key: impl ScalarExpr<M>) -> Self {
+        self.list.group_by.push(key.into_scalar());
         self
     }
 

@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 pub use crate::model::requests::{InsertOrIgnore, Upsert};
 use crate::model::{ColumnDef, Model, ModelMeta, column_values};
 use crate::ops::{Single, read_back_inserted};
-use crate::query::ast::{ColumnRef, Node, Projection, QueryParts};
+use crate::query::ast::{ColumnRef, Node, Projection, QueryParts, Scalar};
 use crate::sql::render::{self, OnConflict};
 use crate::value::Value;
 
@@ -80,14 +80,14 @@ impl<M: Model> Plan for Upsert<'_, M> {
                 self.row.push_update_values(&mut non_key);
                 let located = where_equal(meta, &self.target, &all);
                 if !non_key.is_empty() {
-                    let assignments: Vec<(ColumnRef, Value)> = meta
+                    let assignments: Vec<(ColumnRef, Scalar)> = meta
                         .update_columns()
                         .map(|c| ColumnRef {
                             table: meta.table,
                             name: c.name,
                             nullable: c.nullable,
                         })
-                        .zip(non_key)
+                        .zip(non_key.into_iter().map(Scalar::Value))
                         .collect();
                     let update = render::update_where(d, meta, &located, &assignments)?;
                     conn.execute(update).await?;

@@ -10,8 +10,9 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::query::ast::{AggFunc, Aggregate, CmpOp, Node, Operand, OrderTerm};
+use crate::query::ast::{AggFunc, Aggregate, CmpOp, Node, Operand, OrderTerm, Scalar};
 use crate::query::column::Column;
+use crate::query::computed::{Computed, ScalarExpr};
 use crate::query::expr::Order;
 use crate::value::ValueKind;
 use crate::value::field::{IntoOperand, SqlField};
@@ -25,10 +26,12 @@ pub struct Agg<M, T> {
 
 impl<M, T> Clone for Agg<M, T> {
     fn clone(&self) -> Self {
-        *self
+        Agg {
+            aggregate: self.aggregate.clone(),
+            _types: PhantomData,
+        }
     }
 }
-impl<M, T> Copy for Agg<M, T> {}
 
 impl<M, T> fmt::Debug for Agg<M, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -51,14 +54,14 @@ pub fn count<M>() -> Agg<M, i64> {
 impl<M, T> Agg<M, T> {
     fn new(
         func: AggFunc,
-        column: Option<crate::query::ast::ColumnRef>,
+        arg: Option<Scalar>,
         distinct: bool,
         cast: Option<ValueKind>,
     ) -> Self {
         Agg {
             aggregate: Aggregate {
                 func,
-                column,
+                arg: arg.map(Box::new),
                 distinct,
                 cast,
             },
@@ -68,7 +71,7 @@ impl<M, T> Agg<M, T> {
 
     /// The untyped aggregate, for the renderer.
     pub fn aggregate(&self) -> Aggregate {
-        self.aggregate
+        self.aggregate.clone()
     }
 
     fn order(self, ascending: bool) -> Order<M> {
@@ -207,50 +210,69 @@ impl Ordered for chrono::DateTime<chrono::Utc> {}
 #[cfg(feature = "decimal")]
 impl Ordered for rust_decimal::Decimal {}
 
-impl<M, T: SqlField> Column<M, T> {
-    fn agg<R>(self, func: AggFunc, distinct: bool, cast: Option<ValueKind>) -> Agg<M, R> {
-        Agg::new(func, Some(self.column_ref()), distinct, cast)
-    }
+fn agg<M, R>(arg: Scalar, func: AggFunc, distinct: bool, cast: Option<ValueKind>) -> Agg<M, R> {
+    Agg::new(func, Some(arg), distinct, cast)
+}
 
-    /// `COUNT(column)`: how many rows have a non-NULL value.
-    pub fn count(self) -> Agg<M, i64> {
-        self.agg(AggFunc::Count, false, None)
-    }
-
-    /// `COUNT(DISTINCT column)`: how many different non-NULL values.
-    pub fn count_distinct(self) -> Agg<M, i64> {
-        self.agg(AggFunc::Count, true, None)
+/// The argument of `MIN`/`MAX`, which yield its type: a computed one is marked with the
+/// kind it decodes as, for the dialects that type results at prepare time.
+fn typed_arg<M, T: SqlField>(x: impl ScalarExpr<M>) -> Scalar {
+    match x.into_scalar() {
+        Scalar::Column(c) => Scalar::Column(c),
+        computed => Scalar::ResultAs {
+            kind: T::KIND,
+            arg: Box::new(computed),
+        },
     }
 }
 
-impl<M, T: SqlField> Column<M, T>
-where
-    T::Inner: Summable,
-{
-    /// `SUM(column)`: `i64` for integer columns, `f64` for floats; `None` when no row has
-    /// a value.
-    pub fn sum(self) -> Agg<M, Option<<T::Inner as Summable>::Sum>> {
-        let kind = <<T::Inner as Summable>::Sum as SqlField>::KIND;
-        self.agg(AggFunc::Sum, false, Some(kind))
-    }
+/// The aggregates of a column or computed value; expanded for [`Column`] and [`Computed`].
+macro_rules! aggregate_methods {
+    ($lhs:ident) => {
+        impl<M, T: SqlField> $lhs<M, T> {
+            /// `COUNT(x)`: how many rows have a non-NULL value.
+            pub fn count(self) -> Agg<M, i64> {
+                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Count, false, None)
+            }
 
-    /// `AVG(column)` as `f64`; `None` when no row has a value.
-    pub fn avg(self) -> Agg<M, Option<f64>> {
-        self.agg(AggFunc::Avg, false, Some(ValueKind::F64))
-    }
+            /// `COUNT(DISTINCT x)`: how many different non-NULL values.
+            pub fn count_distinct(self) -> Agg<M, i64> {
+                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Count, true, None)
+            }
+        }
+
+        impl<M, T: SqlField> $lhs<M, T>
+        where
+            T::Inner: Summable,
+        {
+            /// `SUM(x)`: `i64` for integers, `f64` for floats; `None` when no row has a
+            /// value.
+            pub fn sum(self) -> Agg<M, Option<<T::Inner as Summable>::Sum>> {
+                let kind = <<T::Inner as Summable>::Sum as SqlField>::KIND;
+                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Sum, false, Some(kind))
+            }
+
+            /// `AVG(x)` as `f64`; `None` when no row has a value.
+            pub fn avg(self) -> Agg<M, Option<f64>> {
+                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Avg, false, Some(ValueKind::F64))
+            }
+        }
+
+        impl<M, T: SqlField> $lhs<M, T>
+        where
+            T::Inner: Ordered,
+        {
+            /// `MIN(x)`; `None` when no row has a value.
+            pub fn min(self) -> Agg<M, Option<T::Inner>> {
+                agg(typed_arg::<M, T>(self), AggFunc::Min, false, None)
+            }
+
+            /// `MAX(x)`; `None` when no row has a value.
+            pub fn max(self) -> Agg<M, Option<T::Inner>> {
+                agg(typed_arg::<M, T>(self), AggFunc::Max, false, None)
+            }
+        }
+    };
 }
-
-impl<M, T: SqlField> Column<M, T>
-where
-    T::Inner: Ordered,
-{
-    /// `MIN(column)`; `None` when no row has a value.
-    pub fn min(self) -> Agg<M, Option<T::Inner>> {
-        self.agg(AggFunc::Min, false, None)
-    }
-
-    /// `MAX(column)`; `None` when no row has a value.
-    pub fn max(self) -> Agg<M, Option<T::Inner>> {
-        self.agg(AggFunc::Max, false, None)
-    }
-}
+aggregate_methods!(Column);
+aggregate_methods!(Computed);

@@ -63,6 +63,17 @@ pub enum Node {
         /// The value.
         value: Value,
     },
+    /// `left <op> right` over computed values (`Event::ENDS.gt(Event::STARTS)`,
+    /// `(PRICE * QUANTITY).ge(100)`); false when either side is NULL. Its complement is
+    /// `Not(CompareScalar)`, which matches those rows.
+    CompareScalar {
+        /// The left side.
+        left: Scalar,
+        /// The operator.
+        op: CmpOp,
+        /// The right side.
+        right: Scalar,
+    },
     /// `col <> value`, true when the column is NULL.
     NotEqual {
         /// The column.
@@ -170,7 +181,8 @@ impl Node {
             Node::IsNull { .. } | Node::Const(_) => 0,
             Node::And(a, b) | Node::Or(a, b) => a.bind_count() + b.bind_count(),
             Node::Not(a) => a.bind_count(),
-            Node::AggregateCompare { .. } => 1,
+            Node::AggregateCompare { aggregate, .. } => 1 + aggregate.bind_count(),
+            Node::CompareScalar { left, right, .. } => left.bind_count() + right.bind_count(),
             Node::InSubquery { subquery, .. } => subquery.bind_count(),
             Node::Exists(q) => q.parts.filter.as_ref().map_or(0, Node::bind_count),
         }
@@ -192,12 +204,14 @@ pub struct ExistsQuery {
 }
 
 /// What an `ORDER BY` term, a `SELECT` item or a `HAVING` comparison is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Operand {
     /// A column.
     Column(ColumnRef),
     /// An aggregate over the group's rows.
     Aggregate(Aggregate),
+    /// A value computed from each row's columns (`PRICE * QUANTITY`, `lower(NAME)`).
+    Scalar(Scalar),
 }
 
 impl Operand {
@@ -206,8 +220,177 @@ impl Operand {
         match self {
             Operand::Column(c) => c.nullable,
             Operand::Aggregate(a) => a.func != AggFunc::Count,
+            Operand::Scalar(s) => s.nullable(),
         }
     }
+
+    /// How many values the operand binds.
+    pub fn bind_count(&self) -> usize {
+        match self {
+            Operand::Column(_) => 0,
+            Operand::Aggregate(a) => a.bind_count(),
+            Operand::Scalar(s) => s.bind_count(),
+        }
+    }
+}
+
+/// A value computed for each row: a column, a bound value, arithmetic, a function or a
+/// `CASE`. The typed builders ([`crate::Computed`]) make these; every backend computes the
+/// same result, since each difference (integer division, division by zero, text length,
+/// case folding) is settled by the renderer and the dialect, not left to the server.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Scalar {
+    /// A column of the query's table.
+    Column(ColumnRef),
+    /// A bound value.
+    Value(Value),
+    /// `left <op> right` on numbers of one class.
+    Arith {
+        /// The operator.
+        op: ArithOp,
+        /// The number class both sides have, which decides how `/` divides.
+        class: NumClass,
+        /// The left operand.
+        left: Box<Scalar>,
+        /// The right operand.
+        right: Box<Scalar>,
+    },
+    /// `-operand`.
+    Neg(Box<Scalar>),
+    /// A selected value that the result row decodes as `kind`: where the dialect derives
+    /// a result column's type from the statement's text alone (MariaDB's prepare, which
+    /// types `price + ?` as DOUBLE and `CASE ... THEN ?` as NULL), it is written as
+    /// `CAST(arg AS kind)`; elsewhere as `arg`.
+    ResultAs {
+        /// The kind the row decodes.
+        kind: crate::value::ValueKind,
+        /// The value.
+        arg: Box<Scalar>,
+    },
+    /// `CAST(arg AS kind)`: a lossless widening (`i32` to `i64`, an integer to `f64`).
+    Cast {
+        /// The kind the value becomes.
+        kind: crate::value::ValueKind,
+        /// The value.
+        arg: Box<Scalar>,
+    },
+    /// A portable function.
+    Func {
+        /// Which one.
+        func: Func,
+        /// Its arguments, in order.
+        args: Vec<Scalar>,
+    },
+    /// `CASE WHEN cond THEN value ... ELSE otherwise END`: the value of the first
+    /// condition that holds (a NULL condition does not hold).
+    Case {
+        /// `(condition, value)` pairs, tried in order.
+        whens: Vec<(Node, Scalar)>,
+        /// The value when no condition holds.
+        otherwise: Box<Scalar>,
+    },
+}
+
+impl Scalar {
+    /// Whether the value can be NULL: a nullable column or value, a division (by zero is
+    /// NULL), `nullif`, or any operand that can be.
+    pub fn nullable(&self) -> bool {
+        match self {
+            Scalar::Column(c) => c.nullable,
+            Scalar::Value(v) => matches!(v, Value::Null(_)),
+            Scalar::Arith { op, left, right, .. } => {
+                *op == ArithOp::Div || left.nullable() || right.nullable()
+            }
+            Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
+                s.nullable()
+            }
+            Scalar::Func { func, args } => match func {
+                Func::NullIf => true,
+                Func::Coalesce => args.iter().all(Scalar::nullable),
+                _ => args.iter().any(Scalar::nullable),
+            },
+            Scalar::Case { whens, otherwise } => {
+                otherwise.nullable() || whens.iter().any(|(_, v)| v.nullable())
+            }
+        }
+    }
+
+    /// How many values it binds.
+    pub fn bind_count(&self) -> usize {
+        match self {
+            Scalar::Column(_) => 0,
+            Scalar::Value(_) => 1,
+            Scalar::Arith { left, right, .. } => left.bind_count() + right.bind_count(),
+            Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
+                s.bind_count()
+            }
+            Scalar::Func { args, .. } => args.iter().map(Scalar::bind_count).sum(),
+            Scalar::Case { whens, otherwise } => {
+                otherwise.bind_count()
+                    + whens
+                        .iter()
+                        .map(|(c, v)| c.bind_count() + v.bind_count())
+                        .sum::<usize>()
+            }
+        }
+    }
+}
+
+/// An arithmetic operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+`
+    Add,
+    /// `-`
+    Sub,
+    /// `*`
+    Mul,
+    /// `/`: integers divide truncating toward zero (`-7 / 2 = -3`), as in Rust; a division
+    /// by zero is NULL on every backend.
+    Div,
+}
+
+impl ArithOp {
+    /// The SQL operator (the dialect may write integer division its own way).
+    pub fn sql(self) -> &'static str {
+        match self {
+            ArithOp::Add => "+",
+            ArithOp::Sub => "-",
+            ArithOp::Mul => "*",
+            ArithOp::Div => "/",
+        }
+    }
+}
+
+/// The class of numbers an arithmetic expression works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumClass {
+    /// Integers (`i16`, `i32`, `i64`).
+    Integer,
+    /// Floating point (`f32`, `f64`).
+    Float,
+}
+
+/// A portable scalar function; the dialect names and shapes each one so that its result
+/// is the same on every backend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Func {
+    /// Lower case, with Unicode case mapping on every backend.
+    Lower,
+    /// Upper case, with Unicode case mapping on every backend.
+    Upper,
+    /// The length of a text in characters (not bytes).
+    Length,
+    /// The text without leading and trailing spaces.
+    Trim,
+    /// The texts joined; NULL if any is NULL.
+    Concat,
+    /// The first argument that is not NULL.
+    Coalesce,
+    /// The absolute value.
+    Abs,
+    /// NULL when both arguments are equal, else the first.
+    NullIf,
 }
 
 /// An aggregate function.
@@ -238,13 +421,14 @@ impl AggFunc {
     }
 }
 
-/// An aggregate: `func([DISTINCT] column)`, or `COUNT(*)` when `column` is `None`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// An aggregate: `func([DISTINCT] arg)`, or `COUNT(*)` when `arg` is `None`.
+#[derive(Debug, Clone, PartialEq)]
 pub struct Aggregate {
     /// The function.
     pub func: AggFunc,
-    /// The column, or `None` for `COUNT(*)`.
-    pub column: Option<ColumnRef>,
+    /// What is aggregated (a column, or a value computed per row), or `None` for
+    /// `COUNT(*)`.
+    pub arg: Option<Box<Scalar>>,
     /// Over distinct values only.
     pub distinct: bool,
     /// The type the result is cast to, so that every backend returns the same one (SUM of
@@ -252,8 +436,15 @@ pub struct Aggregate {
     pub cast: Option<crate::value::ValueKind>,
 }
 
+impl Aggregate {
+    /// How many values it binds.
+    pub fn bind_count(&self) -> usize {
+        self.arg.as_deref().map_or(0, Scalar::bind_count)
+    }
+}
+
 /// One `ORDER BY` term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct OrderTerm {
     /// What is ordered by.
     pub operand: Operand,
@@ -271,8 +462,8 @@ pub struct SelectList {
     pub items: Vec<Operand>,
     /// `SELECT DISTINCT`.
     pub distinct: bool,
-    /// `GROUP BY` columns.
-    pub group_by: Vec<ColumnRef>,
+    /// `GROUP BY` terms: columns, or values computed from them (without bound values).
+    pub group_by: Vec<Scalar>,
     /// The `HAVING` condition (over aggregates).
     pub having: Option<Node>,
     /// Filter, order, limit and offset.
@@ -282,8 +473,15 @@ pub struct SelectList {
 impl SelectList {
     /// How many values the statement binds.
     pub fn bind_count(&self) -> usize {
-        self.parts.filter.as_ref().map_or(0, Node::bind_count)
+        self.items.iter().map(Operand::bind_count).sum::<usize>()
+            + self.parts.filter.as_ref().map_or(0, Node::bind_count)
             + self.having.as_ref().map_or(0, Node::bind_count)
+            + self
+                .parts
+                .order
+                .iter()
+                .map(|t| t.operand.bind_count())
+                .sum::<usize>()
             + usize::from(self.parts.limit.is_some())
             + usize::from(self.parts.offset.is_some())
     }

@@ -8,9 +8,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::query::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm};
-use crate::query::expr::{Expr, Order};
-use crate::value::Value;
+use crate::query::ast::{ColumnRef, Node};
+use crate::query::expr::Expr;
 use crate::value::field::{IntoOperand, SqlField, TextField};
 
 /// A typed column of model `M` whose Rust type is `T`; the derive makes one constant per
@@ -56,46 +55,7 @@ impl<M, T: SqlField> Column<M, T> {
         self.column.name
     }
 
-    fn compare(self, op: CmpOp, value: Value) -> Expr<M> {
-        Expr::from_node(Node::Compare {
-            column: self.column,
-            op,
-            value,
-        })
-    }
-
-    /// `column = value`.
-    pub fn eq(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        self.compare(CmpOp::Eq, value.into_value())
-    }
-
-    /// `column <> value`; rows whose column is NULL match too.
-    pub fn ne(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        Expr::from_node(Node::NotEqual {
-            column: self.column,
-            value: value.into_value(),
-        })
-    }
-
-    /// `column < value`.
-    pub fn lt(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        self.compare(CmpOp::Lt, value.into_value())
-    }
-
-    /// `column <= value`.
-    pub fn le(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        self.compare(CmpOp::Le, value.into_value())
-    }
-
-    /// `column > value`.
-    pub fn gt(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        self.compare(CmpOp::Gt, value.into_value())
-    }
-
-    /// `column >= value`.
-    pub fn ge(self, value: impl IntoOperand<T::Inner>) -> Expr<M> {
-        self.compare(CmpOp::Ge, value.into_value())
-    }
+    crate::query::computed::comparison_methods!();
 
     /// `low <= column <= high` (both inclusive).
     pub fn between(
@@ -129,21 +89,6 @@ impl<M, T: SqlField> Column<M, T> {
         })
     }
 
-    /// Ascending order (NULLs first, as `None < Some(_)` in Rust, on every backend).
-    pub fn asc(self) -> Order<M> {
-        Order::from_term(OrderTerm {
-            operand: Operand::Column(self.column),
-            ascending: true,
-        })
-    }
-
-    /// Descending order (NULLs last, on every backend).
-    pub fn desc(self) -> Order<M> {
-        Order::from_term(OrderTerm {
-            operand: Operand::Column(self.column),
-            ascending: false,
-        })
-    }
 }
 
 impl<M, T: SqlField> Column<M, Option<T>>

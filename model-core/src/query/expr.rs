@@ -97,10 +97,9 @@ pub struct Order<M> {
 
 impl<M> Clone for Order<M> {
     fn clone(&self) -> Self {
-        *self
+        Order::from_term(self.term.clone())
     }
 }
-impl<M> Copy for Order<M> {}
 
 impl<M> fmt::Debug for Order<M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -119,6 +118,6 @@ impl<M> Order<M> {
 
     /// The untyped term.
     pub fn term(&self) -> OrderTerm {
-        self.term
+        self.term.clone()
     }
 }

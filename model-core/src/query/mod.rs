@@ -4,6 +4,8 @@
 //!   becomes, and the renderer reads;
 //! - `column.rs`, `expr.rs`: typed columns (`User::AGE`) and conditions (`Expr<M>`), so
 //!   that `User::AGE.ge("x")` does not compile;
+//! - `computed.rs`: values computed per row (`Computed<M, T>`): arithmetic, comparisons
+//!   between columns, portable functions and `CASE`, typed like columns;
 //! - `aggregate.rs`: `count()`, `sum`, `avg`..., and conditions on them (`having`);
 //! - `select.rs`: the `Select<M>` and `Update<M>` builders.
 //!
@@ -14,5 +16,6 @@
 pub mod aggregate;
 pub mod ast;
 pub mod column;
+pub mod computed;
 pub mod expr;
 pub mod select;

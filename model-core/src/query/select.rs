@@ -6,11 +6,11 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::query::ast::{ColumnRef, LockStrength, LockWait, Node, QueryParts, RowLock};
+use crate::query::ast::{ColumnRef, LockStrength, LockWait, Node, QueryParts, RowLock, Scalar};
 use crate::query::column::Column;
+use crate::query::computed::Assignable;
 use crate::query::expr::{Expr, Order};
-use crate::value::Value;
-use crate::value::field::{IntoOperand, SqlField};
+use crate::value::field::SqlField;
 
 /// A query over model `M`'s rows, from `M::query()`.
 ///
@@ -132,8 +132,14 @@ impl<M> Select<M> {
         &self.parts
     }
 
-    /// Starts an update of the matching rows, setting `column` to `value`.
-    pub fn set<T: SqlField>(self, column: Column<M, T>, value: impl IntoOperand<T>) -> Update<M> {
+    /// Starts an update of the matching rows, setting `column` to `value`: a Rust value,
+    /// or a column or computed value of the same model (`.set(Post::VIEWS, Post::VIEWS +
+    /// 1)` increments in the statement itself, with no read-modify-write race).
+    pub fn set<T: SqlField, Via>(
+        self,
+        column: Column<M, T>,
+        value: impl Assignable<M, T, Via>,
+    ) -> Update<M> {
         Update {
             parts: self.parts,
             assignments: Vec::new(),
@@ -204,7 +210,7 @@ impl<M> Locked<M> {
 /// An update of the rows a query matches, from [`Select::set`].
 pub struct Update<M> {
     pub(crate) parts: QueryParts,
-    pub(crate) assignments: Vec<(ColumnRef, Value)>,
+    pub(crate) assignments: Vec<(ColumnRef, Scalar)>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -218,10 +224,15 @@ impl<M> fmt::Debug for Update<M> {
 }
 
 impl<M> Update<M> {
-    /// Also sets `column` to `value`.
-    pub fn set<T: SqlField>(mut self, column: Column<M, T>, value: impl IntoOperand<T>) -> Self {
+    /// Also sets `column` to `value` (a Rust value, or a column or computed value of the
+    /// same model). Every right-hand side reads the row as it was before the update.
+    pub fn set<T: SqlField, Via>(
+        mut self,
+        column: Column<M, T>,
+        value: impl Assignable<M, T, Via>,
+    ) -> Self {
         self.assignments
-            .push((column.column_ref(), value.into_value()));
+            .push((column.column_ref(), value.into_assigned()));
         self
     }
 }

@@ -9,7 +9,8 @@ use crate::engine::statement::{SqlTemplate, Statement};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 use crate::query::ast::{
-    Aggregate, ColumnRef, Node, Operand, Projection, QueryParts, RowLock, SelectList,
+    Aggregate, ArithOp, ColumnRef, Func, Node, NumClass, Operand, Projection, QueryParts,
+    RowLock, Scalar, SelectList,
 };
 use crate::sql::dialect::Dialect;
 use crate::sql::lexer::{self, TokenKind};
@@ -40,6 +41,11 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
                 .push(op.sql())
                 .push(" ")
                 .bind(value.clone());
+        }
+        Node::CompareScalar { left, op, right } => {
+            write_scalar(w, left);
+            w.push(" ").push(op.sql()).push(" ");
+            write_scalar(w, right);
         }
         Node::NotEqual { column, value } => {
             if column.nullable {
@@ -175,15 +181,15 @@ fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
         w.push("CAST(");
     }
     w.push(a.func.sql()).push("(");
-    match &a.column {
+    match &a.arg {
         None => {
             w.push("*");
         }
-        Some(c) => {
+        Some(arg) => {
             if a.distinct {
                 w.push("DISTINCT ");
             }
-            w.ident(c.name);
+            write_scalar(w, arg);
         }
     }
     w.push(")");
@@ -199,6 +205,93 @@ fn write_operand(w: &mut SqlWriter, operand: &Operand) {
             w.ident(c.name);
         }
         Operand::Aggregate(a) => write_aggregate(w, a),
+        Operand::Scalar(s) => write_scalar(w, s),
+    }
+}
+
+/// Writes a value computed per row. Every compound form is parenthesized, so that the
+/// tree's shape, not the backend's operator precedence, decides the result.
+pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
+    match scalar {
+        Scalar::Column(c) => {
+            w.ident(c.name);
+        }
+        Scalar::Value(v) => {
+            w.bind(v.clone());
+        }
+        Scalar::Arith {
+            op,
+            class,
+            left,
+            right,
+        } => {
+            w.push("(");
+            write_scalar(w, left);
+            if *op == ArithOp::Div {
+                // Division by zero is NULL everywhere (PostgreSQL would fail the whole
+                // statement); integers truncate toward zero.
+                let sign = match class {
+                    NumClass::Integer => w.dialect().rules().integer_division(),
+                    NumClass::Float => "/",
+                };
+                w.push(" ").push(sign).push(" NULLIF(");
+                write_scalar(w, right);
+                w.push(", 0)");
+            } else {
+                w.push(" ").push(op.sql()).push(" ");
+                write_scalar(w, right);
+            }
+            w.push(")");
+        }
+        Scalar::Neg(s) => {
+            w.push("(-");
+            write_scalar(w, s);
+            w.push(")");
+        }
+        Scalar::ResultAs { kind, arg } if !w.dialect().rules().types_results_at_prepare() => {
+            write_scalar(w, arg);
+        }
+        Scalar::Cast { kind, arg } | Scalar::ResultAs { kind, arg } => {
+            w.push("CAST(");
+            write_scalar(w, arg);
+            let ty = w.dialect().rules().cast_type(*kind);
+            w.push(" AS ").push(ty).push(")");
+        }
+        Scalar::Func { func, args } => match w.dialect().rules().function(*func) {
+            Some(name) => {
+                w.push(name).push("(");
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        w.push(", ");
+                    }
+                    write_scalar(w, arg);
+                }
+                w.push(")");
+            }
+            None => {
+                debug_assert_eq!(*func, Func::Concat);
+                w.push("(");
+                for (i, arg) in args.iter().enumerate() {
+                    if i > 0 {
+                        w.push(" || ");
+                    }
+                    write_scalar(w, arg);
+                }
+                w.push(")");
+            }
+        },
+        Scalar::Case { whens, otherwise } => {
+            w.push("(CASE");
+            for (condition, value) in whens {
+                w.push(" WHEN ");
+                write_node(w, condition);
+                w.push(" THEN ");
+                write_scalar(w, value);
+            }
+            w.push(" ELSE ");
+            write_scalar(w, otherwise);
+            w.push(" END)");
+        }
     }
 }
 
@@ -253,9 +346,9 @@ fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
     }
     w.push(" FROM ").ident(list.table);
     write_where(w, &list.parts);
-    for (i, c) in list.group_by.iter().enumerate() {
-        w.push(if i == 0 { " GROUP BY " } else { ", " })
-            .ident(c.name);
+    for (i, key) in list.group_by.iter().enumerate() {
+        w.push(if i == 0 { " GROUP BY " } else { ", " });
+        write_scalar(w, key);
     }
     if let Some(having) = &list.having {
         w.push(" HAVING ");
@@ -270,6 +363,14 @@ pub fn select_list(dialect: Dialect, list: &SelectList) -> Result<Statement> {
     if list.items.is_empty() {
         return Err(Error::InvalidQuery(
             "a select needs at least one column".into(),
+        ));
+    }
+    if list.group_by.iter().any(|key| key.bind_count() > 0) {
+        return Err(Error::InvalidQuery(
+            "group_by on a computed value that holds a bound value (such as `AGE + 1`) \
+             is not portable: PostgreSQL sees the grouped and the selected placeholder as \
+             different values; group by columns or functions of columns only"
+                .into(),
         ));
     }
     let mut w = SqlWriter::new(dialect);
@@ -396,7 +497,7 @@ pub fn update_where(
     dialect: Dialect,
     meta: &ModelMeta,
     parts: &QueryParts,
-    assignments: &[(ColumnRef, Value)],
+    assignments: &[(ColumnRef, Scalar)],
 ) -> Result<Statement> {
     update_where_sql(dialect, meta, parts, assignments, false)
 }
@@ -407,7 +508,7 @@ pub fn update_where_returning(
     dialect: Dialect,
     meta: &ModelMeta,
     parts: &QueryParts,
-    assignments: &[(ColumnRef, Value)],
+    assignments: &[(ColumnRef, Scalar)],
 ) -> Result<Statement> {
     update_where_sql(dialect, meta, parts, assignments, true)
 }
@@ -416,7 +517,7 @@ fn update_where_sql(
     dialect: Dialect,
     meta: &ModelMeta,
     parts: &QueryParts,
-    assignments: &[(ColumnRef, Value)],
+    assignments: &[(ColumnRef, Scalar)],
     returning: bool,
 ) -> Result<Statement> {
     reject_shaping(parts, "update")?;
@@ -425,17 +526,98 @@ fn update_where_sql(
             "update by filter needs at least one `.set(column, value)`".into(),
         ));
     }
+    let ordered = assignment_order(dialect, assignments)?;
     let mut w = SqlWriter::new(dialect);
     w.push("UPDATE ").ident(meta.table).push(" SET ");
-    for (i, (column, value)) in assignments.iter().enumerate() {
+    for (i, (column, value)) in ordered.into_iter().enumerate() {
         if i > 0 {
             w.push(", ");
         }
-        w.ident(column.name).push(" = ").bind(value.clone());
+        w.ident(column.name).push(" = ");
+        write_scalar(&mut w, value);
     }
     write_where(&mut w, parts);
     write_returning(&mut w, meta, returning);
     w.finish()
+}
+
+/// The assignments in the order the dialect must see them so that every right-hand side
+/// reads the row as it was before the update: as given, except where the dialect
+/// evaluates `SET` left to right (MySQL), where an assignment to a column comes after
+/// every assignment that reads it. A cycle (`a = b, b = a`) has no such order there and
+/// is refused.
+fn assignment_order(
+    dialect: Dialect,
+    assignments: &[(ColumnRef, Scalar)],
+) -> Result<Vec<&(ColumnRef, Scalar)>> {
+    if !dialect.rules().set_reads_updated_columns() {
+        return Ok(assignments.iter().collect());
+    }
+    let reads = |s: &Scalar, name: &str| scalar_reads(s, name);
+    let mut left: Vec<&(ColumnRef, Scalar)> = assignments.iter().collect();
+    let mut out = Vec::with_capacity(left.len());
+    while !left.is_empty() {
+        // The first assignment whose column no other remaining right-hand side reads.
+        let free = (0..left.len()).find(|&i| {
+            let target = left[i].0.name;
+            left.iter()
+                .enumerate()
+                .all(|(j, (_, rhs))| j == i || !reads(rhs, target))
+        });
+        match free {
+            Some(i) => out.push(left.remove(i)),
+            None => {
+                return Err(Error::InvalidQuery(
+                    "this update's assignments read each other's columns in a cycle \
+                     (such as swapping two columns); MySQL and MariaDB evaluate SET left to \
+                     right, so no order of them reads the row as it was: split the update \
+                     or go through a temporary value"
+                        .into(),
+                ));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Whether `scalar` reads the column `name`.
+fn scalar_reads(scalar: &Scalar, name: &str) -> bool {
+    match scalar {
+        Scalar::Column(c) => c.name == name,
+        Scalar::Value(_) => false,
+        Scalar::Arith { left, right, .. } => scalar_reads(left, name) || scalar_reads(right, name),
+        Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
+            scalar_reads(s, name)
+        }
+        Scalar::Func { args, .. } => args.iter().any(|a| scalar_reads(a, name)),
+        Scalar::Case { whens, otherwise } => {
+            scalar_reads(otherwise, name)
+                || whens
+                    .iter()
+                    .any(|(c, v)| node_reads(c, name) || scalar_reads(v, name))
+        }
+    }
+}
+
+/// Whether the condition `node` reads the column `name`.
+fn node_reads(node: &Node, name: &str) -> bool {
+    match node {
+        Node::Compare { column, .. }
+        | Node::NotEqual { column, .. }
+        | Node::Between { column, .. }
+        | Node::In { column, .. }
+        | Node::IsNull { column, .. }
+        | Node::Like { column, .. }
+        | Node::InSubquery { column, .. } => column.name == name,
+        Node::CompareScalar { left, right, .. } => {
+            scalar_reads(left, name) || scalar_reads(right, name)
+        }
+        Node::And(a, b) | Node::Or(a, b) => node_reads(a, name) || node_reads(b, name),
+        Node::Not(a) => node_reads(a, name),
+        Node::Const(_) | Node::AggregateCompare { .. } => false,
+        // A correlated subquery reads the outer row's columns through its links.
+        Node::Exists(q) => q.links.iter().any(|(_, outer)| outer.name == name),
+    }
 }
 
 /// Renders `DELETE FROM table WHERE filter`.

@@ -37,7 +37,7 @@ mod hardened {
     use std::ptr::NonNull;
     use std::sync::Once;
 
-    use ambidex_core::sqlite_handle::{refuse_double_quoted_strings, sqlite3};
+    use ambidex_core::sqlite_handle::{prepare, sqlite3};
     use libsqlite3_sys::{SQLITE_ERROR, SQLITE_OK, sqlite3_api_routines, sqlite3_auto_extension};
 
     thread_local! {
@@ -58,7 +58,7 @@ mod hardened {
             return SQLITE_ERROR;
         };
         // SAFETY: SQLite calls this while opening `db`, on the opening thread.
-        match unsafe { refuse_double_quoted_strings(db) } {
+        match unsafe { prepare(db) } {
             Ok(()) => SQLITE_OK,
             // The open fails, rather than giving a connection with DQS on.
             Err(_) => SQLITE_ERROR,

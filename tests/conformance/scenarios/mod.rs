@@ -43,6 +43,8 @@ mod held;
 mod locking;
 #[macro_use]
 mod returning;
+#[macro_use]
+mod expressions;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -123,6 +125,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             returning_scenarios!();
+        }
+        mod expressions {
+            #[allow(unused_imports)]
+            use super::*;
+            expressions_scenarios!();
         }
         mod write {
             #[allow(unused_imports)]

@@ -12,13 +12,13 @@ mod sqlite;
 
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
-use crate::query::ast::RowLock;
+use crate::query::ast::{Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
 pub use mysql::Mysql;
 pub use postgres::Postgres;
-pub use sqlite::Sqlite;
+pub use sqlite::{Sqlite, UNICODE_LOWER, UNICODE_UPPER};
 
 pub use crate::engine::backend::Dialect;
 
@@ -153,6 +153,45 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// every backend returns the same type).
     fn cast_type(&self, kind: ValueKind) -> &'static str {
         self.column_type(kind, false)
+    }
+
+    /// The operator that divides integers truncating toward zero (`/`; MySQL's `/` would
+    /// answer a decimal, its `DIV` truncates).
+    fn integer_division(&self) -> &'static str {
+        "/"
+    }
+
+    /// The SQL function that computes `func` the way ambidex defines it (Unicode case
+    /// mapping, length in characters), called as `NAME(args)`; `None` for
+    /// [`Func::Concat`] where the dialect joins text with the `||` operator instead.
+    fn function(&self, func: Func) -> Option<&'static str> {
+        Some(match func {
+            Func::Lower => "LOWER",
+            Func::Upper => "UPPER",
+            Func::Length => "CHAR_LENGTH",
+            Func::Trim => "TRIM",
+            Func::Concat => return None,
+            Func::Coalesce => "COALESCE",
+            Func::Abs => "ABS",
+            Func::NullIf => "NULLIF",
+        })
+    }
+
+    /// Whether a client may type a statement's result columns from its text alone, before
+    /// any value is bound (MariaDB's `COM_STMT_PREPARE`, which diesel's client reads: `price
+    /// + ?` is typed DOUBLE, `CASE WHEN .. THEN ? ..` NULL). Where it may, selected
+    /// computed values are cast to the type they decode as
+    /// ([`crate::ast::Scalar::ResultAs`]).
+    fn types_results_at_prepare(&self) -> bool {
+        false
+    }
+
+    /// Whether an `UPDATE`'s `SET a = .., b = ..` evaluates each right-hand side after the
+    /// assignments before it (MySQL does, left to right); standard SQL reads the row as it
+    /// was. Where it does, the renderer orders the assignments so that no right-hand side
+    /// reads a column already assigned, and refuses the update when no order can.
+    fn set_reads_updated_columns(&self) -> bool {
+        false
     }
 
     /// What to append after an ORDER BY term so that NULLs sort first ascending and last

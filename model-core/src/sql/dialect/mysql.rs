@@ -4,7 +4,7 @@
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
-use crate::query::ast::RowLock;
+use crate::query::ast::{Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
@@ -220,6 +220,33 @@ impl SqlDialect for Mysql {
 
     fn last_insert_id_query(&self) -> Option<&'static str> {
         Some("SELECT LAST_INSERT_ID()")
+    }
+
+    fn integer_division(&self) -> &'static str {
+        "DIV"
+    }
+
+    /// `||` is OR in MySQL's default SQL mode, so text is joined with `CONCAT` (NULL if
+    /// any argument is, as `||` elsewhere).
+    fn function(&self, func: Func) -> Option<&'static str> {
+        Some(match func {
+            Func::Concat => "CONCAT",
+            Func::Lower => "LOWER",
+            Func::Upper => "UPPER",
+            Func::Length => "CHAR_LENGTH",
+            Func::Trim => "TRIM",
+            Func::Coalesce => "COALESCE",
+            Func::Abs => "ABS",
+            Func::NullIf => "NULLIF",
+        })
+    }
+
+    fn set_reads_updated_columns(&self) -> bool {
+        true
+    }
+
+    fn types_results_at_prepare(&self) -> bool {
+        true
     }
 
     fn insert_defaults_clause(&self) -> &'static str {

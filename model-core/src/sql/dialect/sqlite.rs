@@ -3,9 +3,16 @@
 use super::{SqlDialect, classify_by_hint, count_value};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, FailureHint, Result};
-use crate::query::ast::RowLock;
+use crate::query::ast::{Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
+
+/// The name of the Unicode `lower` both engines register on SQLite connections
+/// (`crate::sqlite_handle::register_functions`): SQLite's own maps ASCII only.
+pub const UNICODE_LOWER: &str = "ambidex_lower";
+
+/// The name of the Unicode `upper` both engines register on SQLite connections.
+pub const UNICODE_UPPER: &str = "ambidex_upper";
 
 /// The SQLite dialect (3.35 or later, for RETURNING; the bundled library is newer).
 #[derive(Debug, Clone, Copy, Default)]
@@ -143,6 +150,22 @@ impl SqlDialect for Sqlite {
 
     fn supports_on_conflict(&self) -> bool {
         true
+    }
+
+    /// SQLite's own `lower`/`upper` map ASCII only, so ambidex registers Unicode ones on
+    /// each of its connections (`crate::sqlite_handle::register_functions`); its `LENGTH`
+    /// counts characters of a text.
+    fn function(&self, func: Func) -> Option<&'static str> {
+        Some(match func {
+            Func::Lower => UNICODE_LOWER,
+            Func::Upper => UNICODE_UPPER,
+            Func::Length => "LENGTH",
+            Func::Trim => "TRIM",
+            Func::Concat => return None,
+            Func::Coalesce => "COALESCE",
+            Func::Abs => "ABS",
+            Func::NullIf => "NULLIF",
+        })
     }
 
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
