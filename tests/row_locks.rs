@@ -11,6 +11,10 @@
 //!   lost; the speed-up of eight workers over one is printed per cell (no timing is
 //!   asserted). On SQLite, which locks the database rather than rows, the claims run one
 //!   transaction at a time: the result is the same, without the parallelism.
+//! - **Counter**: [`WORKERS`] callers each add one to the same row's counter
+//!   [`INCREMENTS`] times with `.set(Job::RUNS, Job::RUNS + 1)`, no lock and no
+//!   transaction: the increment happens in the statement, so none is lost (a
+//!   read-modify-write in Rust would lose some).
 //! - **Delete race**: [`WORKERS`] callers `delete_returning` overlapping ranges of the same
 //!   rows at once: every deleted row is returned to exactly one of them (MySQL/MariaDB,
 //!   which have no `UPDATE`/`DELETE ... RETURNING` in common, lock and delete by key).
@@ -34,6 +38,8 @@ const WORKERS: usize = 8;
 const JOBS: usize = 2000;
 /// Jobs the single worker does first, to compare with the eight.
 const SOLO_JOBS: usize = 400;
+/// Increments each counter worker makes.
+const INCREMENTS: usize = 50;
 /// Jobs one claim locks.
 const BATCH: u64 = 10;
 /// Connections per handle: fewer than borrowers, so they also queue for the pool.
@@ -135,6 +141,21 @@ fn check_jobs(cell: &str, jobs: &[Job], solo: Duration, parallel: Duration) {
 
 /// The checks after racing `delete_returning` callers: every deleted row was returned to
 /// exactly one of them, and what is left is what nobody took.
+/// The counter row after every increment: all of them counted.
+fn check_counter(cell: &str, job: &Job) {
+    assert_eq!(
+        job.runs as usize,
+        WORKERS * INCREMENTS,
+        "{cell}: {} of {} increments counted",
+        job.runs,
+        WORKERS * INCREMENTS
+    );
+    println!(
+        "row_locks {cell}: {} concurrent increments, none lost",
+        WORKERS * INCREMENTS
+    );
+}
+
 fn check_taken(cell: &str, taken: &[i64], left: u64) {
     let unique: HashSet<i64> = taken.iter().copied().collect();
     assert_eq!(
@@ -263,6 +284,33 @@ macro_rules! blocking_checks {
                 let copy = Copy::get(copy.id, &*db).expect("get");
                 let loans = Loan::query().all(&*db).expect("loans");
                 check_lending(cell, &outcomes, &copy, &loans);
+            }
+
+            pub fn counter(url: &str, cell: &str) {
+                let db = Arc::new(open(url));
+                Job::create_table(&*db).expect("create");
+                let job = pending_jobs()[0].clone().insert(&*db).expect("insert");
+                let adders: Vec<_> = (0..WORKERS)
+                    .map(|_| {
+                        let db = Arc::clone(&db);
+                        std::thread::spawn(move || {
+                            for _ in 0..INCREMENTS {
+                                let n = retried(|| {
+                                    Job::query()
+                                        .filter(Job::ID.eq(job.id))
+                                        .set(Job::RUNS, Job::RUNS + 1)
+                                        .update(&*db)
+                                })
+                                .expect("increment");
+                                assert_eq!(n, 1);
+                            }
+                        })
+                    })
+                    .collect();
+                for a in adders {
+                    a.join().expect("adder");
+                }
+                check_counter(cell, &Job::get(job.id, &*db).expect("get"));
             }
 
             pub fn delete_race(url: &str, cell: &str) {
@@ -456,6 +504,41 @@ macro_rules! async_checks {
                 check_lending(&cell, &outcomes, &copy, &loans);
             }
 
+            pub async fn counter(url: String, cell: String) {
+                let db = open(&url).await;
+                Job::create_table(&db).await.expect("create");
+                let job = pending_jobs()[0].clone().insert(&db).await.expect("insert");
+                let adders: Vec<_> = (0..WORKERS)
+                    .map(|_| {
+                        let db = db.clone();
+                        tokio::spawn(async move {
+                            for _ in 0..INCREMENTS {
+                                let mut attempts = 0;
+                                let n = loop {
+                                    match Job::query()
+                                        .filter(Job::ID.eq(job.id))
+                                        .set(Job::RUNS, Job::RUNS + 1)
+                                        .update(&db)
+                                        .await
+                                    {
+                                        Err(e) if e.is_retryable() && attempts < ATTEMPTS => {
+                                            attempts += 1;
+                                            tokio::time::sleep(Duration::from_millis(5)).await;
+                                        }
+                                        other => break other.expect("increment"),
+                                    }
+                                };
+                                assert_eq!(n, 1);
+                            }
+                        })
+                    })
+                    .collect();
+                for a in adders {
+                    a.await.expect("adder");
+                }
+                check_counter(&cell, &Job::get(job.id, &db).await.expect("get"));
+            }
+
             pub async fn delete_race(url: String, cell: String) {
                 if url.starts_with("mysql") && stringify!($module).contains("diesel") {
                     // Known defect, not yet fixed: on MariaDB the diesel engine hung here
@@ -616,6 +699,11 @@ macro_rules! backend_tests {
             #[test]
             fn job_queue() {
                 on_every_handle!(job_queue, stringify!($backend));
+            }
+
+            #[test]
+            fn counter() {
+                on_every_handle!(counter, stringify!($backend));
             }
 
             #[test]

@@ -4,8 +4,10 @@
 //! [`check`] turns fuzz bytes into a random model (table and column names, hostile ones
 //! included) and a random query AST (`ambidex_core::ast`: comparisons, `BETWEEN`, `IN`
 //! lists, `IS NULL`, `LIKE`, `AND`/`OR`/`NOT`, constants, `IN (subquery)`, ordering, limits
-//! and offsets), renders it as a `SELECT` (rows, `COUNT`, `EXISTS`), an `UPDATE` and a
-//! `DELETE` for every dialect, and checks that:
+//! and offsets, and computed values: arithmetic, casts, functions, `CASE`, compared with
+//! each other, selected, grouped, aggregated, ordered by and assigned), renders it as a
+//! `SELECT` (rows, `COUNT`, `EXISTS`, chosen items), an `UPDATE` and a `DELETE` for every
+//! dialect, and checks that:
 //!
 //! - the SQL parses with `sqlparser`'s dialect for the backend;
 //! - the parsed statement holds exactly as many placeholders as the statement binds values,
@@ -17,6 +19,7 @@
 
 use std::ops::ControlFlow;
 
+use ambidex_core::ast::{AggFunc, Aggregate, ArithOp, Func, NumClass, Scalar};
 use ambidex_core::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, Projection, QueryParts};
 use ambidex_core::ast::{ExistsQuery, LockStrength, LockWait, RowLock, SelectList};
 use ambidex_core::{ColumnDef, Dialect, Error, ModelMeta, Statement, Value, ValueKind, render};
@@ -68,7 +71,9 @@ pub fn check(data: &[u8]) {
 struct Case {
     meta: &'static ModelMeta,
     parts: QueryParts,
-    assignments: Vec<(ColumnRef, Value)>,
+    assignments: Vec<(ColumnRef, Scalar)>,
+    /// A `SELECT` of chosen items (computed values and aggregates of them), grouped.
+    list: SelectList,
 }
 
 impl Case {
@@ -108,7 +113,11 @@ impl Case {
         let mut order = Vec::new();
         for _ in 0..u.int_in_range(0..=2)? {
             order.push(OrderTerm {
-                operand: Operand::Column(column(u, meta)?),
+                operand: if u.arbitrary()? {
+                    Operand::Column(column(u, meta)?)
+                } else {
+                    Operand::Scalar(scalar(u, meta, 2)?)
+                },
                 ascending: u.arbitrary()?,
             });
         }
@@ -129,12 +138,60 @@ impl Case {
         };
         let mut assignments = Vec::new();
         for _ in 0..u.int_in_range(1..=3)? {
-            assignments.push((column(u, meta)?, value(u)?));
+            let rhs = if u.arbitrary()? {
+                Scalar::Value(value(u)?)
+            } else {
+                scalar(u, meta, 2)?
+            };
+            assignments.push((column(u, meta)?, rhs));
         }
+        let mut items = Vec::new();
+        for _ in 0..u.int_in_range(1..=3)? {
+            items.push(match u.int_in_range(0..=2)? {
+                0 => Operand::Column(column(u, meta)?),
+                1 => Operand::Scalar(scalar(u, meta, 2)?),
+                _ => Operand::Aggregate(Aggregate {
+                    func: *u.choose(&[
+                        AggFunc::Count,
+                        AggFunc::Sum,
+                        AggFunc::Avg,
+                        AggFunc::Min,
+                        AggFunc::Max,
+                    ])?,
+                    arg: if u.arbitrary()? {
+                        Some(Box::new(scalar(u, meta, 2)?))
+                    } else {
+                        None
+                    },
+                    distinct: u.arbitrary()?,
+                    cast: if u.arbitrary()? {
+                        Some(ValueKind::I64)
+                    } else {
+                        None
+                    },
+                }),
+            });
+        }
+        let mut group_by = Vec::new();
+        for _ in 0..u.int_in_range(0..=2)? {
+            group_by.push(scalar(u, meta, 1)?);
+        }
+        let list = SelectList {
+            table: meta.table,
+            items,
+            distinct: u.arbitrary()?,
+            group_by,
+            having: None,
+            parts: QueryParts {
+                lock: None,
+                ..parts.clone()
+            },
+        };
         Ok(Case {
             meta,
             parts,
             assignments,
+            list,
         })
     }
 
@@ -171,6 +228,7 @@ impl Case {
             &self.assignments,
         ));
         out.push(render::delete_where(dialect, self.meta, &filter_only));
+        out.push(render::select_list(dialect, &self.list));
         out
     }
 }
@@ -194,12 +252,68 @@ fn value(u: &mut Unstructured<'_>) -> Result<Value> {
     })
 }
 
+/// A computed value: columns and values combined by arithmetic, casts, functions and
+/// `CASE`, `depth` levels deep at most.
+fn scalar(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Result<Scalar> {
+    let kinds = if depth == 0 { 2 } else { 8 };
+    Ok(match u.int_in_range(0..=kinds - 1)? {
+        0 => Scalar::Column(column(u, meta)?),
+        1 => Scalar::Value(value(u)?),
+        2 => Scalar::Arith {
+            op: *u.choose(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div])?,
+            class: *u.choose(&[NumClass::Integer, NumClass::Float])?,
+            left: Box::new(scalar(u, meta, depth - 1)?),
+            right: Box::new(scalar(u, meta, depth - 1)?),
+        },
+        3 => Scalar::Neg(Box::new(scalar(u, meta, depth - 1)?)),
+        4 => Scalar::Cast {
+            kind: *u.choose(&[ValueKind::I64, ValueKind::F64, ValueKind::Text])?,
+            arg: Box::new(scalar(u, meta, depth - 1)?),
+        },
+        5 => Scalar::ResultAs {
+            kind: *u.choose(&[ValueKind::I32, ValueKind::F64, ValueKind::Text])?,
+            arg: Box::new(scalar(u, meta, depth - 1)?),
+        },
+        6 => {
+            let func = *u.choose(&[
+                Func::Lower,
+                Func::Upper,
+                Func::Length,
+                Func::Trim,
+                Func::Concat,
+                Func::Coalesce,
+                Func::Abs,
+                Func::NullIf,
+            ])?;
+            let arity = match func {
+                Func::Concat | Func::Coalesce | Func::NullIf => 2,
+                _ => 1,
+            };
+            let mut args = Vec::new();
+            for _ in 0..arity {
+                args.push(scalar(u, meta, depth - 1)?);
+            }
+            Scalar::Func { func, args }
+        }
+        _ => {
+            let mut whens = Vec::new();
+            for _ in 0..u.int_in_range(1..=2)? {
+                whens.push((node(u, meta, 0)?, scalar(u, meta, depth - 1)?));
+            }
+            Scalar::Case {
+                whens,
+                otherwise: Box::new(scalar(u, meta, depth - 1)?),
+            }
+        }
+    })
+}
+
 fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Result<Node> {
     let leaf_kinds = 7;
     let kinds = if depth == 0 {
         leaf_kinds
     } else {
-        leaf_kinds + 5
+        leaf_kinds + 6
     };
     Ok(match u.int_in_range(0..=kinds - 1)? {
         0 => Node::Compare {
@@ -254,7 +368,7 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
             },
             links: vec![(column(u, meta)?, column(u, meta)?)],
         })),
-        _ => Node::InSubquery {
+        11 => Node::InSubquery {
             column: column(u, meta)?,
             subquery: Box::new(SelectList {
                 table: meta.table,
@@ -268,6 +382,11 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
                 },
             }),
         },
+        _ => Node::CompareScalar {
+            left: scalar(u, meta, depth - 1)?,
+            op: *u.choose(&[CmpOp::Eq, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge])?,
+            right: scalar(u, meta, depth - 1)?,
+        },
     })
 }
 
@@ -279,7 +398,11 @@ fn check_statement(dialect: Dialect, st: &Statement, case: &Case) {
     let sqlite_sql = sql.replace(" GLOB ", " LIKE ");
     // Nor does its MySQL dialect know MariaDB's shared lock, `LOCK IN SHARE MODE`: parse it
     // as MySQL 8's `FOR SHARE`, which takes the same `SKIP LOCKED` / `NOWAIT`.
-    let mysql_sql = sql.replace(" LOCK IN SHARE MODE", " FOR SHARE");
+    // Nor `CAST(x AS CHAR CHARACTER SET utf8mb4)` (valid MySQL; the text cast ambidex
+    // writes): parse it as `CAST(x AS CHAR)`.
+    let mysql_sql = sql
+        .replace(" LOCK IN SHARE MODE", " FOR SHARE")
+        .replace("CHAR CHARACTER SET utf8mb4", "CHAR");
     let parsed = match dialect {
         Dialect::Sqlite => Parser::parse_sql(&SQLiteDialect {}, &sqlite_sql),
         Dialect::Postgres => Parser::parse_sql(&PostgreSqlDialect {}, sql),

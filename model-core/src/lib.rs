@@ -91,8 +91,8 @@ pub use ops::stream::{RowIter, RowStream, Streaming};
 pub use query::aggregate::{Agg, Having, Ordered, Summable, count};
 pub use query::column::Column;
 pub use query::computed::{
-    Arith, ArithOperand, ArithOutput, Assignable, ByExpr, ByValue, Comparand, Computed,
-    MaybeNull, NotNull, Nullness, Numeric, ScalarExpr, StoresIn, Text, When, WidensTo, when,
+    Arith, ArithOperand, ArithOutput, Assignable, ByExpr, ByValue, Comparand, Computed, MaybeNull,
+    NotNull, Nullness, Numeric, ScalarExpr, StoresIn, Text, When, WidensTo, when,
 };
 pub use query::expr::{Expr, Order};
 pub use query::select::{Locked, Select, Update};

@@ -27,9 +27,9 @@ pub use libsqlite3_sys::sqlite3;
 use libsqlite3_sys::{
     SQLITE_DBCONFIG_DQS_DDL, SQLITE_DBCONFIG_DQS_DML, SQLITE_DETERMINISTIC, SQLITE_INNOCUOUS,
     SQLITE_NULL, SQLITE_OK, SQLITE_TRANSIENT, SQLITE_UTF8, sqlite3_context,
-    sqlite3_create_function_v2, sqlite3_db_config, sqlite3_result_error_nomem,
-    sqlite3_result_null, sqlite3_result_text64, sqlite3_value, sqlite3_value_bytes,
-    sqlite3_value_text, sqlite3_value_type,
+    sqlite3_create_function_v2, sqlite3_db_config, sqlite3_result_error_nomem, sqlite3_result_null,
+    sqlite3_result_text64, sqlite3_value, sqlite3_value_bytes, sqlite3_value_text,
+    sqlite3_value_type,
 };
 
 use crate::dialect::{UNICODE_LOWER, UNICODE_UPPER};

@@ -76,8 +76,8 @@ pub struct Line {
 
 /// The lines the expression scenarios run against (ids 1 to 5 in this order).
 pub fn lines() -> Vec<Line> {
-    let line = |product: &str, country: &str, price, quantity, discount, weight, starts, ends| {
-        Line {
+    let line =
+        |product: &str, country: &str, price, quantity, discount, weight, starts, ends| Line {
             id: 0,
             product: product.to_string(),
             country: country.to_string(),
@@ -88,8 +88,7 @@ pub fn lines() -> Vec<Line> {
             starts,
             ends,
             note: None,
-        }
-    };
+        };
     vec![
         line("Élan", "France", 250, 4, Some(50), 1.5, 9, 17),
         line("  padded  ", "france", 1000, 1, None, 0.0, 12, 12),

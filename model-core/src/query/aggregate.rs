@@ -52,12 +52,7 @@ pub fn count<M>() -> Agg<M, i64> {
 }
 
 impl<M, T> Agg<M, T> {
-    fn new(
-        func: AggFunc,
-        arg: Option<Scalar>,
-        distinct: bool,
-        cast: Option<ValueKind>,
-    ) -> Self {
+    fn new(func: AggFunc, arg: Option<Scalar>, distinct: bool, cast: Option<ValueKind>) -> Self {
         Agg {
             aggregate: Aggregate {
                 func,
@@ -232,12 +227,22 @@ macro_rules! aggregate_methods {
         impl<M, T: SqlField> $lhs<M, T> {
             /// `COUNT(x)`: how many rows have a non-NULL value.
             pub fn count(self) -> Agg<M, i64> {
-                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Count, false, None)
+                agg(
+                    ScalarExpr::<M>::into_scalar(self),
+                    AggFunc::Count,
+                    false,
+                    None,
+                )
             }
 
             /// `COUNT(DISTINCT x)`: how many different non-NULL values.
             pub fn count_distinct(self) -> Agg<M, i64> {
-                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Count, true, None)
+                agg(
+                    ScalarExpr::<M>::into_scalar(self),
+                    AggFunc::Count,
+                    true,
+                    None,
+                )
             }
         }
 
@@ -249,12 +254,22 @@ macro_rules! aggregate_methods {
             /// value.
             pub fn sum(self) -> Agg<M, Option<<T::Inner as Summable>::Sum>> {
                 let kind = <<T::Inner as Summable>::Sum as SqlField>::KIND;
-                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Sum, false, Some(kind))
+                agg(
+                    ScalarExpr::<M>::into_scalar(self),
+                    AggFunc::Sum,
+                    false,
+                    Some(kind),
+                )
             }
 
             /// `AVG(x)` as `f64`; `None` when no row has a value.
             pub fn avg(self) -> Agg<M, Option<f64>> {
-                agg(ScalarExpr::<M>::into_scalar(self), AggFunc::Avg, false, Some(ValueKind::F64))
+                agg(
+                    ScalarExpr::<M>::into_scalar(self),
+                    AggFunc::Avg,
+                    false,
+                    Some(ValueKind::F64),
+                )
             }
         }
 

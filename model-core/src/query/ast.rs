@@ -298,9 +298,9 @@ impl Scalar {
         match self {
             Scalar::Column(c) => c.nullable,
             Scalar::Value(v) => matches!(v, Value::Null(_)),
-            Scalar::Arith { op, left, right, .. } => {
-                *op == ArithOp::Div || left.nullable() || right.nullable()
-            }
+            Scalar::Arith {
+                op, left, right, ..
+            } => *op == ArithOp::Div || left.nullable() || right.nullable(),
             Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
                 s.nullable()
             }

@@ -88,7 +88,6 @@ impl<M, T: SqlField> Column<M, T> {
             negated: true,
         })
     }
-
 }
 
 impl<M, T: SqlField> Column<M, Option<T>>

@@ -204,7 +204,10 @@ macro_rules! comparison_methods {
     () => {
         /// `self = other` (a value, or a column or computed value of the same model);
         /// false when either side is NULL.
-        pub fn eq<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn eq<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 $crate::query::ast::CmpOp::Eq,
@@ -213,7 +216,10 @@ macro_rules! comparison_methods {
         }
 
         /// `self <> other`; true when either side is NULL (the exact complement of `eq`).
-        pub fn ne<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn ne<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::not_equal(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 other.into_comparand(),
@@ -221,7 +227,10 @@ macro_rules! comparison_methods {
         }
 
         /// `self < other`; false when either side is NULL.
-        pub fn lt<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn lt<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 $crate::query::ast::CmpOp::Lt,
@@ -230,7 +239,10 @@ macro_rules! comparison_methods {
         }
 
         /// `self <= other`; false when either side is NULL.
-        pub fn le<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn le<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 $crate::query::ast::CmpOp::Le,
@@ -239,7 +251,10 @@ macro_rules! comparison_methods {
         }
 
         /// `self > other`; false when either side is NULL.
-        pub fn gt<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn gt<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 $crate::query::ast::CmpOp::Gt,
@@ -248,7 +263,10 @@ macro_rules! comparison_methods {
         }
 
         /// `self >= other`; false when either side is NULL.
-        pub fn ge<Via>(self, other: impl $crate::query::computed::Comparand<M, T::Inner, Via>) -> $crate::query::expr::Expr<M> {
+        pub fn ge<Via>(
+            self,
+            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
+        ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
                 $crate::query::ast::CmpOp::Ge,
@@ -258,12 +276,18 @@ macro_rules! comparison_methods {
 
         /// Ascending order (NULLs first, as `None < Some(_)` in Rust, on every backend).
         pub fn asc(self) -> $crate::query::expr::Order<M> {
-            $crate::query::computed::order($crate::query::computed::ScalarExpr::<M>::into_scalar(self), true)
+            $crate::query::computed::order(
+                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
+                true,
+            )
         }
 
         /// Descending order (NULLs last, on every backend).
         pub fn desc(self) -> $crate::query::expr::Order<M> {
-            $crate::query::computed::order($crate::query::computed::ScalarExpr::<M>::into_scalar(self), false)
+            $crate::query::computed::order(
+                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
+                false,
+            )
         }
     };
 }
@@ -588,7 +612,10 @@ impl<M, T> fmt::Debug for When<M, T> {
 /// let group: Computed<Person, i32> = when(AGE.lt(18), 0).when(AGE.lt(65), 1).otherwise(2);
 /// # let _ = group;
 /// ```
-pub fn when<M, T: SqlField, Via>(condition: Expr<M>, then: impl Assignable<M, T, Via>) -> When<M, T> {
+pub fn when<M, T: SqlField, Via>(
+    condition: Expr<M>,
+    then: impl Assignable<M, T, Via>,
+) -> When<M, T> {
     When {
         whens: vec![(condition.into_node(), then.into_assigned())],
         _types: PhantomData,
@@ -598,7 +625,8 @@ pub fn when<M, T: SqlField, Via>(condition: Expr<M>, then: impl Assignable<M, T,
 impl<M, T: SqlField> When<M, T> {
     /// Another branch, tried after the earlier ones.
     pub fn when<Via>(mut self, condition: Expr<M>, then: impl Assignable<M, T, Via>) -> Self {
-        self.whens.push((condition.into_node(), then.into_assigned()));
+        self.whens
+            .push((condition.into_node(), then.into_assigned()));
         self
     }
 

@@ -9,8 +9,8 @@ use crate::engine::statement::{SqlTemplate, Statement};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 use crate::query::ast::{
-    Aggregate, ArithOp, ColumnRef, Func, Node, NumClass, Operand, Projection, QueryParts,
-    RowLock, Scalar, SelectList,
+    Aggregate, ArithOp, ColumnRef, Func, Node, NumClass, Operand, Projection, QueryParts, RowLock,
+    Scalar, SelectList,
 };
 use crate::sql::dialect::Dialect;
 use crate::sql::lexer::{self, TokenKind};

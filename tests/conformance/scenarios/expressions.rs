@@ -54,7 +54,10 @@ macro_rules! expressions_scenarios {
             assert_eq!(line_ids!(db, Line::DISCOUNT.eq(Line::PRICE)), [3]);
             assert_eq!(line_ids!(db, Line::DISCOUNT.ne(Line::PRICE)), [1, 2, 4, 5]);
             assert_eq!(line_ids!(db, Line::DISCOUNT.lt(Line::PRICE)), [1, 4]);
-            assert_eq!(line_ids!(db, Line::DISCOUNT.lt(Line::PRICE).not()), [2, 3, 5]);
+            assert_eq!(
+                line_ids!(db, Line::DISCOUNT.lt(Line::PRICE).not()),
+                [2, 3, 5]
+            );
             assert_eq!(
                 line_ids!(db, (Line::PRICE * Line::QUANTITY.cast::<i64>()).ge(1000)),
                 [1, 2]
@@ -64,10 +67,8 @@ macro_rules! expressions_scenarios {
 
         scenario!(arithmetic_is_typed_and_the_same_everywhere, |db| {
             seed_lines!(db);
-            let totals: Vec<(i64, i64)> = per_line!(
-                db,
-                (Line::ID, Line::PRICE * Line::QUANTITY.cast::<i64>())
-            );
+            let totals: Vec<(i64, i64)> =
+                per_line!(db, (Line::ID, Line::PRICE * Line::QUANTITY.cast::<i64>()));
             assert_eq!(totals, [(1, 1000), (2, 1000), (3, -14), (4, 0), (5, 30)]);
             let net: Vec<Option<i64>> = per_line!(db, Line::PRICE - Line::DISCOUNT);
             assert_eq!(net, [Some(200), None, Some(0), Some(333), None]);
@@ -92,29 +93,40 @@ macro_rules! expressions_scenarios {
             Ok(())
         });
 
-        scenario!(integer_division_truncates_and_division_by_zero_is_null, |db| {
-            seed_lines!(db);
-            let quotients: Vec<Option<i64>> =
-                per_line!(db, Line::PRICE / Line::QUANTITY.cast::<i64>());
-            assert_eq!(quotients, [Some(62), Some(1000), Some(-3), None, Some(3)]);
-            let halves: Vec<Option<i16>> = per_line!(db, Line::STARTS / 2);
-            assert_eq!(halves, [Some(4), Some(6), Some(10), Some(-2), Some(0)]);
-            let ratios: Vec<Option<f64>> = per_line!(db, Line::WEIGHT / Line::WEIGHT);
-            assert_eq!(ratios, [Some(1.0), None, Some(1.0), Some(1.0), Some(1.0)]);
-            let quarters: Vec<Option<f64>> = per_line!(db, Line::WEIGHT / 4.0);
-            assert_eq!(
-                quarters,
-                [Some(0.375), Some(0.0), Some(-0.5625), Some(0.75), Some(1.75)]
-            );
-            assert_eq!(
-                line_ids!(db, (Line::PRICE / Line::QUANTITY.cast::<i64>()).gt(100)),
-                [2]
-            );
-            let guarded: Vec<i64> =
-                per_line!(db, (Line::PRICE / Line::QUANTITY.cast::<i64>()).coalesce(-1));
-            assert_eq!(guarded, [62, 1000, -3, -1, 3]);
-            Ok(())
-        });
+        scenario!(
+            integer_division_truncates_and_division_by_zero_is_null,
+            |db| {
+                seed_lines!(db);
+                let quotients: Vec<Option<i64>> =
+                    per_line!(db, Line::PRICE / Line::QUANTITY.cast::<i64>());
+                assert_eq!(quotients, [Some(62), Some(1000), Some(-3), None, Some(3)]);
+                let halves: Vec<Option<i16>> = per_line!(db, Line::STARTS / 2);
+                assert_eq!(halves, [Some(4), Some(6), Some(10), Some(-2), Some(0)]);
+                let ratios: Vec<Option<f64>> = per_line!(db, Line::WEIGHT / Line::WEIGHT);
+                assert_eq!(ratios, [Some(1.0), None, Some(1.0), Some(1.0), Some(1.0)]);
+                let quarters: Vec<Option<f64>> = per_line!(db, Line::WEIGHT / 4.0);
+                assert_eq!(
+                    quarters,
+                    [
+                        Some(0.375),
+                        Some(0.0),
+                        Some(-0.5625),
+                        Some(0.75),
+                        Some(1.75)
+                    ]
+                );
+                assert_eq!(
+                    line_ids!(db, (Line::PRICE / Line::QUANTITY.cast::<i64>()).gt(100)),
+                    [2]
+                );
+                let guarded: Vec<i64> = per_line!(
+                    db,
+                    (Line::PRICE / Line::QUANTITY.cast::<i64>()).coalesce(-1)
+                );
+                assert_eq!(guarded, [62, 1000, -3, -1, 3]);
+                Ok(())
+            }
+        );
 
         scenario!(integer_overflow_is_an_error_not_a_wrapped_number, |db| {
             seed_lines!(db);
@@ -244,11 +256,9 @@ macro_rules! expressions_scenarios {
             assert_eq!(line_ids!(db, Line::PRODUCT.lower().eq("élan")), [1]);
             assert_eq!(line_ids!(db, Line::PRODUCT.upper().eq("ΩMEGA")), [4]);
             assert_eq!(line_ids!(db, Line::PRODUCT.trim().length().eq(6)), [2]);
-            assert_eq!(
-                line_ids!(db, Line::COUNTRY.lower().eq(Line::COUNTRY)),
-                [2]
-            );
-            let joined: Vec<String> = per_line!(db, Line::COUNTRY.concat(":").concat(Line::PRODUCT));
+            assert_eq!(line_ids!(db, Line::COUNTRY.lower().eq(Line::COUNTRY)), [2]);
+            let joined: Vec<String> =
+                per_line!(db, Line::COUNTRY.concat(":").concat(Line::PRODUCT));
             assert_eq!(joined[0], "France:Élan");
             assert_eq!(joined[3], "Japan:Ωmega");
             aw!(Line::query()
@@ -256,7 +266,10 @@ macro_rules! expressions_scenarios {
                 .set(Line::NOTE, Some("gift".to_string()))
                 .update(&db))?;
             let notes: Vec<Option<String>> = per_line!(db, Line::NOTE.concat(" wrap"));
-            assert_eq!(notes, [Some("gift wrap".to_string()), None, None, None, None]);
+            assert_eq!(
+                notes,
+                [Some("gift wrap".to_string()), None, None, None, None]
+            );
             let lengths: Vec<Option<i64>> = per_line!(db, Line::NOTE.length());
             assert_eq!(lengths, [Some(4), None, None, None, None]);
             Ok(())
@@ -270,7 +283,8 @@ macro_rules! expressions_scenarios {
             assert_eq!(fallback, [50, 1000, -7, 0, 10]);
             let unless: Vec<Option<i64>> = per_line!(db, Line::PRICE.nullif(1000));
             assert_eq!(unless, [Some(250), None, Some(-7), Some(333), Some(10)]);
-            let magnitudes: Vec<(i64, f64)> = per_line!(db, (Line::PRICE.abs(), Line::WEIGHT.abs()));
+            let magnitudes: Vec<(i64, f64)> =
+                per_line!(db, (Line::PRICE.abs(), Line::WEIGHT.abs()));
             assert_eq!(
                 magnitudes,
                 [(250, 1.5), (1000, 0.0), (7, 2.25), (333, 3.0), (10, 7.0)]
@@ -287,10 +301,8 @@ macro_rules! expressions_scenarios {
             );
             assert_eq!(charged, [500, 1000, -14, 666, 10]);
             // A NULL condition does not hold: `discount > 0` is NULL for lines 2 and 5.
-            let flagged: Vec<i32> = per_line!(
-                db,
-                ambidex::when(Line::DISCOUNT.gt(0), 1).otherwise(0)
-            );
+            let flagged: Vec<i32> =
+                per_line!(db, ambidex::when(Line::DISCOUNT.gt(0), 1).otherwise(0));
             assert_eq!(flagged, [1, 0, 0, 0, 0]);
             Ok(())
         });
