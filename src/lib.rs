@@ -397,6 +397,12 @@ pub mod types {
 #[doc = include_str!("../docs/locking.md")]
 pub struct LockingGuide;
 
+/// `docs/expressions.md` ("Computed values"), compiled and run as doctests so that its
+/// examples cannot rot.
+#[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
+#[doc = include_str!("../docs/expressions.md")]
+pub struct ExpressionsGuide;
+
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Model, PartialModel, Result};

@@ -13,8 +13,8 @@
 //! SQLite's `lower` and `upper` map ASCII letters only (`lower('É')` is `'É'`), where
 //! PostgreSQL and MariaDB map every letter. So that `Person::NAME.lower()` means the same
 //! everywhere, ambidex registers Unicode versions on each of its connections, under the
-//! names the SQLite dialect writes ([`crate::dialect::UNICODE_LOWER`],
-//! [`crate::dialect::UNICODE_UPPER`]). They map one character to one character, as the
+//! names the SQLite dialect writes ([`crate::sql::dialect::UNICODE_LOWER`],
+//! [`crate::sql::dialect::UNICODE_UPPER`]). They map one character to one character, as the
 //! servers do (a letter whose full mapping is several characters, `ß` to `SS`, stays as
 //! it is).
 
@@ -32,7 +32,7 @@ use libsqlite3_sys::{
     sqlite3_value_type,
 };
 
-use crate::dialect::{UNICODE_LOWER, UNICODE_UPPER};
+use crate::sql::dialect::{UNICODE_LOWER, UNICODE_UPPER};
 use crate::error::{Error, Result};
 
 /// Everything ambidex sets on a new SQLite connection's handle: double-quoted strings
