@@ -32,8 +32,8 @@ use libsqlite3_sys::{
     sqlite3_value_type,
 };
 
-use crate::sql::dialect::{UNICODE_LOWER, UNICODE_UPPER};
 use crate::error::{Error, Result};
+use crate::sql::dialect::{UNICODE_LOWER, UNICODE_UPPER};
 
 /// Everything ambidex sets on a new SQLite connection's handle: double-quoted strings
 /// off ([`refuse_double_quoted_strings`]) and its functions ([`register_functions`]).

@@ -198,22 +198,33 @@ pub(crate) fn order<M>(scalar: Scalar, ascending: bool) -> Order<M> {
     Order::from_term(OrderTerm { operand, ascending })
 }
 
-/// The comparisons and orderings every typed expression has; expanded in the `impl`
-/// blocks of [`Column`] and [`Computed`] (`$this` is how the block names its type).
-macro_rules! comparison_methods {
-    () => {
-        /// `self = other` (a value, or a column or computed value of the same model);
-        /// false when either side is NULL.
-        pub fn eq<Via>(
+/// One comparison method: `$name(other)` is `self $op other`.
+macro_rules! compare_method {
+    ($(#[$doc:meta])* $name:ident, $op:ident) => {
+        $(#[$doc])*
+        pub fn $name<Via>(
             self,
             other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
         ) -> $crate::query::expr::Expr<M> {
             $crate::query::computed::compare(
                 $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
-                $crate::query::ast::CmpOp::Eq,
+                $crate::query::ast::CmpOp::$op,
                 other.into_comparand(),
             )
         }
+    };
+}
+pub(crate) use compare_method;
+
+/// The comparisons and orderings every typed expression has; expanded in the `impl`
+/// blocks of [`Column`] and [`Computed`].
+macro_rules! comparison_methods {
+    () => {
+        $crate::query::computed::compare_method!(
+            /// `self = other` (a value, or a column or computed value of the same model);
+            /// false when either side is NULL.
+            eq, Eq
+        );
 
         /// `self <> other`; true when either side is NULL (the exact complement of `eq`).
         pub fn ne<Via>(
@@ -226,53 +237,22 @@ macro_rules! comparison_methods {
             )
         }
 
-        /// `self < other`; false when either side is NULL.
-        pub fn lt<Via>(
-            self,
-            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
-        ) -> $crate::query::expr::Expr<M> {
-            $crate::query::computed::compare(
-                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
-                $crate::query::ast::CmpOp::Lt,
-                other.into_comparand(),
-            )
-        }
-
-        /// `self <= other`; false when either side is NULL.
-        pub fn le<Via>(
-            self,
-            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
-        ) -> $crate::query::expr::Expr<M> {
-            $crate::query::computed::compare(
-                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
-                $crate::query::ast::CmpOp::Le,
-                other.into_comparand(),
-            )
-        }
-
-        /// `self > other`; false when either side is NULL.
-        pub fn gt<Via>(
-            self,
-            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
-        ) -> $crate::query::expr::Expr<M> {
-            $crate::query::computed::compare(
-                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
-                $crate::query::ast::CmpOp::Gt,
-                other.into_comparand(),
-            )
-        }
-
-        /// `self >= other`; false when either side is NULL.
-        pub fn ge<Via>(
-            self,
-            other: impl $crate::query::computed::Comparand<M, T::Inner, Via>,
-        ) -> $crate::query::expr::Expr<M> {
-            $crate::query::computed::compare(
-                $crate::query::computed::ScalarExpr::<M>::into_scalar(self),
-                $crate::query::ast::CmpOp::Ge,
-                other.into_comparand(),
-            )
-        }
+        $crate::query::computed::compare_method!(
+            /// `self < other`; false when either side is NULL.
+            lt, Lt
+        );
+        $crate::query::computed::compare_method!(
+            /// `self <= other`; false when either side is NULL.
+            le, Le
+        );
+        $crate::query::computed::compare_method!(
+            /// `self > other`; false when either side is NULL.
+            gt, Gt
+        );
+        $crate::query::computed::compare_method!(
+            /// `self >= other`; false when either side is NULL.
+            ge, Ge
+        );
 
         /// Ascending order (NULLs first, as `None < Some(_)` in Rust, on every backend).
         pub fn asc(self) -> $crate::query::expr::Order<M> {
@@ -411,29 +391,24 @@ fn arith(op: ArithOp, class: NumClass, left: Scalar, right: Scalar) -> Scalar {
     }
 }
 
+/// `impl $trait<R> for $lhs<M, T>`: `self $op rhs`, of the operands' number type.
+macro_rules! arith_op {
+    ($lhs:ident, $trait:ident, $method:ident, $op:ident) => {
+        impl<M, T: Arith, R: ArithOperand<M, T::Num>> ops::$trait<R> for $lhs<M, T> {
+            type Output = Computed<M, ArithOutput<T, R::Null>>;
+            fn $method(self, rhs: R) -> Self::Output {
+                let left = ScalarExpr::<M>::into_scalar(self);
+                Computed::from_scalar(arith(ArithOp::$op, T::Num::CLASS, left, rhs.into_operand()))
+            }
+        }
+    };
+}
+
 macro_rules! arith_ops {
     ($lhs:ident) => {
-        impl<M, T: Arith, R: ArithOperand<M, T::Num>> ops::Add<R> for $lhs<M, T> {
-            type Output = Computed<M, ArithOutput<T, R::Null>>;
-            fn add(self, rhs: R) -> Self::Output {
-                let left = ScalarExpr::<M>::into_scalar(self);
-                Computed::from_scalar(arith(ArithOp::Add, T::Num::CLASS, left, rhs.into_operand()))
-            }
-        }
-        impl<M, T: Arith, R: ArithOperand<M, T::Num>> ops::Sub<R> for $lhs<M, T> {
-            type Output = Computed<M, ArithOutput<T, R::Null>>;
-            fn sub(self, rhs: R) -> Self::Output {
-                let left = ScalarExpr::<M>::into_scalar(self);
-                Computed::from_scalar(arith(ArithOp::Sub, T::Num::CLASS, left, rhs.into_operand()))
-            }
-        }
-        impl<M, T: Arith, R: ArithOperand<M, T::Num>> ops::Mul<R> for $lhs<M, T> {
-            type Output = Computed<M, ArithOutput<T, R::Null>>;
-            fn mul(self, rhs: R) -> Self::Output {
-                let left = ScalarExpr::<M>::into_scalar(self);
-                Computed::from_scalar(arith(ArithOp::Mul, T::Num::CLASS, left, rhs.into_operand()))
-            }
-        }
+        arith_op!($lhs, Add, add, Add);
+        arith_op!($lhs, Sub, sub, Sub);
+        arith_op!($lhs, Mul, mul, Mul);
         /// Division: integers truncate toward zero; a division by zero is NULL, so the
         /// quotient is always an `Option`.
         impl<M, T: Arith, R: ArithOperand<M, T::Num>> ops::Div<R> for $lhs<M, T> {

@@ -165,16 +165,7 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// mapping, length in characters), called as `NAME(args)`; `None` for
     /// [`Func::Concat`] where the dialect joins text with the `||` operator instead.
     fn function(&self, func: Func) -> Option<&'static str> {
-        Some(match func {
-            Func::Lower => "LOWER",
-            Func::Upper => "UPPER",
-            Func::Length => "CHAR_LENGTH",
-            Func::Trim => "TRIM",
-            Func::Concat => return None,
-            Func::Coalesce => "COALESCE",
-            Func::Abs => "ABS",
-            Func::NullIf => "NULLIF",
-        })
+        standard_function(func)
     }
 
     /// Whether a client may type a statement's result columns from its text alone, before
@@ -420,4 +411,19 @@ pub(crate) fn classify_by_hint(f: DbFailure) -> Error {
             message: f.message,
         },
     }
+}
+
+/// The standard SQL name of `func` (`None` for [`Func::Concat`], written as `||`); each
+/// dialect's [`SqlDialect::function`] starts from it.
+pub(crate) fn standard_function(func: Func) -> Option<&'static str> {
+    Some(match func {
+        Func::Lower => "LOWER",
+        Func::Upper => "UPPER",
+        Func::Length => "CHAR_LENGTH",
+        Func::Trim => "TRIM",
+        Func::Concat => return None,
+        Func::Coalesce => "COALESCE",
+        Func::Abs => "ABS",
+        Func::NullIf => "NULLIF",
+    })
 }

@@ -1,7 +1,7 @@
 //! MySQL and MariaDB: backtick quoting, `?` placeholders, no RETURNING (LAST_INSERT_ID),
 //! binary collation so text compares case-sensitively, error numbers.
 
-use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
+use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value, standard_function};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
 use crate::query::ast::{Func, RowLock};
@@ -229,16 +229,10 @@ impl SqlDialect for Mysql {
     /// `||` is OR in MySQL's default SQL mode, so text is joined with `CONCAT` (NULL if
     /// any argument is, as `||` elsewhere).
     fn function(&self, func: Func) -> Option<&'static str> {
-        Some(match func {
-            Func::Concat => "CONCAT",
-            Func::Lower => "LOWER",
-            Func::Upper => "UPPER",
-            Func::Length => "CHAR_LENGTH",
-            Func::Trim => "TRIM",
-            Func::Coalesce => "COALESCE",
-            Func::Abs => "ABS",
-            Func::NullIf => "NULLIF",
-        })
+        match func {
+            Func::Concat => Some("CONCAT"),
+            other => standard_function(other),
+        }
     }
 
     fn set_reads_updated_columns(&self) -> bool {

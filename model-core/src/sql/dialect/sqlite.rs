@@ -1,6 +1,6 @@
 //! SQLite: `?` placeholders, RETURNING, GLOB for case-sensitive matching, 32,766 binds.
 
-use super::{SqlDialect, classify_by_hint, count_value};
+use super::{SqlDialect, classify_by_hint, count_value, standard_function};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, FailureHint, Result};
 use crate::query::ast::{Func, RowLock};
@@ -156,16 +156,12 @@ impl SqlDialect for Sqlite {
     /// each of its connections (`crate::sqlite_handle::register_functions`); its `LENGTH`
     /// counts characters of a text.
     fn function(&self, func: Func) -> Option<&'static str> {
-        Some(match func {
-            Func::Lower => UNICODE_LOWER,
-            Func::Upper => UNICODE_UPPER,
-            Func::Length => "LENGTH",
-            Func::Trim => "TRIM",
-            Func::Concat => return None,
-            Func::Coalesce => "COALESCE",
-            Func::Abs => "ABS",
-            Func::NullIf => "NULLIF",
-        })
+        match func {
+            Func::Lower => Some(UNICODE_LOWER),
+            Func::Upper => Some(UNICODE_UPPER),
+            Func::Length => Some("LENGTH"),
+            other => standard_function(other),
+        }
     }
 
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
