@@ -257,6 +257,8 @@ pub use ambidex_core::{Computed, When, when};
 /// functions and assignments accept. Users rarely name them; they show in signatures and
 /// compiler messages.
 pub mod expr {
+    #[cfg(feature = "chrono")]
+    pub use ambidex_core::Temporal;
     pub use ambidex_core::{
         Arith, ArithOperand, ArithOutput, Assignable, ByExpr, ByValue, Comparand, MaybeNull,
         NotNull, Nullness, Numeric, ScalarExpr, StoresIn, Text, WidensTo,

@@ -90,6 +90,8 @@ pub use ops::select_as::{Partial, PartialModel, SelectAs, Selectable};
 pub use ops::stream::{RowIter, RowStream, Streaming};
 pub use query::aggregate::{Agg, Having, Ordered, Summable, count};
 pub use query::column::Column;
+#[cfg(feature = "chrono")]
+pub use query::computed::Temporal;
 pub use query::computed::{
     Arith, ArithOperand, ArithOutput, Assignable, ByExpr, ByValue, Comparand, Computed, MaybeNull,
     NotNull, Nullness, Numeric, ScalarExpr, StoresIn, Text, When, WidensTo, when,

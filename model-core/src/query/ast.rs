@@ -267,6 +267,16 @@ pub enum Scalar {
         /// The value.
         arg: Box<Scalar>,
     },
+    /// A part of a date or a time (`year`), or the day it falls on (`date`), in UTC for an
+    /// instant.
+    DatePart {
+        /// Which part.
+        part: DatePart,
+        /// The kind of `arg` (a date, a date and time, or an instant).
+        kind: crate::value::ValueKind,
+        /// The date or time.
+        arg: Box<Scalar>,
+    },
     /// `CAST(arg AS kind)`: a lossless widening (`i32` to `i64`, an integer to `f64`).
     Cast {
         /// The kind the value becomes.
@@ -301,9 +311,10 @@ impl Scalar {
             Scalar::Arith {
                 op, left, right, ..
             } => *op == ArithOp::Div || left.nullable() || right.nullable(),
-            Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
-                s.nullable()
-            }
+            Scalar::Neg(s)
+            | Scalar::Cast { arg: s, .. }
+            | Scalar::ResultAs { arg: s, .. }
+            | Scalar::DatePart { arg: s, .. } => s.nullable(),
             Scalar::Func { func, args } => match func {
                 Func::NullIf => true,
                 Func::Coalesce => args.iter().all(Scalar::nullable),
@@ -321,9 +332,10 @@ impl Scalar {
             Scalar::Column(_) => 0,
             Scalar::Value(_) => 1,
             Scalar::Arith { left, right, .. } => left.bind_count() + right.bind_count(),
-            Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
-                s.bind_count()
-            }
+            Scalar::Neg(s)
+            | Scalar::Cast { arg: s, .. }
+            | Scalar::ResultAs { arg: s, .. }
+            | Scalar::DatePart { arg: s, .. } => s.bind_count(),
             Scalar::Func { args, .. } => args.iter().map(Scalar::bind_count).sum(),
             Scalar::Case { whens, otherwise } => {
                 otherwise.bind_count()
@@ -369,6 +381,19 @@ pub enum NumClass {
     Integer,
     /// Floating point (`f32`, `f64`).
     Float,
+}
+
+/// What [`Scalar::DatePart`] takes from a date or time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DatePart {
+    /// The year, as an `i32`.
+    Year,
+    /// The month, 1 to 12.
+    Month,
+    /// The day of the month, 1 to 31.
+    Day,
+    /// The day itself (a date): a date and time truncated to its day.
+    Date,
 }
 
 /// A portable scalar function; the dialect names and shapes each one so that its result

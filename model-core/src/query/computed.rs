@@ -561,6 +561,82 @@ macro_rules! general_methods {
 general_methods!(Column);
 general_methods!(Computed);
 
+// ---- dates ----
+
+/// A date or time field type (`chrono::NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`, or an
+/// `Option` of one), and the types of its parts.
+#[cfg(feature = "chrono")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a date or time type",
+    note = "year, month, day and date work on NaiveDate, NaiveDateTime and DateTime<Utc> columns"
+)]
+pub trait Temporal: SqlField {
+    /// `i32`, or `Option<i32>` when nullable.
+    type Part: SqlField;
+    /// `NaiveDate`, or `Option<NaiveDate>` when nullable.
+    type Day: SqlField;
+}
+
+#[cfg(feature = "chrono")]
+macro_rules! temporal {
+    ($($t:ty),*) => {$(
+        impl Temporal for $t {
+            type Part = i32;
+            type Day = chrono::NaiveDate;
+        }
+        impl Temporal for Option<$t> {
+            type Part = Option<i32>;
+            type Day = Option<chrono::NaiveDate>;
+        }
+    )*};
+}
+#[cfg(feature = "chrono")]
+temporal!(
+    chrono::NaiveDate,
+    chrono::NaiveDateTime,
+    chrono::DateTime<chrono::Utc>
+);
+
+#[cfg(feature = "chrono")]
+macro_rules! temporal_methods {
+    ($lhs:ident) => {
+        impl<M, T: Temporal> $lhs<M, T> {
+            fn part<R>(self, part: crate::query::ast::DatePart) -> Computed<M, R> {
+                Computed::from_scalar(Scalar::DatePart {
+                    part,
+                    kind: T::KIND,
+                    arg: Box::new(ScalarExpr::<M>::into_scalar(self)),
+                })
+            }
+
+            /// The year (of the UTC time, for a `DateTime<Utc>`).
+            pub fn year(self) -> Computed<M, T::Part> {
+                self.part(crate::query::ast::DatePart::Year)
+            }
+
+            /// The month, 1 to 12 (in UTC, for a `DateTime<Utc>`).
+            pub fn month(self) -> Computed<M, T::Part> {
+                self.part(crate::query::ast::DatePart::Month)
+            }
+
+            /// The day of the month, 1 to 31 (in UTC, for a `DateTime<Utc>`).
+            pub fn day(self) -> Computed<M, T::Part> {
+                self.part(crate::query::ast::DatePart::Day)
+            }
+
+            /// The date: a date and time truncated to its day (the UTC day, for a
+            /// `DateTime<Utc>`, whatever the session's time zone).
+            pub fn date(self) -> Computed<M, T::Day> {
+                self.part(crate::query::ast::DatePart::Date)
+            }
+        }
+    };
+}
+#[cfg(feature = "chrono")]
+temporal_methods!(Column);
+#[cfg(feature = "chrono")]
+temporal_methods!(Computed);
+
 // ---- CASE ----
 
 /// `CASE WHEN condition THEN value ...`: start with [`when`], add branches with

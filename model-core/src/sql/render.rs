@@ -248,6 +248,12 @@ pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
             write_scalar(w, s);
             w.push(")");
         }
+        Scalar::DatePart { part, kind, arg } => {
+            let (before, after) = w.dialect().rules().date_part(*part, *kind);
+            w.push(before);
+            write_scalar(w, arg);
+            w.push(after);
+        }
         Scalar::ResultAs { kind, arg } if !w.dialect().rules().types_results_at_prepare() => {
             write_scalar(w, arg);
         }
@@ -586,9 +592,10 @@ fn scalar_reads(scalar: &Scalar, name: &str) -> bool {
         Scalar::Column(c) => c.name == name,
         Scalar::Value(_) => false,
         Scalar::Arith { left, right, .. } => scalar_reads(left, name) || scalar_reads(right, name),
-        Scalar::Neg(s) | Scalar::Cast { arg: s, .. } | Scalar::ResultAs { arg: s, .. } => {
-            scalar_reads(s, name)
-        }
+        Scalar::Neg(s)
+        | Scalar::Cast { arg: s, .. }
+        | Scalar::ResultAs { arg: s, .. }
+        | Scalar::DatePart { arg: s, .. } => scalar_reads(s, name),
         Scalar::Func { args, .. } => args.iter().any(|a| scalar_reads(a, name)),
         Scalar::Case { whens, otherwise } => {
             scalar_reads(otherwise, name)

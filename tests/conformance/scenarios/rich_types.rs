@@ -52,6 +52,69 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(date_parts_and_days_are_utc_whatever_the_session_zone, |db| {
+            aw!(Rich::create_table(&db))?;
+            let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+            let last = ymd_hms_micro(2024, 2, 29, 23, 59, 59, 999_999);
+            let first = ymd_hms_micro(1999, 12, 31, 0, 0, 0, 0);
+            for (local, oday) in [(last, None), (first, Some(date(2000, 1, 1)))] {
+                aw!(Rich {
+                    day: local.date(),
+                    local,
+                    at: local.and_utc(),
+                    oday,
+                    ..Default::default()
+                }
+                .insert(&db))?;
+            }
+            // A session far from UTC (UTC+14, MariaDB's limit +13): parts of an instant are UTC's.
+            let mut conn = aw!(db.acquire())?;
+            let zone = match db.dialect() {
+                ambidex::Dialect::Postgres => Some("SET TIME ZONE 'Pacific/Kiritimati'"),
+                ambidex::Dialect::Mysql => Some("SET time_zone = '+13:00'"),
+                _ => None,
+            };
+            if let Some(sql) = zone {
+                aw!(ambidex::raw(sql).execute(&mut conn))?;
+            }
+            let parts = aw!(Rich::query()
+                .order_by(Rich::ID.asc())
+                .select((
+                    Rich::AT.year(),
+                    Rich::AT.month(),
+                    Rich::AT.day(),
+                    Rich::AT.date(),
+                    Rich::LOCAL.day(),
+                    Rich::LOCAL.date(),
+                    Rich::ODAY.month(),
+                    Rich::ODAY.date(),
+                ))
+                .all(&mut conn))?;
+            assert_eq!(
+                parts,
+                [
+                    (2024, 2, 29, date(2024, 2, 29), 29, date(2024, 2, 29), None, None),
+                    (1999, 12, 31, date(1999, 12, 31), 31, date(1999, 12, 31), Some(1), Some(date(2000, 1, 1))),
+                ]
+            );
+            let leap_days: Vec<i64> = aw!(Rich::query()
+                .filter(Rich::DAY.month().eq(2).and(Rich::DAY.day().eq(29)))
+                .select(Rich::ID)
+                .all(&mut conn))?;
+            assert_eq!(leap_days, [1]);
+            let per_year: Vec<(i32, i64)> = aw!(Rich::query()
+                .select((Rich::AT.year(), ambidex::count()))
+                .group_by(Rich::AT.year())
+                .order_by(Rich::AT.year().asc())
+                .all(&mut conn))?;
+            assert_eq!(per_year, [(1999, 1), (2024, 1)]);
+            let on_the_day = aw!(Rich::query()
+                .filter(Rich::AT.date().eq(date(2024, 2, 29)))
+                .count(&mut conn))?;
+            assert_eq!(on_the_day, 1);
+            Ok(())
+        });
+
         scenario!(utc_instants_ignore_the_offset_they_were_written_in, |db| {
             aw!(Rich::create_table(&db))?;
             // 23:30 on 28 Feb at +05:30 is 18:00 UTC; -09:30 pushes past midnight into the

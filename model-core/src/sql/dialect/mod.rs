@@ -12,7 +12,7 @@ mod sqlite;
 
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
-use crate::query::ast::{Func, RowLock};
+use crate::query::ast::{DatePart, Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
@@ -167,6 +167,11 @@ pub trait SqlDialect: Send + Sync + 'static {
     fn function(&self, func: Func) -> Option<&'static str> {
         standard_function(func)
     }
+
+    /// What goes before and after a date or time of `kind` to take `part` of it: an `i32`
+    /// year, month or day, or the date (in UTC for an instant, whatever the session's time
+    /// zone).
+    fn date_part(&self, part: DatePart, kind: ValueKind) -> (&'static str, &'static str);
 
     /// Whether a client may type a statement's result columns from its text alone, before
     /// any value is bound (MariaDB's `COM_STMT_PREPARE`, which diesel's client reads: `price

@@ -4,7 +4,7 @@
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value, standard_function};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
-use crate::query::ast::{Func, RowLock};
+use crate::query::ast::{DatePart, Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
@@ -241,6 +241,16 @@ impl SqlDialect for Mysql {
 
     fn types_results_at_prepare(&self) -> bool {
         true
+    }
+
+    /// Dates and times are stored in UTC (`DATETIME(6)`), so no conversion is needed.
+    fn date_part(&self, part: DatePart, _kind: ValueKind) -> (&'static str, &'static str) {
+        match part {
+            DatePart::Year => ("YEAR(", ")"),
+            DatePart::Month => ("MONTH(", ")"),
+            DatePart::Day => ("DAYOFMONTH(", ")"),
+            DatePart::Date => ("DATE(", ")"),
+        }
     }
 
     fn insert_defaults_clause(&self) -> &'static str {

@@ -2,7 +2,7 @@
 
 use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value};
 use crate::error::{DbFailure, Error};
-use crate::query::ast::RowLock;
+use crate::query::ast::{DatePart, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
 
@@ -186,6 +186,32 @@ impl SqlDialect for Postgres {
 
     fn supports_on_conflict(&self) -> bool {
         true
+    }
+
+    /// `EXTRACT` answers `numeric`, so it is cast to `INTEGER`; a `timestamptz` is first
+    /// turned into its UTC wall time, since `EXTRACT` and `::date` would use the session's
+    /// time zone.
+    fn date_part(&self, part: DatePart, kind: ValueKind) -> (&'static str, &'static str) {
+        let utc = kind == ValueKind::Timestamp;
+        match (part, utc) {
+            (DatePart::Year, false) => ("CAST(EXTRACT(YEAR FROM ", ") AS INTEGER)"),
+            (DatePart::Month, false) => ("CAST(EXTRACT(MONTH FROM ", ") AS INTEGER)"),
+            (DatePart::Day, false) => ("CAST(EXTRACT(DAY FROM ", ") AS INTEGER)"),
+            (DatePart::Date, false) => ("CAST(", " AS DATE)"),
+            (DatePart::Year, true) => (
+                "CAST(EXTRACT(YEAR FROM (",
+                ") AT TIME ZONE 'UTC') AS INTEGER)",
+            ),
+            (DatePart::Month, true) => (
+                "CAST(EXTRACT(MONTH FROM (",
+                ") AT TIME ZONE 'UTC') AS INTEGER)",
+            ),
+            (DatePart::Day, true) => (
+                "CAST(EXTRACT(DAY FROM (",
+                ") AT TIME ZONE 'UTC') AS INTEGER)",
+            ),
+            (DatePart::Date, true) => ("CAST((", ") AT TIME ZONE 'UTC' AS DATE)"),
+        }
     }
 
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {

@@ -3,7 +3,7 @@
 use super::{SqlDialect, classify_by_hint, count_value, standard_function};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, FailureHint, Result};
-use crate::query::ast::{Func, RowLock};
+use crate::query::ast::{DatePart, Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
 
@@ -161,6 +161,17 @@ impl SqlDialect for Sqlite {
             Func::Upper => Some(UNICODE_UPPER),
             Func::Length => Some("LENGTH"),
             other => standard_function(other),
+        }
+    }
+
+    /// Dates and times are stored as canonical text (`2024-02-29 23:59:59.999999`, UTC for
+    /// an instant), which `strftime` and `date` read.
+    fn date_part(&self, part: DatePart, _kind: ValueKind) -> (&'static str, &'static str) {
+        match part {
+            DatePart::Year => ("CAST(strftime('%Y', ", ") AS INTEGER)"),
+            DatePart::Month => ("CAST(strftime('%m', ", ") AS INTEGER)"),
+            DatePart::Day => ("CAST(strftime('%d', ", ") AS INTEGER)"),
+            DatePart::Date => ("date(", ")"),
         }
     }
 
