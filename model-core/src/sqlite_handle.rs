@@ -49,7 +49,8 @@ pub unsafe fn prepare(db: NonNull<sqlite3>) -> Result<()> {
     }
 }
 
-/// Registers ambidex's SQL functions on the connection `db`: Unicode `lower`/`upper`.
+/// Registers ambidex's SQL functions on the connection `db`: Unicode `lower`/`upper`, and
+/// the exact decimal sum (feature `decimal`).
 ///
 /// # Safety
 ///
@@ -79,6 +80,11 @@ pub unsafe fn register_functions(db: NonNull<sqlite3>) -> Result<()> {
                 format!("SQLite refused to register the function {name} (code {rc})").into(),
             ));
         }
+    }
+    #[cfg(feature = "decimal")]
+    // SAFETY: the caller's promise, passed on.
+    unsafe {
+        decimal_sum::register(db)?;
     }
     Ok(())
 }
@@ -162,4 +168,129 @@ pub unsafe fn refuse_double_quoted_strings(db: NonNull<sqlite3>) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// `ambidex_decimal_sum(text)`: the exact sum of decimals stored as text, an aggregate.
+/// NULLs are skipped, no value gives NULL (as `SUM`); a text that is not a decimal, or a
+/// sum past `Decimal`'s range, fails the statement with a message saying which.
+#[cfg(feature = "decimal")]
+mod decimal_sum {
+    use std::ffi::{CString, c_char, c_int};
+    use std::ptr::NonNull;
+
+    use libsqlite3_sys::{
+        SQLITE_DETERMINISTIC, SQLITE_INNOCUOUS, SQLITE_NULL, SQLITE_OK, SQLITE_TRANSIENT,
+        SQLITE_UTF8, sqlite3, sqlite3_aggregate_context, sqlite3_context,
+        sqlite3_create_function_v2, sqlite3_result_error, sqlite3_result_null,
+        sqlite3_result_text64, sqlite3_value, sqlite3_value_bytes, sqlite3_value_text,
+        sqlite3_value_type,
+    };
+    use rust_decimal::Decimal;
+
+    use crate::error::{Error, Result};
+    use crate::sql::dialect::DECIMAL_SUM;
+
+    /// The running sum, in the zeroed memory SQLite gives each group
+    /// (`sqlite3_aggregate_context`): all-zero bytes are "nothing seen yet", sum zero.
+    #[repr(C)]
+    struct State {
+        /// `Decimal::serialize` of the sum so far.
+        sum: [u8; 16],
+        /// Whether a non-NULL value was added.
+        seen: u8,
+        /// 0, or why the sum failed: 1 a value that is not a decimal, 2 an overflow.
+        failed: u8,
+    }
+
+    pub(super) unsafe fn register(db: NonNull<sqlite3>) -> Result<()> {
+        let name = CString::new(DECIMAL_SUM).expect("no NUL");
+        // SAFETY: `db` is open and ours for the call (the caller's promise); the
+        // callbacks are plain functions with no user data.
+        let rc = unsafe {
+            sqlite3_create_function_v2(
+                db.as_ptr(),
+                name.as_ptr(),
+                1,
+                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+                std::ptr::null_mut(),
+                None,
+                Some(step),
+                Some(finish),
+                None,
+            )
+        };
+        if rc != SQLITE_OK {
+            return Err(Error::Config(
+                format!("SQLite refused to register the function {DECIMAL_SUM} (code {rc})").into(),
+            ));
+        }
+        Ok(())
+    }
+
+    unsafe extern "C" fn step(ctx: *mut sqlite3_context, n: c_int, args: *mut *mut sqlite3_value) {
+        // SAFETY (the whole body): SQLite calls with `n` (1) valid values and a live
+        // context; the aggregate context is zeroed memory of the size asked, aligned for
+        // any type, valid for the group; the text pointer is valid for `bytes` bytes.
+        unsafe {
+            let state = sqlite3_aggregate_context(ctx, size_of::<State>() as c_int) as *mut State;
+            let Some(state) = state.as_mut() else {
+                return; // out of memory: `finish` reports it
+            };
+            if n != 1 || state.failed != 0 || sqlite3_value_type(*args) == SQLITE_NULL {
+                return;
+            }
+            let text = sqlite3_value_text(*args);
+            if text.is_null() {
+                return;
+            }
+            let bytes = sqlite3_value_bytes(*args) as usize;
+            let raw = std::slice::from_raw_parts(text, bytes);
+            let value = std::str::from_utf8(raw)
+                .ok()
+                .and_then(|t| t.parse::<Decimal>().ok());
+            let Some(value) = value else {
+                state.failed = 1;
+                return;
+            };
+            match Decimal::deserialize(state.sum).checked_add(value) {
+                Some(sum) => {
+                    state.sum = sum.serialize();
+                    state.seen = 1;
+                }
+                None => state.failed = 2,
+            }
+        }
+    }
+
+    unsafe extern "C" fn finish(ctx: *mut sqlite3_context) {
+        // SAFETY: as in `step`; asking for 0 bytes returns the group's state if `step`
+        // made one, else NULL (no row, or no memory).
+        unsafe {
+            let state = sqlite3_aggregate_context(ctx, 0) as *mut State;
+            let Some(state) = state.as_ref() else {
+                sqlite3_result_null(ctx);
+                return;
+            };
+            let message: &[u8] = match state.failed {
+                1 => b"ambidex_decimal_sum: a value is not a decimal number\0",
+                2 => b"ambidex_decimal_sum: the sum is beyond the range of a Decimal\0",
+                _ if state.seen == 0 => {
+                    sqlite3_result_null(ctx);
+                    return;
+                }
+                _ => {
+                    let text = Decimal::deserialize(state.sum).normalize().to_string();
+                    sqlite3_result_text64(
+                        ctx,
+                        text.as_ptr() as *const c_char,
+                        text.len() as u64,
+                        SQLITE_TRANSIENT(),
+                        SQLITE_UTF8 as u8,
+                    );
+                    return;
+                }
+            };
+            sqlite3_result_error(ctx, message.as_ptr() as *const c_char, -1);
+        }
+    }
 }

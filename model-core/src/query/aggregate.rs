@@ -170,7 +170,7 @@ impl<M> Having<M> {
 /// A numeric column type that `sum` and `avg` accept, and what its sum is.
 #[diagnostic::on_unimplemented(
     message = "`sum` and `avg` need a numeric column, not `{Self}`",
-    note = "integers sum to i64, floats to f64"
+    note = "integers sum to i64, floats to f64, decimals to Decimal"
 )]
 pub trait Summable: SqlField {
     /// The sum's type: `i64` for integers, `f64` for floats.
@@ -186,6 +186,11 @@ macro_rules! summable {
 }
 summable!(i64: i16, i32, i64);
 summable!(f64: f32, f64);
+// An exact sum of decimals on every backend: PostgreSQL's and MariaDB's own `SUM`, and on
+// SQLite (which would sum the stored text as doubles) the exact `ambidex_decimal_sum` that
+// both engines register. A sum past `Decimal`'s range is an error, never a rounded value.
+#[cfg(feature = "decimal")]
+summable!(rust_decimal::Decimal: rust_decimal::Decimal);
 
 /// A column type with an order, that `min` and `max` accept.
 #[diagnostic::on_unimplemented(message = "`min` and `max` need an ordered column, not `{Self}`")]

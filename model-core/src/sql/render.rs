@@ -180,7 +180,8 @@ fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
     if a.cast.is_some() {
         w.push("CAST(");
     }
-    w.push(a.func.sql()).push("(");
+    let name = w.dialect().rules().aggregate(a.func, a.cast);
+    w.push(name).push("(");
     match &a.arg {
         None => {
             w.push("*");

@@ -465,6 +465,47 @@ macro_rules! rich_types_scenarios {
             Ok(())
         });
 
+        scenario!(decimal_sums_are_exact_everywhere, |db| {
+            aw!(Rich::create_table(&db))?;
+            // 0.1 + 0.2 in doubles is 0.30000000000000004; a Decimal sum is exact, and so
+            // is a sum with 28 fractional digits or 28 significant ones.
+            let amounts = [
+                ("0.1", Some("0.0000000000000000000000000001")),
+                ("0.2", None),
+                ("12345678901234567890.12345678", Some("-0.0000000000000000000000000001")),
+                ("-12345678901234567890", None),
+            ];
+            for (amount, oamount) in amounts {
+                aw!(Rich {
+                    amount: Decimal::from_str(amount).unwrap(),
+                    oamount: oamount.map(|a| Decimal::from_str(a).unwrap()),
+                    ..Default::default()
+                }
+                .insert(&db))?;
+            }
+            let (total, ototal, low, high): (Option<Decimal>, Option<Decimal>, Option<Decimal>, Option<Decimal>) =
+                aw!(Rich::query()
+                    .select((Rich::AMOUNT.sum(), Rich::OAMOUNT.sum(), Rich::AMOUNT.min(), Rich::AMOUNT.max()))
+                    .one(&db))?;
+            assert_eq!(total, Some(Decimal::from_str("0.42345678").unwrap()));
+            assert_eq!(ototal, Some(Decimal::ZERO));
+            assert_eq!(low, Some(Decimal::from_str("-12345678901234567890").unwrap()));
+            assert_eq!(high, Some(Decimal::from_str("12345678901234567890.12345678").unwrap()));
+            // No value: NULL, as SUM.
+            let none: Option<Decimal> = aw!(Rich::query()
+                .filter(Rich::ID.eq(-1))
+                .select(Rich::AMOUNT.sum())
+                .one(&db))?;
+            assert_eq!(none, None);
+            // Per group, filtered.
+            let small: Option<Decimal> = aw!(Rich::query()
+                .filter(Rich::AMOUNT.lt(Decimal::ONE))
+                .select(Rich::AMOUNT.sum())
+                .one(&db))?;
+            assert_eq!(small, Some(Decimal::from_str("-12345678901234567889.7").unwrap()));
+            Ok(())
+        });
+
         scenario!(decimals_keep_every_digit, |db| {
             aw!(Rich::create_table(&db))?;
             let d = |s: &str| Decimal::from_str(s).unwrap();

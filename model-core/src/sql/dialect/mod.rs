@@ -12,13 +12,13 @@ mod sqlite;
 
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
-use crate::query::ast::{DatePart, Func, RowLock};
+use crate::query::ast::{AggFunc, DatePart, Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::{DefaultValue, ValueKind};
 
 pub use mysql::Mysql;
 pub use postgres::Postgres;
-pub use sqlite::{Sqlite, UNICODE_LOWER, UNICODE_UPPER};
+pub use sqlite::{DECIMAL_SUM, Sqlite, UNICODE_LOWER, UNICODE_UPPER};
 
 pub use crate::engine::backend::Dialect;
 
@@ -166,6 +166,12 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// [`Func::Concat`] where the dialect joins text with the `||` operator instead.
     fn function(&self, func: Func) -> Option<&'static str> {
         standard_function(func)
+    }
+
+    /// The name of the aggregate `func` whose result is cast to `cast` (the standard one,
+    /// `SUM`, but SQLite sums decimals with ambidex's exact function).
+    fn aggregate(&self, func: AggFunc, _cast: Option<ValueKind>) -> &'static str {
+        func.sql()
     }
 
     /// What goes before and after a date or time of `kind` to take `part` of it: an `i32`

@@ -3,7 +3,7 @@
 use super::{SqlDialect, classify_by_hint, count_value, standard_function};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, FailureHint, Result};
-use crate::query::ast::{DatePart, Func, RowLock};
+use crate::query::ast::{AggFunc, DatePart, Func, RowLock};
 use crate::sql::writer::SqlWriter;
 use crate::value::ValueKind;
 
@@ -13,6 +13,10 @@ pub const UNICODE_LOWER: &str = "ambidex_lower";
 
 /// The name of the Unicode `upper` both engines register on SQLite connections.
 pub const UNICODE_UPPER: &str = "ambidex_upper";
+
+/// The name of the exact decimal `SUM` both engines register on SQLite connections
+/// (decimals are stored as text, which SQLite's own `SUM` adds as doubles).
+pub const DECIMAL_SUM: &str = "ambidex_decimal_sum";
 
 /// The SQLite dialect (3.35 or later, for RETURNING; the bundled library is newer).
 #[derive(Debug, Clone, Copy, Default)]
@@ -65,6 +69,14 @@ impl SqlDialect for Sqlite {
 
     fn max_bind_params(&self) -> usize {
         32_766
+    }
+
+    /// A decimal's column type carries its collation, which `CAST` does not take.
+    fn cast_type(&self, kind: ValueKind) -> &'static str {
+        match kind {
+            ValueKind::Decimal => "TEXT",
+            other => self.column_type(other, false),
+        }
     }
 
     fn column_type(&self, kind: ValueKind, _keyed: bool) -> &'static str {
@@ -166,6 +178,13 @@ impl SqlDialect for Sqlite {
 
     /// Dates and times are stored as canonical text (`2024-02-29 23:59:59.999999`, UTC for
     /// an instant), which `strftime` and `date` read.
+    fn aggregate(&self, func: AggFunc, cast: Option<ValueKind>) -> &'static str {
+        match (func, cast) {
+            (AggFunc::Sum, Some(ValueKind::Decimal)) => DECIMAL_SUM,
+            _ => func.sql(),
+        }
+    }
+
     fn date_part(&self, part: DatePart, _kind: ValueKind) -> (&'static str, &'static str) {
         match part {
             DatePart::Year => ("CAST(strftime('%Y', ", ") AS INTEGER)"),
