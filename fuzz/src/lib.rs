@@ -313,7 +313,7 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
     let kinds = if depth == 0 {
         leaf_kinds
     } else {
-        leaf_kinds + 6
+        leaf_kinds + 7
     };
     Ok(match u.int_in_range(0..=kinds - 1)? {
         0 => Node::Compare {
@@ -381,6 +381,10 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
                     ..QueryParts::default()
                 },
             }),
+        },
+        12 => Node::ScalarIsNull {
+            scalar: scalar(u, meta, depth - 1)?,
+            negated: u.arbitrary()?,
         },
         _ => Node::CompareScalar {
             left: scalar(u, meta, depth - 1)?,

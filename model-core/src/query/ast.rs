@@ -74,6 +74,13 @@ pub enum Node {
         /// The right side.
         right: Scalar,
     },
+    /// `value IS NULL` / `value IS NOT NULL` for a computed value.
+    ScalarIsNull {
+        /// The value.
+        scalar: Scalar,
+        /// `IS NOT NULL`.
+        negated: bool,
+    },
     /// `col <> value`, true when the column is NULL.
     NotEqual {
         /// The column.
@@ -183,6 +190,7 @@ impl Node {
             Node::Not(a) => a.bind_count(),
             Node::AggregateCompare { aggregate, .. } => 1 + aggregate.bind_count(),
             Node::CompareScalar { left, right, .. } => left.bind_count() + right.bind_count(),
+            Node::ScalarIsNull { scalar, .. } => scalar.bind_count(),
             Node::InSubquery { subquery, .. } => subquery.bind_count(),
             Node::Exists(q) => q.parts.filter.as_ref().map_or(0, Node::bind_count),
         }

@@ -275,6 +275,37 @@ pub(crate) use comparison_methods;
 
 impl<M, T: SqlField> Computed<M, T> {
     comparison_methods!();
+
+    /// `low <= self <= high` (both inclusive; values, columns or computed values); false
+    /// when any of them is NULL.
+    pub fn between<V1, V2>(
+        self,
+        low: impl Comparand<M, T::Inner, V1>,
+        high: impl Comparand<M, T::Inner, V2>,
+    ) -> Expr<M> {
+        let value = self.scalar;
+        compare::<M>(value.clone(), CmpOp::Ge, low.into_comparand()).and(compare(
+            value,
+            CmpOp::Le,
+            high.into_comparand(),
+        ))
+    }
+
+    /// The value is NULL (a nullable operand was, or a division was by zero).
+    pub fn is_null(self) -> Expr<M> {
+        Expr::from_node(Node::ScalarIsNull {
+            scalar: self.scalar,
+            negated: false,
+        })
+    }
+
+    /// The value is not NULL.
+    pub fn is_not_null(self) -> Expr<M> {
+        Expr::from_node(Node::ScalarIsNull {
+            scalar: self.scalar,
+            negated: true,
+        })
+    }
 }
 
 // ---- arithmetic ----
@@ -428,6 +459,47 @@ macro_rules! arith_ops {
 }
 arith_ops!(Column);
 arith_ops!(Computed);
+
+/// `value op expr` with a Rust number on the left (`100 - Line::PRICE`): the same as with
+/// the value on the right, for each number type and each of `Column` and `Computed`.
+macro_rules! value_first {
+    ($($t:ty),*) => {$(
+        value_first!(@op $t, Add, add, Add);
+        value_first!(@op $t, Sub, sub, Sub);
+        value_first!(@op $t, Mul, mul, Mul);
+        impl<M, U: Arith<Num = $t>> ops::Div<Column<M, U>> for $t {
+            type Output = Computed<M, Option<$t>>;
+            fn div(self, rhs: Column<M, U>) -> Self::Output {
+                let right = ScalarExpr::<M>::into_scalar(rhs);
+                Computed::from_scalar(arith(ArithOp::Div, <$t>::CLASS, Scalar::Value(self.to_value()), right))
+            }
+        }
+        impl<M, U: Arith<Num = $t>> ops::Div<Computed<M, U>> for $t {
+            type Output = Computed<M, Option<$t>>;
+            fn div(self, rhs: Computed<M, U>) -> Self::Output {
+                let right = ScalarExpr::<M>::into_scalar(rhs);
+                Computed::from_scalar(arith(ArithOp::Div, <$t>::CLASS, Scalar::Value(self.to_value()), right))
+            }
+        }
+    )*};
+    (@op $t:ty, $trait:ident, $method:ident, $op:ident) => {
+        impl<M, U: Arith<Num = $t>> ops::$trait<Column<M, U>> for $t {
+            type Output = Computed<M, U>;
+            fn $method(self, rhs: Column<M, U>) -> Self::Output {
+                let right = ScalarExpr::<M>::into_scalar(rhs);
+                Computed::from_scalar(arith(ArithOp::$op, <$t>::CLASS, Scalar::Value(self.to_value()), right))
+            }
+        }
+        impl<M, U: Arith<Num = $t>> ops::$trait<Computed<M, U>> for $t {
+            type Output = Computed<M, U>;
+            fn $method(self, rhs: Computed<M, U>) -> Self::Output {
+                let right = ScalarExpr::<M>::into_scalar(rhs);
+                Computed::from_scalar(arith(ArithOp::$op, <$t>::CLASS, Scalar::Value(self.to_value()), right))
+            }
+        }
+    };
+}
+value_first!(i16, i32, i64, f64);
 
 /// A number type whose every value `U` holds exactly: `i16` widens to `i32`, `i64` and
 /// `f64`; `i32` to `i64` and `f64` (an `i64` does not fit an `f64` exactly, so it does

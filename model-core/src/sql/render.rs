@@ -47,6 +47,10 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             w.push(" ").push(op.sql()).push(" ");
             write_scalar(w, right);
         }
+        Node::ScalarIsNull { scalar, negated } => {
+            write_scalar(w, scalar);
+            w.push(if *negated { " IS NOT NULL" } else { " IS NULL" });
+        }
         Node::NotEqual { column, value } => {
             if column.nullable {
                 w.push("(")
@@ -620,6 +624,7 @@ fn node_reads(node: &Node, name: &str) -> bool {
         Node::CompareScalar { left, right, .. } => {
             scalar_reads(left, name) || scalar_reads(right, name)
         }
+        Node::ScalarIsNull { scalar, .. } => scalar_reads(scalar, name),
         Node::And(a, b) | Node::Or(a, b) => node_reads(a, name) || node_reads(b, name),
         Node::Not(a) => node_reads(a, name),
         Node::Const(_) | Node::AggregateCompare { .. } => false,

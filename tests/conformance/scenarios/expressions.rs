@@ -83,6 +83,21 @@ macro_rules! expressions_scenarios {
             assert_eq!(mixed, [5.5, 1.0, -0.25, 3.0, 10.0]);
             let shorts: Vec<i16> = per_line!(db, Line::ENDS - Line::STARTS);
             assert_eq!(shorts, [8, 0, -12, 10, 1]);
+            // A Rust value on the left.
+            let left: Vec<(i64, Option<i64>, f64)> = per_line!(
+                db,
+                (1000 - Line::PRICE, 1000 / Line::PRICE, 2.0 * Line::WEIGHT)
+            );
+            assert_eq!(
+                left,
+                [
+                    (750, Some(4), 3.0),
+                    (0, Some(1), 0.0),
+                    (1007, Some(-142), -4.5),
+                    (667, Some(3), 6.0),
+                    (990, Some(100), 14.0),
+                ]
+            );
             // Ordering by a computed value (ties by id).
             let ranked: Vec<i64> = aw!(Line::query()
                 .order_by((Line::PRICE * Line::QUANTITY.cast::<i64>()).desc())
@@ -118,6 +133,18 @@ macro_rules! expressions_scenarios {
                 assert_eq!(
                     line_ids!(db, (Line::PRICE / Line::QUANTITY.cast::<i64>()).gt(100)),
                     [2]
+                );
+                assert_eq!(
+                    line_ids!(db, (Line::PRICE / Line::QUANTITY.cast::<i64>()).is_null()),
+                    [4]
+                );
+                assert_eq!(
+                    line_ids!(db, (Line::PRICE - Line::DISCOUNT).is_not_null()),
+                    [1, 3, 4]
+                );
+                assert_eq!(
+                    line_ids!(db, (Line::PRICE * 2).between(20, Line::PRICE + 500)),
+                    [1, 4, 5]
                 );
                 let guarded: Vec<i64> = per_line!(
                     db,
