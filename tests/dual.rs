@@ -160,6 +160,27 @@ async fn deposit_one(db: &Db, id: i64, amount: i64) -> Result<Account> {
     .await
 }
 
+/// Doubles a balance with options: `transaction_with` (its closure made blocking as
+/// `transaction`'s), a row lock, and an update computed in the statement.
+#[ambidex::dual]
+async fn double_locked(db: &Db, id: i64) -> Result<i64> {
+    let options = ambidex::TxOptions::new().isolation(ambidex::IsolationLevel::Serializable);
+    db.transaction_with(options, move |tx| {
+        Box::pin(async move {
+            let before = Account::find(id).for_update().one(&mut *tx).await?;
+            Account::query()
+                .filter(Account::ID.eq(id))
+                .set(Account::BALANCE, Account::BALANCE * 2)
+                .update(&mut *tx)
+                .await?;
+            let after = Account::get(id, &mut *tx).await?.balance;
+            assert_eq!(after, before.balance * 2);
+            Ok::<_, Error>(after)
+        })
+    })
+    .await
+}
+
 /// Deposits on several accounts in one transaction.
 #[ambidex::dual(calls(deposit))]
 async fn deposit_all(db: &Db, ids: Vec<i64>, amount: i64) -> Result<Vec<i64>> {
@@ -361,6 +382,7 @@ async fn report<S: AccountStore + Sync>(store: &S, db: &Db) -> Result<(String, V
 
 #[derive(Debug, PartialEq)]
 struct Outcome {
+    doubled: i64,
     seeded: u32,
     pair: (i64, i64),
     transfer: (i64, i64),
@@ -392,6 +414,7 @@ struct Outcome {
         open_pair,
         transfer,
         open_then_fail,
+        double_locked,
         deposit_all,
         deposit_one,
         bonus_with_savepoint,
@@ -444,10 +467,18 @@ async fn scenario(db: &Db) -> Result<Outcome, BankError> {
     assert!(repo.by_owner(db, "ada").await?.is_some());
     let repo_all = repo.all(db).await?.len();
     let count = count(db).await?;
+    let doubled = double_locked(db, 4).await?;
+    let undone = double_locked(db, 4).await? / 4;
+    Account::query()
+        .filter(Account::ID.eq(4))
+        .set(Account::BALANCE, undone)
+        .update(db)
+        .await?;
     let everyone = report(&Everyone, db).await?;
     let rich = report(&Rich { min: 100 }, db).await?;
     let rich_total_qualified = AccountStore::total(&Rich { min: 130 }, db).await?;
     Ok(Outcome {
+        doubled,
         seeded,
         pair: (x.id, y.id),
         transfer: moved,
@@ -483,6 +514,7 @@ async fn scenario(db: &Db) -> Result<Outcome, BankError> {
 fn expected() -> Outcome {
     let owners = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
     Outcome {
+        doubled: 10,
         seeded: 3,
         pair: (4, 5),
         transfer: (70, 130),

@@ -8,7 +8,7 @@
 //! - turns `async { .. }` blocks into plain blocks (or, when they contain `?` or `return`,
 //!   whose target a plain block would change, into an immediately called closure);
 //! - turns `x.transaction(|tx| Box::pin(async move { BODY }))` into
-//!   `x.transaction(|tx| { BODY })`;
+//!   `x.transaction(|tx| { BODY })`, and the same for `x.transaction_with(options, ..)`;
 //! - swaps the async handle types for the blocking ones (`Db` -> `::ambidex::blocking::Db`,
 //!   `Db::connect` -> `::ambidex::blocking::Db::open`);
 //! - renames calls of other dual functions to their `_blocking` twins;
@@ -393,10 +393,12 @@ impl VisitMut for Blockify<'_> {
                 visit_mut::visit_expr_closure_mut(self, closure);
             }
             Expr::MethodCall(call) => {
-                if call.method == "transaction"
-                    && call.args.len() == 1
-                    && let Some(Expr::Closure(closure)) = call.args.first_mut()
-                {
+                // The closure of `transaction(f)` and of `transaction_with(options, f)`.
+                let body = match (call.method.to_string().as_str(), call.args.len()) {
+                    ("transaction", 1) | ("transaction_with", 2) => call.args.last_mut(),
+                    _ => None,
+                };
+                if let Some(Expr::Closure(closure)) = body {
                     self.transaction_closure(closure);
                 }
                 self.rename_method(call);

@@ -50,6 +50,7 @@ fn transaction_closures_and_async_blocks() {
             async fn f(db: &ambidex::Db) -> Result<u64> {
                 let a = db.transaction(|tx| Box::pin(async move { helper(tx).await })).await?;
                 let b = db.transaction(move |tx| { Box::pin(helper(tx)) }).await?;
+                let e = db.transaction_with(opts, |tx| Box::pin(async move { helper(tx).await })).await?;
                 let c = async { 1 }.await;
                 let d = async move { g().await?; Ok::<_, Error>(2) }.await?;
                 Ok(a + b + c + d)
@@ -62,6 +63,7 @@ fn transaction_closures_and_async_blocks() {
             (db: &::ambidex::blocking::Db) -> Result<u64> {
                 let a = db.transaction(|tx| { helper_blocking(tx) })?;
                 let b = db.transaction(move |tx| helper_blocking(tx))?;
+                let e = db.transaction_with(opts, |tx| { helper_blocking(tx) })?;
                 let c = { 1 };
                 let d = (move || { g()?; Ok::<_, Error>(2) })()?;
                 Ok(a + b + c + d)
