@@ -224,9 +224,13 @@ impl<C: DieselBackend> DbBuilder<C> {
         });
         // Every connection learns its server when it opens; the handle keeps the first
         // one's, for what runs on it without a connection of its own (`DieselDb`'s workers).
-        let server = match pool.get() {
-            Ok(conn) => conn.server(),
-            Err(e) => return Err(Error::connection(&url, e)),
+        let server = if dialect.rules().server_version_query().is_none() {
+            Server::Standard
+        } else {
+            match pool.get() {
+                Ok(conn) => conn.server(),
+                Err(e) => return Err(Error::connection(&url, e)),
+            }
         };
         let replicas = crate::replicas::open(&self, dialect)?;
         Ok(Database {
