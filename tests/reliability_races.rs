@@ -660,3 +660,127 @@ macro_rules! backend_tests {
 backend_tests!(sqlite, "sqlite");
 backend_tests!(postgres, "postgres");
 backend_tests!(mysql, "mysql");
+
+/// The statements that name [`Probe`]'s table, as the engines' `ambidex::sql` events show
+/// them (the race tests never touch that table).
+static PROBED: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+/// A row the path check inserts.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "race_probes")]
+pub struct Probe {
+    #[ambidex(primary_key, auto)]
+    pub id: i64,
+    pub label: String,
+}
+
+/// Keeps the SQL of every engine event that names `race_probes`.
+struct CaptureProbes;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CaptureProbes {
+    fn on_event(
+        &self,
+        event: &tracing::Event<'_>,
+        _ctx: tracing_subscriber::layer::Context<'_, S>,
+    ) {
+        struct Sql(Option<String>);
+        impl tracing::field::Visit for Sql {
+            fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+                if field.name() == "sql" {
+                    self.0 = Some(value.to_string());
+                }
+            }
+            fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+                if field.name() == "sql" {
+                    self.0 = Some(format!("{value:?}"));
+                }
+            }
+        }
+        let mut sql = Sql(None);
+        event.record(&mut sql);
+        if let Some(sql) = sql.0.filter(|s| s.contains("race_probes")) {
+            PROBED.lock().unwrap_or_else(|p| p.into_inner()).push(sql);
+        }
+    }
+}
+
+/// What the handle just sent to `race_probes`, cleared for the next.
+fn probed() -> Vec<String> {
+    std::mem::take(&mut *PROBED.lock().unwrap_or_else(|p| p.into_inner()))
+}
+
+/// Which path an insert takes on MariaDB, per engine: the sqlx engine sends one
+/// `INSERT ... RETURNING` and reads nothing back; the diesel engine, which cannot read
+/// those rows (MDEV-27013), sends the INSERT without RETURNING and reads the row back by
+/// key (in the INSERT's transaction). Either way the row comes back as stored.
+#[cfg(feature = "mysql")]
+#[test]
+fn mysql_insert_path_per_engine() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::Layer::with_filter(
+            CaptureProbes,
+            tracing_subscriber::filter::filter_fn(|m| m.target() == "ambidex::sql"),
+        ))
+        .try_init();
+    let Some(_) = place("mysql") else { return };
+    let returning = "INSERT INTO `race_probes` (`label`) VALUES (?) RETURNING `id`, `label`";
+    let plain = "INSERT INTO `race_probes` (`label`) VALUES (?)";
+    let read_back = "SELECT `id`, `label` FROM `race_probes` WHERE `id` = ?";
+    let row = |label: &str| Probe {
+        id: 0,
+        label: label.into(),
+    };
+    let check = |cell: &str, stored: Probe, label: &str, expected: &[&str]| {
+        assert_eq!(stored.label, label, "{cell}: the row as stored");
+        assert!(stored.id > 0, "{cell}: with its generated key");
+        let sent: Vec<String> = probed()
+            .into_iter()
+            .filter(|s| !s.starts_with("CREATE"))
+            .collect();
+        println!("races mysql/{cell}: an insert sends {sent:?}");
+        assert_eq!(sent, expected, "{cell}: the statements on race_probes");
+    };
+    let p = place("mysql").expect("place");
+    let db = ambidex::blocking::Db::open(&p.url()).expect("open");
+    assert_eq!(db.server(), ambidex::Server::Mariadb);
+    Probe::create_table(&db).expect("create");
+    probed();
+    check(
+        "blocking::Db",
+        row("a").insert(&db).expect("insert"),
+        "a",
+        &[plain, read_back],
+    );
+    let db = ambidex::blocking::SqlxDb::open(&p.url()).expect("open");
+    check(
+        "blocking::SqlxDb",
+        row("b").insert(&db).expect("insert"),
+        "b",
+        &[returning],
+    );
+    runtime().block_on(async {
+        let db = ambidex::SqlxDb::connect(&p.url()).await.expect("connect");
+        check(
+            "SqlxDb",
+            row("c").insert(&db).await.expect("insert"),
+            "c",
+            &[returning],
+        );
+        let db = ambidex::DieselDb::connect(&p.url()).await.expect("connect");
+        check(
+            "DieselDb",
+            row("d").insert(&db).await.expect("insert"),
+            "d",
+            &[plain, read_back],
+        );
+        let db = ambidex::Db::connect(&p.url()).await.expect("connect");
+        check(
+            "Db",
+            row("e").insert(&db).await.expect("insert"),
+            "e",
+            &[returning],
+        );
+    });
+}
