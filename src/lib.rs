@@ -247,8 +247,8 @@ pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, BindValue, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having,
     IntoOperand, Locked, Model, ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result,
-    Select, SelectAs, Selectable, SqlField, Statement, Summable, Target, TextField, Update, Value,
-    count, raw, redact_url,
+    Select, SelectAs, Selectable, Server, SqlField, Statement, Summable, Target, TextField, Update,
+    Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Computed, When, when};

@@ -28,7 +28,7 @@ use ambidex::prelude::*;
 use ambidex::{Error, IsolationLevel, TxOptions};
 
 mod support;
-use support::{ServerScratch, runtime, server_url};
+use support::{place, runtime};
 
 /// Concurrent borrowers of one copy.
 const BORROWERS: usize = 32;
@@ -628,36 +628,6 @@ async_checks!(async_sqlx, ambidex::SqlxDb);
 #[cfg(all(feature = "blocking", feature = "async"))]
 async_checks!(async_diesel, ambidex::DieselDb);
 async_checks!(async_default, ambidex::Db);
-
-/// Where a check runs: a fresh database per handle (a SQLite file, a PostgreSQL schema,
-/// a MariaDB database), so the cells never see each other's rows.
-enum Place {
-    Sqlite(tempfile::TempDir),
-    Server(ServerScratch),
-}
-
-impl Place {
-    fn url(&self) -> String {
-        match self {
-            Place::Sqlite(dir) => format!("sqlite://{}", dir.path().join("locks.db").display()),
-            Place::Server(scratch) => scratch.url.clone(),
-        }
-    }
-}
-
-/// A fresh place on `backend`, or `None` when its server is not configured (a failure
-/// under `CI=true`, see `support::server_url`).
-fn place(backend: &str) -> Option<Place> {
-    match backend {
-        "sqlite" => Some(Place::Sqlite(
-            tempfile::tempdir().expect("temporary directory"),
-        )),
-        "postgres" => {
-            server_url("AMBIDEX_POSTGRES_URL").map(|u| Place::Server(ServerScratch::new(&u)))
-        }
-        _ => server_url("AMBIDEX_MYSQL_URL").map(|u| Place::Server(ServerScratch::new(&u))),
-    }
-}
 
 /// Runs `$check` on every handle type, each on a fresh database of `$backend`.
 macro_rules! on_every_handle {

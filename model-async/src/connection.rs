@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use ambidex_core::{
-    Cell, Connection, Dialect, Error, Executed, Result, RowReader, RowSink, Statement,
+    Cell, Connection, Dialect, Error, Executed, Result, RowReader, RowSink, Server, Statement,
 };
 use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
@@ -98,6 +98,11 @@ impl<B: Backend> Connection for SqlxConn<B> {
     #[inline]
     fn dialect(&self) -> Dialect {
         B::DIALECT
+    }
+
+    #[inline]
+    fn server(&self) -> Server {
+        self.ctx.server
     }
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {

@@ -10,15 +10,19 @@
 
 use std::time::Duration;
 
-use ambidex_core::{DbFailure, Dialect, Error, FailureHint};
+use ambidex_core::{DbFailure, Dialect, Error, FailureHint, Server};
 use sqlx::error::{DatabaseError, ErrorKind};
 
 /// What a connection needs to know to describe its failures: the backend, the redacted URL
-/// and the pool's limits. Built once per [`crate::Db`] and shared by its connections.
-#[derive(Debug)]
+/// and the pool's limits; and which server the pool reached. Built once per [`crate::Db`]
+/// and shared by its connections.
+#[derive(Debug, Clone)]
 pub struct ErrorContext {
     /// The backend's dialect, which classifies database-reported failures.
     pub(crate) dialect: Dialect,
+    /// Which server the pool's connections reach (MySQL or MariaDB), learned when the pool
+    /// opened; every connection reports it as its [`ambidex_core::Connection::server`].
+    pub(crate) server: Server,
     /// The connection URL with any password replaced by `***`.
     pub(crate) url: String,
     /// Whether the URL carries a non-empty password: a refused MySQL login without one is
@@ -186,6 +190,7 @@ mod tests {
     fn ctx() -> ErrorContext {
         ErrorContext {
             dialect: Dialect::Sqlite,
+            server: Server::Standard,
             url: ambidex_core::redact_url("postgres://u:hunter2@h/d"),
             password_given: true,
             pool_size: 7,

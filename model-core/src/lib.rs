@@ -98,7 +98,7 @@ pub use query::computed::{
 };
 pub use query::expr::{Expr, Order};
 pub use query::select::{Locked, Select, Update};
-pub use sql::dialect::{Dialect, SqlDialect};
+pub use sql::dialect::{Dialect, Server, SqlDialect};
 pub use sql::writer::SqlWriter;
 pub use url::Target;
 pub use value::field::{BindValue, IntoOperand, SqlField, TextField};

@@ -6,7 +6,7 @@
 
 use std::future::{Future, ready};
 
-use ambidex_core::{Connection, Dialect, Executed, Result, RowSink, Statement};
+use ambidex_core::{Connection, Dialect, Executed, Plan, Result, RowSink, Server, Statement};
 
 use crate::backend::DieselBackend;
 use crate::error::breaks_connection;
@@ -17,6 +17,8 @@ pub struct DieselConn<C> {
     pub(crate) inner: C,
     depth: u32,
     pub(crate) broken: bool,
+    /// Which server it reached ([`DieselConn::identify`]).
+    server: Server,
 }
 
 impl<C: DieselBackend> DieselConn<C> {
@@ -25,7 +27,15 @@ impl<C: DieselBackend> DieselConn<C> {
             inner,
             depth: 0,
             broken: false,
+            server: Server::Standard,
         }
+    }
+
+    /// Learns which server the connection reached, where its dialect covers more than one
+    /// (MySQL or MariaDB): one query when the connection opens.
+    pub(crate) fn identify(&mut self) -> Result<()> {
+        self.server = ambidex_core::complete(ambidex_core::ops::IdentifyServer.run(self))?;
+        Ok(())
     }
 
     fn note<T>(&mut self, result: Result<T>) -> Result<T> {
@@ -42,6 +52,16 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
     #[inline]
     fn dialect(&self) -> Dialect {
         self.inner.dialect()
+    }
+
+    #[inline]
+    fn server(&self) -> Server {
+        self.server
+    }
+
+    #[inline]
+    fn reads_insert_returning(&self) -> bool {
+        reads_insert_returning(self.server)
     }
 
     #[inline]
@@ -69,4 +89,12 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
     }
+}
+
+/// Whether diesel reads the rows of an `INSERT ... RETURNING` on `server`: not on MariaDB,
+/// whose answer to preparing one announces no result columns (MDEV-27013), which diesel's
+/// MySQL backend reads before it executes the statement (and then fails with "No metadata
+/// exists"). See [`Connection::reads_insert_returning`].
+pub(crate) fn reads_insert_returning(server: Server) -> bool {
+    server != Server::Mariadb
 }

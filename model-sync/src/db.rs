@@ -7,7 +7,7 @@ use std::time::Duration;
 use std::marker::PhantomData;
 
 use ambidex_core::routing::PoolOptions;
-use ambidex_core::{Dialect, Error, Result, Target, redact_url};
+use ambidex_core::{Connection, Dialect, Error, Result, Server, Target, redact_url};
 
 use crate::backend::{AnyConnection, DieselBackend};
 use crate::manager::{Manager, Openings};
@@ -49,6 +49,8 @@ pub(crate) type Pooled<C> = r2d2::PooledConnection<Manager<C>>;
 pub struct Database<C: DieselBackend = AnyConnection> {
     pool: Pool<C>,
     dialect: Dialect,
+    /// Which server the first connection reached (see [`Database::server`]).
+    server: Server,
     url: Arc<str>,
     max_connections: u32,
     acquire_timeout: Duration,
@@ -107,6 +109,7 @@ impl<C: DieselBackend> Clone for Database<C> {
         Database {
             pool: self.pool.clone(),
             dialect: self.dialect,
+            server: self.server,
             url: Arc::clone(&self.url),
             max_connections: self.max_connections,
             acquire_timeout: self.acquire_timeout,
@@ -219,10 +222,21 @@ impl<C: DieselBackend> DbBuilder<C> {
             openings,
             bound: options.acquire_timeout.min(MAX_WAIT_ON_DROP),
         });
+        // Every connection learns its server when it opens; the handle keeps the first
+        // one's, for what runs on it without a connection of its own (`DieselDb`'s workers).
+        let server = if dialect.rules().server_version_query().is_none() {
+            Server::Standard
+        } else {
+            match pool.get() {
+                Ok(conn) => conn.server(),
+                Err(e) => return Err(Error::connection(&url, e)),
+            }
+        };
         let replicas = crate::replicas::open(&self, dialect)?;
         Ok(Database {
             pool,
             dialect,
+            server,
             url,
             max_connections: max,
             acquire_timeout: options.acquire_timeout,
@@ -270,6 +284,20 @@ impl<C: DieselBackend> Database<C> {
     /// The backend's dialect.
     pub fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    /// Which server the database is, where the dialect covers more than one: MariaDB or
+    /// MySQL behind [`Dialect::Mysql`] ([`Server`]), learned when it opened.
+    pub fn server(&self) -> Server {
+        self.server
+    }
+
+    /// Whether this engine reads the rows of an `INSERT ... RETURNING` on the database's
+    /// server (see [`ambidex_core::Connection::reads_insert_returning`]), for the
+    /// async-over-diesel shim, whose connections run elsewhere.
+    #[doc(hidden)]
+    pub fn reads_insert_returning(&self) -> bool {
+        crate::connection::reads_insert_returning(self.server)
     }
 
     /// The URL, with any password hidden.

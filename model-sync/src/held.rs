@@ -7,7 +7,7 @@ use std::fmt;
 use std::future::Future;
 
 use ambidex_core::{
-    Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Statement, complete,
+    Connection, Dialect, Executed, Executor, Plan, Result, RowSink, Server, Statement, complete,
 };
 
 use crate::backend::{AnyConnection, DieselBackend};
@@ -46,6 +46,14 @@ impl<C: DieselBackend> HeldConnection<C> {
 impl<C: DieselBackend> Connection for HeldConnection<C> {
     fn dialect(&self) -> Dialect {
         self.conn.dialect()
+    }
+
+    fn server(&self) -> Server {
+        self.conn.server()
+    }
+
+    fn reads_insert_returning(&self) -> bool {
+        self.conn.reads_insert_returning()
     }
 
     fn fetch<S: RowSink>(

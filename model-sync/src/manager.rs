@@ -135,6 +135,7 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
         }
         let mut conn = DieselConn::new(conn);
         self.ensure_encrypted(&mut conn)?;
+        conn.identify()?;
         Ok(conn)
     }
 

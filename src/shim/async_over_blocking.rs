@@ -57,8 +57,8 @@ use ambidex_async::BoxFuture;
 use ambidex_core::routing::PoolOptions;
 use ambidex_core::transaction::TxOptions;
 use ambidex_core::{
-    Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Statement, Target,
-    complete, transaction,
+    Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Server, Statement,
+    Target, complete, transaction,
 };
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, TryAcquireError, oneshot};
 
@@ -103,6 +103,10 @@ mod replicas;
 struct Shared {
     db: BlockingDb,
     dialect: Dialect,
+    /// Which server the blocking handle's connections reached.
+    server: Server,
+    /// Whether they read the rows of an `INSERT ... RETURNING` there.
+    reads_insert_returning: bool,
     /// One permit per worker; a permit travels with its job and the worker drops it only
     /// after its connection went back to the pool.
     permits: Arc<Semaphore>,
@@ -296,6 +300,8 @@ impl DieselDb {
         Ok(DieselDb {
             shared: Arc::new(Shared {
                 dialect: db.dialect(),
+                server: db.server(),
+                reads_insert_returning: db.reads_insert_returning(),
                 db,
                 permits: Arc::new(Semaphore::new(workers)),
                 idle,
@@ -419,6 +425,8 @@ impl DieselDb {
         Ok(RemoteConn {
             requests,
             dialect: shared.dialect,
+            server: shared.server,
+            reads_insert_returning: shared.reads_insert_returning,
             depth: 0,
             _open: OpenSession::new(&shared.stats),
         })
@@ -674,6 +682,8 @@ impl Idle {
 struct RemoteConn {
     requests: mpsc::Sender<Request>,
     dialect: Dialect,
+    server: Server,
+    reads_insert_returning: bool,
     /// The caller's copy of the depth; every change is mirrored to the worker.
     depth: u32,
     /// Counted until the caller drops its end (see `Drop for Shared`).
@@ -725,6 +735,14 @@ fn panicked(payload: &(dyn Any + Send)) -> Error {
 impl Connection for RemoteConn {
     fn dialect(&self) -> Dialect {
         self.dialect
+    }
+
+    fn server(&self) -> Server {
+        self.server
+    }
+
+    fn reads_insert_returning(&self) -> bool {
+        self.reads_insert_returning
     }
 
     fn fetch<S: RowSink>(

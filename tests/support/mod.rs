@@ -72,6 +72,39 @@ impl Drop for ServerScratch {
     }
 }
 
+/// Where a check runs: a fresh database of its own (a SQLite file, a PostgreSQL schema, a
+/// MariaDB database), so the cells of a test never see each other's rows.
+pub enum Place {
+    /// A SQLite file in a temporary folder.
+    Sqlite(tempfile::TempDir),
+    /// A schema or database on a server.
+    Server(ServerScratch),
+}
+
+impl Place {
+    /// The URL to open.
+    pub fn url(&self) -> String {
+        match self {
+            Place::Sqlite(dir) => format!("sqlite://{}", dir.path().join("test.db").display()),
+            Place::Server(scratch) => scratch.url.clone(),
+        }
+    }
+}
+
+/// A fresh place on `backend` (`sqlite`, `postgres`, `mysql`), or `None` when its server
+/// is not configured (a failure under `CI=true`, see [`server_url`]).
+pub fn place(backend: &str) -> Option<Place> {
+    match backend {
+        "sqlite" => Some(Place::Sqlite(
+            tempfile::tempdir().expect("temporary directory"),
+        )),
+        "postgres" => {
+            server_url("AMBIDEX_POSTGRES_URL").map(|u| Place::Server(ServerScratch::new(&u)))
+        }
+        _ => server_url("AMBIDEX_MYSQL_URL").map(|u| Place::Server(ServerScratch::new(&u))),
+    }
+}
+
 /// A two-worker multi-threaded runtime with timers and I/O.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()

@@ -311,6 +311,8 @@ pub(crate) fn error_context(
 ) -> ErrorContext {
     ErrorContext {
         dialect,
+        // Learned once the pool is open (`mysql::connect`); standard until then.
+        server: ambidex_core::Server::Standard,
         url,
         password_given,
         pool_size,
@@ -369,6 +371,10 @@ impl ambidex_core::Connection for NoBackend {
         match self.0 {}
     }
 
+    fn server(&self) -> ambidex_core::Server {
+        match self.0 {}
+    }
+
     async fn fetch<S: ambidex_core::RowSink>(
         &mut self,
         _statement: ambidex_core::Statement,
@@ -415,6 +421,16 @@ impl Connection for Conn {
     #[inline]
     fn dialect(&self) -> Dialect {
         with_conn!(self, c => c.dialect())
+    }
+
+    #[inline]
+    fn server(&self) -> ambidex_core::Server {
+        with_conn!(self, c => c.server())
+    }
+
+    #[inline]
+    fn reads_insert_returning(&self) -> bool {
+        with_conn!(self, c => c.reads_insert_returning())
     }
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {

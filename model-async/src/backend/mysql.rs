@@ -29,7 +29,7 @@
 
 use std::borrow::Cow;
 
-use ambidex_core::{Cell, Dialect, Error, Executed, Result};
+use ambidex_core::{Cell, Dialect, Error, Executed, Plan, Result};
 use sqlx::mysql::{MySql, MySqlQueryResult, MySqlRow, MySqlTypeInfo, MySqlValueRef};
 use sqlx::{Decode, Type, TypeInfo, ValueRef};
 
@@ -45,11 +45,19 @@ pub(crate) async fn connect(
     redacted: String,
     settings: &PoolSettings,
 ) -> Result<Opened<sqlx::MySqlPool>> {
-    super::open::server_pool::<MySql>(url, redacted, settings, Dialect::Mysql, |options| {
-        // The SQL mode is the dialect's business (see the module docs).
-        options.pipes_as_concat(false).no_engine_substitution(false)
-    })
-    .await
+    let mut opened =
+        super::open::server_pool::<MySql>(url, redacted, settings, Dialect::Mysql, |options| {
+            // The SQL mode is the dialect's business (see the module docs).
+            options.pipes_as_concat(false).no_engine_substitution(false)
+        })
+        .await?;
+    // MySQL or MariaDB: learned once, on a connection of the pool, by the plan the
+    // blocking engine runs on each of its connections. Every connection of the pool
+    // reaches the same server.
+    let ctx = std::sync::Arc::new(opened.ctx.clone());
+    let mut conn = crate::connection::SqlxConn::<MysqlBackend>::acquire(&opened.pool, &ctx).await?;
+    opened.ctx.server = ambidex_core::ops::IdentifyServer.run(&mut conn).await?;
+    Ok(opened)
 }
 
 impl Backend for MysqlBackend {

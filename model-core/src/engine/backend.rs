@@ -1,4 +1,4 @@
-//! Which backend a connection speaks. The enum is part of the engine seam (every
+//! Which backend a connection speaks, and which server it reached. The enum is part of the engine seam (every
 //! [`Connection`](super::Connection) reports its dialect, caches are indexed by it); what
 //! each backend's SQL looks like is `sql/dialect/`'s business, through
 //! [`Dialect::rules`](crate::sql::dialect::SqlDialect).
@@ -26,4 +26,21 @@ impl Dialect {
             Dialect::Mysql => 2,
         }
     }
+}
+
+/// Which server a connection reached, where its [`Dialect`] alone does not tell: MySQL and
+/// MariaDB both speak [`Dialect::Mysql`], but only MariaDB (10.5 or later) has
+/// `INSERT ... RETURNING`. An engine learns it once when it opens a connection (the blocking
+/// engine) or a pool (the async engine, whose connections all reach one server), by running
+/// the dialect's `server_version_query` and handing the answer to its `server_of`; it
+/// reports it with [`Connection::server`](super::Connection::server), and the plans ask the
+/// dialect what that server allows (`SqlDialect::insert_returning`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Server {
+    /// The server the dialect is named for, or one that was not identified: SQLite,
+    /// PostgreSQL, MySQL (or MariaDB older than 10.5). Nothing beyond the dialect's rules.
+    #[default]
+    Standard,
+    /// MariaDB 10.5 or later: `INSERT ... RETURNING` on top of the MySQL dialect.
+    Mariadb,
 }

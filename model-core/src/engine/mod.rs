@@ -30,7 +30,7 @@ use std::future::Future;
 use crate::error::Result;
 use crate::value::row::RowReader;
 use access::Access;
-use backend::Dialect;
+use backend::{Dialect, Server};
 use statement::Statement;
 
 /// What an `execute` reported.
@@ -59,6 +59,21 @@ pub trait RowSink: Send + 'static {
 pub trait Connection: Send {
     /// The connection's dialect.
     fn dialect(&self) -> Dialect;
+
+    /// Which server the connection reached, where the dialect covers more than one
+    /// ([`Server`]: MySQL or MariaDB), as the engine learned it when the connection (or
+    /// its pool) opened.
+    fn server(&self) -> Server;
+
+    /// Whether the engine reads the rows an `INSERT ... RETURNING` returns on this
+    /// connection's server, where the dialect allows one ([`Server`]). Default: it does.
+    /// The diesel engine on MariaDB does not: the C client reads a prepared statement's
+    /// result columns when it prepares it, and MariaDB announces none for
+    /// `INSERT ... RETURNING` (MDEV-27013), so diesel refuses the rows ("No metadata
+    /// exists"). Such a connection inserts without RETURNING, in a transaction.
+    fn reads_insert_returning(&self) -> bool {
+        true
+    }
 
     /// Runs a query and feeds every row to `sink`, returning it.
     fn fetch<S: RowSink>(

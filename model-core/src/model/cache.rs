@@ -1,6 +1,6 @@
-//! The per-model statement cache: the four statements every model sends most (get by key,
-//! insert, update and delete by key), rendered once per dialect on first use and shared
-//! (`Arc` text) by every call after.
+//! The per-model statement cache: the statements every model sends most (get by key,
+//! insert with or without RETURNING, update and delete by key), rendered once per
+//! dialect on first use and shared (`Arc` text) by every call after.
 
 use std::sync::OnceLock;
 
@@ -13,15 +13,18 @@ use crate::error::{Error, Result};
 pub enum CachedSql {
     /// `SELECT columns FROM table WHERE key = ?`
     GetByKey,
-    /// `INSERT INTO table (...) VALUES (...)` (with RETURNING where available)
+    /// `INSERT INTO table (...) VALUES (...)`, for servers without `INSERT ... RETURNING`
     Insert,
+    /// `INSERT INTO table (...) VALUES (...) RETURNING every column`, where the server has
+    /// it (a dialect covering servers with and without it keeps both)
+    InsertReturning,
     /// `UPDATE table SET ... WHERE key = ?`
     UpdateByKey,
     /// `DELETE FROM table WHERE key = ?`
     DeleteByKey,
 }
 
-const CACHED_KINDS: usize = 4;
+const CACHED_KINDS: usize = 5;
 
 /// Per-model statements, rendered once per dialect on first use.
 #[derive(Debug)]

@@ -19,7 +19,7 @@ pub mod upsert;
 use std::marker::PhantomData;
 
 use crate::engine::access::Access;
-use crate::engine::backend::Dialect;
+use crate::engine::backend::{Dialect, Server};
 use crate::engine::statement::{SqlTemplate, Statement};
 use crate::engine::{Connection, Plan, RowSink};
 use crate::error::{Error, Result};
@@ -334,31 +334,70 @@ impl<M: Model> Plan for InsertRow<'_, M> {
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let d = conn.dialect();
-        let rules = d.rules();
-        let returning = rules.supports_returning();
-        let t = M::sql_cache().get_or_render(d, CachedSql::Insert, || {
-            render::insert(d, M::META, 1, returning)
-        })?;
+        let returning = insert_returning(conn);
+        let which = if returning {
+            CachedSql::InsertReturning
+        } else {
+            CachedSql::Insert
+        };
+        let t =
+            M::sql_cache().get_or_render(d, which, || render::insert(d, M::META, 1, returning))?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_insert_values(&mut binds);
-        if returning {
-            return conn
-                .fetch(t.bind(binds)?, Single(None))
-                .await
-                .map_err(drift::<M>)?
-                .0
-                .ok_or(Error::Internal(
-                    "INSERT ... RETURNING returned no row".into(),
-                ));
-        }
-        let done = conn.execute(t.bind(binds)?).await.map_err(drift::<M>)?;
-        read_back_inserted(conn, self.row, done, false).await
+        insert_one(conn, self.row, t.bind(binds)?, returning, false).await
     }
+}
+
+/// Whether a one-row INSERT on `conn` carries `RETURNING`: where the dialect has it on the
+/// connection's server ([`crate::SqlDialect::insert_returning`]: PostgreSQL, SQLite,
+/// MariaDB) and the engine reads the rows it returns
+/// ([`Connection::reads_insert_returning`]: not diesel on MariaDB).
+pub(crate) fn insert_returning<C: Connection>(conn: &C) -> bool {
+    conn.dialect().rules().insert_returning(conn.server()) && conn.reads_insert_returning()
+}
+
+/// Sends a one-row INSERT and returns the row as stored: the row its `RETURNING` gave back
+/// when `returning` (the statement has one), else the row read back by key
+/// ([`read_back_inserted`]; `sent_key`: the INSERT wrote the key itself).
+///
+/// Without RETURNING the read-back is a second statement, and a concurrent `DELETE` of the
+/// new row between the two would make it miss a row that was stored. So the two run in
+/// one transaction: the INSERT locks its row until the transaction ends, and the DELETE
+/// waits for that. Inside a caller's transaction that transaction holds the lock; outside
+/// one, the plan opens its own (two more round trips).
+pub(crate) async fn insert_one<M: Model, C: Connection>(
+    conn: &mut C,
+    row: &M,
+    insert: Statement,
+    returning: bool,
+    sent_key: bool,
+) -> Result<M> {
+    if returning {
+        return conn
+            .fetch(insert, Single(None))
+            .await
+            .map_err(drift::<M>)?
+            .0
+            .ok_or(Error::Internal(
+                "INSERT ... RETURNING returned no row".into(),
+            ));
+    }
+    if conn.transaction_depth() > 0 {
+        let done = conn.execute(insert).await.map_err(drift::<M>)?;
+        return read_back_inserted(conn, row, done, sent_key).await;
+    }
+    transaction::begin(conn).await?;
+    let stored = match conn.execute(insert).await.map_err(drift::<M>) {
+        Ok(done) => read_back_inserted(conn, row, done, sent_key).await,
+        Err(e) => Err(e),
+    };
+    transaction::settle(conn, stored).await
 }
 
 /// Reads back a row an INSERT without `RETURNING` just wrote: by the key the database
 /// generated, or by the row's own key when it has no generated one or `sent_key` (the
-/// INSERT wrote it).
+/// INSERT wrote it). Run it in the INSERT's transaction ([`insert_one`]): outside one, a
+/// concurrent DELETE may remove the row first.
 pub(crate) async fn read_back_inserted<M: Model, C: Connection>(
     conn: &mut C,
     row: &M,
@@ -445,18 +484,7 @@ impl<M: Model> Plan for InsertMany<'_, M> {
                 }
             }
         }
-        match outcome {
-            Ok(()) => {
-                transaction::commit(conn).await?;
-                Ok(total)
-            }
-            Err(e) => {
-                // The original error matters more than a failed rollback; the engine closes
-                // a connection whose rollback failed instead of pooling it.
-                let _ = transaction::rollback(conn).await;
-                Err(e)
-            }
-        }
+        transaction::settle(conn, outcome.map(|()| total)).await
     }
 }
 
@@ -597,6 +625,27 @@ impl<T: FromRow> RowSink for CollectRows<T> {
     fn push(&mut self, item: T) -> Result<()> {
         self.0.push(item);
         Ok(())
+    }
+}
+
+/// Learns which [`Server`] a connection reached, where its dialect covers more than one
+/// (MySQL or MariaDB): the dialect's
+/// [`server_version_query`](crate::SqlDialect::server_version_query), its answer classified
+/// by [`server_of`](crate::SqlDialect::server_of); [`Server::Standard`] without a query,
+/// and nothing sent. Both engines run it once when a connection (blocking) or a pool
+/// (async) opens, and report the answer as [`Connection::server`].
+#[derive(Debug, Clone, Copy, Default)]
+pub struct IdentifyServer;
+
+impl Plan for IdentifyServer {
+    type Output = Server;
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Server> {
+        let rules = conn.dialect().rules();
+        let Some(query) = rules.server_version_query() else {
+            return Ok(Server::Standard);
+        };
+        let version: String = scalar(conn, Statement::plain(query)).await?;
+        Ok(rules.server_of(&version))
     }
 }
 

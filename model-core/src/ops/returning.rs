@@ -94,16 +94,7 @@ async fn by_locked_keys<M: Model, C: Connection>(
 ) -> Result<Vec<M>> {
     transaction::begin(conn).await?;
     let outcome = locked_write::<M, C>(conn, parts, reread, write).await;
-    match outcome {
-        Ok(rows) => {
-            transaction::commit(conn).await?;
-            Ok(rows)
-        }
-        Err(e) => {
-            let _ = transaction::rollback(conn).await;
-            Err(e)
-        }
-    }
+    transaction::settle(conn, outcome).await
 }
 
 async fn locked_write<M: Model, C: Connection>(

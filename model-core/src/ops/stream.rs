@@ -74,7 +74,9 @@ impl<M: Model> Pages<M> {
                 )
             };
             let Operand::Column(column) = term.operand else {
-                return Err(refused("it cannot order by an aggregate or a computed value"));
+                return Err(refused(
+                    "it cannot order by an aggregate or a computed value",
+                ));
             };
             let index = meta
                 .columns

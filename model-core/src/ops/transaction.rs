@@ -105,6 +105,23 @@ pub async fn rollback_all<C: Connection>(conn: &mut C) -> Result<()> {
     Ok(())
 }
 
+/// Ends the level a plan opened with [`begin`] for one operation: committed when the
+/// operation's `outcome` is `Ok`, rolled back otherwise, returning the outcome. The
+/// operation's error matters more than a failed rollback (the engine closes a connection
+/// whose rollback failed instead of pooling it).
+pub(crate) async fn settle<C: Connection, T>(conn: &mut C, outcome: Result<T>) -> Result<T> {
+    match outcome {
+        Ok(done) => {
+            commit(conn).await?;
+            Ok(done)
+        }
+        Err(e) => {
+            let _ = rollback(conn).await;
+            Err(e)
+        }
+    }
+}
+
 /// Commits the outermost transaction. If a nested level is still open (an operation inside
 /// was cancelled while it held a savepoint, so what it left behind is unknown), nothing is
 /// committed: everything is rolled back and [`crate::error::Error::Cancelled`] returned.

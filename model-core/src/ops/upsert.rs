@@ -5,20 +5,46 @@
 //! equivalent: `ON DUPLICATE KEY UPDATE` fires on a conflict with *any* unique key (so it
 //! would update a different row than the one named), and `INSERT IGNORE` also turns NOT
 //! NULL and range errors into warnings (silent data loss). There the plan sends a plain
-//! INSERT and, on a unique violation, falls back to an UPDATE of the row the target names
-//! (or to nothing, for insert-or-ignore). MySQL rolls back only the failed statement, so
-//! no savepoint is needed, and inside a transaction the outcome is the same as with
-//! `ON CONFLICT`: the target's row updated, or the unique violation of another constraint
-//! returned as [`Error::UniqueViolation`].
+//! INSERT (with `RETURNING` on MariaDB, so the row comes back from the statement that
+//! stored it) and, on a unique violation, falls back to an UPDATE of the row the target
+//! names, then reads that row with a locking read (which sees the latest committed row,
+//! also inside a REPEATABLE READ transaction), or, for insert-or-ignore, reads the
+//! conflicting row. MySQL rolls back only the failed statement, so no savepoint is needed,
+//! and inside a transaction the outcome is the same as with `ON CONFLICT`: the target's
+//! row updated, or the unique violation of another constraint returned as
+//! [`Error::UniqueViolation`].
+//!
+//! **Racing a `DELETE`.** Between the failed INSERT and the UPDATE, another connection may
+//! delete the row the INSERT collided with: the UPDATE then changes nothing and the read
+//! finds no row. That is not a conflict on another constraint (which would make a false
+//! `UniqueViolation` of it, and lose the write): the plan checks whether any row still
+//! conflicts with the new one (its key, its unique columns) and, if none does, sends the
+//! INSERT again, up to [`RACE_ROUNDS`] times. Inserts of one key racing its deletes also
+//! make InnoDB deadlocks (the waiting inserts share a lock on the deleted row, then each
+//! needs it exclusively); outside a caller's transaction the deadlock rolled back nothing
+//! but the plan's own statement, so that round is lost too and the INSERT sent again (inside
+//! one, it rolled back the caller's work: the caller gets the retryable
+//! [`Error::Conflict`]). An upsert that loses every round returns a retryable
+//! [`Error::Conflict`]; an insert-or-ignore returns `None` (its last INSERT did meet a
+//! conflicting row).
 
+use crate::engine::statement::SqlTemplate;
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
 pub use crate::model::requests::{InsertOrIgnore, Upsert};
 use crate::model::{ColumnDef, Model, ModelMeta, column_values};
-use crate::ops::{Single, read_back_inserted};
-use crate::query::ast::{ColumnRef, Node, Projection, QueryParts, Scalar};
+use crate::ops::{Single, insert_one, insert_returning};
+use crate::query::ast::{
+    ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock, Scalar,
+};
 use crate::sql::render::{self, OnConflict};
 use crate::value::Value;
+
+/// How many times an upsert or insert-or-ignore without `ON CONFLICT` sends its INSERT
+/// again after the row it collided with was deleted before it could be updated or read.
+/// Losing a round takes a DELETE of the same row landing between two statements, so a
+/// caller that loses them all is racing a delete loop: it gets a retryable error.
+pub const RACE_ROUNDS: usize = 16;
 
 /// The values an insert sends: every column's, or all but a generated key's.
 fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Value> {
@@ -30,20 +56,124 @@ fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Va
         .collect()
 }
 
-/// The query for the row whose `target` columns hold the values `all` gives them.
-fn where_equal(meta: &ModelMeta, target: &[usize], all: &[Value]) -> QueryParts {
-    let terms = target.iter().map(|&i| {
-        let column = &meta.columns[i];
-        let column = ColumnRef {
-            table: meta.table,
-            name: column.name,
-            nullable: column.nullable,
-        };
-        Node::equals(column, all[i].clone())
-    });
+/// The column `i` of `meta`, as a query names it.
+fn column_ref(meta: &ModelMeta, i: usize) -> ColumnRef {
+    let column = &meta.columns[i];
+    ColumnRef {
+        table: meta.table,
+        name: column.name,
+        nullable: column.nullable,
+    }
+}
+
+/// A locking read (`FOR UPDATE`, `LOCK IN SHARE MODE`) of the rows `filter` matches: it
+/// reads the latest committed rows even inside a REPEATABLE READ transaction, whose plain
+/// reads would show a snapshot (a row deleted since, or none where one was inserted since).
+fn locked(filter: Node, strength: LockStrength) -> QueryParts {
     QueryParts {
-        filter: Some(Node::all(terms)),
+        filter: Some(filter),
+        limit: Some(1),
+        lock: Some(RowLock {
+            strength,
+            wait: LockWait::Wait,
+        }),
         ..QueryParts::default()
+    }
+}
+
+/// The condition for the row whose `target` columns hold the values `all` gives them.
+fn where_equal(meta: &ModelMeta, target: &[usize], all: &[Value]) -> Node {
+    Node::all(
+        target
+            .iter()
+            .map(|&i| Node::equals(column_ref(meta, i), all[i].clone())),
+    )
+}
+
+/// The condition for any row an insert of `all` conflicts with: the same key (when the
+/// insert writes it: `with_key`, or a key that is not generated) or the same non-NULL value
+/// in a unique column. `None` when no unique constraint can conflict.
+fn where_conflicting(meta: &ModelMeta, all: &[Value], with_key: bool) -> Option<Node> {
+    let mut terms = Vec::new();
+    if meta.key_columns().all(|c| with_key || !c.auto) && !meta.keys.is_empty() {
+        terms.push(where_equal(meta, meta.keys, all));
+    }
+    for (i, c) in meta.columns.iter().enumerate() {
+        if c.unique && !c.primary_key && !matches!(all[i], Value::Null(_)) {
+            terms.push(Node::equals(column_ref(meta, i), all[i].clone()));
+        }
+    }
+    (!terms.is_empty()).then(|| Node::any(terms))
+}
+
+/// Whether a row an insert of `all` conflicts with is there now (a locking read: the
+/// latest committed row), other than one `except` matches.
+async fn conflicting_row<M: Model, C: Connection>(
+    conn: &mut C,
+    all: &[Value],
+    with_key: bool,
+    except: Option<&Node>,
+) -> Result<bool> {
+    let Some(mut filter) = where_conflicting(M::META, all, with_key) else {
+        return Ok(false);
+    };
+    if let Some(except) = except {
+        filter = Node::And(
+            Box::new(filter),
+            Box::new(Node::Not(Box::new(except.clone()))),
+        );
+    }
+    let d = conn.dialect();
+    let select = render::select(
+        d,
+        M::META,
+        &locked(filter, LockStrength::Share),
+        Projection::Model,
+    )?;
+    Ok(conn.fetch(select, Single::<M>(None)).await?.0.is_some())
+}
+
+/// What one INSERT of an upsert or insert-or-ignore without `ON CONFLICT` came to.
+enum Attempt<M> {
+    /// The row was inserted; here it is as stored.
+    Stored(M),
+    /// A unique violation: a row with the same key or unique value was there.
+    Collided(Error),
+    /// A deadlock (InnoDB's, between inserts and deletes of one key) rolled the INSERT
+    /// back, and nothing else: the plan was not inside a caller's transaction (`own`).
+    Lost,
+}
+
+/// Sends the INSERT once (see [`Attempt`]); other errors are the plan's.
+async fn attempt<M: Model, C: Connection>(
+    conn: &mut C,
+    row: &M,
+    insert: &SqlTemplate,
+    binds: &[Value],
+    returning: bool,
+    sent_key: bool,
+    own: bool,
+) -> Result<Attempt<M>> {
+    match insert_one(conn, row, insert.bind(binds.to_vec())?, returning, sent_key).await {
+        Ok(stored) => Ok(Attempt::Stored(stored)),
+        Err(conflict @ Error::UniqueViolation { .. }) => Ok(Attempt::Collided(conflict)),
+        Err(e) if own && e.is_retryable() => Ok(Attempt::Lost),
+        Err(e) => Err(e),
+    }
+}
+
+/// The INSERT of an upsert or insert-or-ignore without `ON CONFLICT`, with `RETURNING`
+/// where the server has it; and whether it has.
+fn fallback_insert<C: Connection>(
+    conn: &C,
+    meta: &ModelMeta,
+    with_key: bool,
+) -> Result<(SqlTemplate, bool)> {
+    let d = conn.dialect();
+    if insert_returning(conn) {
+        Ok((render::insert_explicit_returning(d, meta, with_key)?, true))
+    } else {
+        Ok((render::insert_explicit(d, meta, with_key)?, false))
     }
 }
 
@@ -72,33 +202,72 @@ impl<M: Model> Plan for Upsert<'_, M> {
                     "INSERT ... ON CONFLICT DO UPDATE returned no row".into(),
                 ));
         }
-        let insert = render::insert_explicit(d, meta, with_key)?;
-        match conn.execute(insert.bind(binds)?).await {
-            Ok(done) => read_back_inserted(conn, self.row, done, with_key).await,
-            Err(conflict @ Error::UniqueViolation { .. }) => {
-                let mut non_key = Vec::new();
-                self.row.push_update_values(&mut non_key);
-                let located = where_equal(meta, &self.target, &all);
-                if !non_key.is_empty() {
-                    let assignments: Vec<(ColumnRef, Scalar)> = meta
-                        .update_columns()
-                        .map(|c| ColumnRef {
-                            table: meta.table,
-                            name: c.name,
-                            nullable: c.nullable,
-                        })
-                        .zip(non_key.into_iter().map(Scalar::Value))
-                        .collect();
-                    let update = render::update_where(d, meta, &located, &assignments)?;
-                    conn.execute(update).await?;
-                }
-                let select = render::select(d, meta, &located, Projection::Model)?;
-                // No row with the target's value: the conflict was on another unique
-                // constraint, which `ON CONFLICT (target)` reports as well.
-                conn.fetch(select, Single(None)).await?.0.ok_or(conflict)
+        let (insert, returning) = fallback_insert(conn, meta, with_key)?;
+        let located = where_equal(meta, &self.target, &all);
+        let mut non_key = Vec::new();
+        self.row.push_update_values(&mut non_key);
+        let update = if non_key.is_empty() {
+            None
+        } else {
+            let assignments: Vec<(ColumnRef, Scalar)> = meta
+                .update_columns()
+                .map(|c| ColumnRef {
+                    table: meta.table,
+                    name: c.name,
+                    nullable: c.nullable,
+                })
+                .zip(non_key.into_iter().map(Scalar::Value))
+                .collect();
+            let parts = QueryParts {
+                filter: Some(located.clone()),
+                ..QueryParts::default()
+            };
+            Some(render::update_where(d, meta, &parts, &assignments)?)
+        };
+        let select = render::select(
+            d,
+            meta,
+            &locked(located.clone(), LockStrength::Update),
+            Projection::Model,
+        )?;
+        let own = conn.transaction_depth() == 0;
+        for _ in 0..RACE_ROUNDS {
+            let conflict =
+                match attempt(conn, self.row, &insert, &binds, returning, with_key, own).await? {
+                    Attempt::Stored(row) => return Ok(row),
+                    Attempt::Collided(conflict) => conflict,
+                    Attempt::Lost => continue,
+                };
+            let updated = match &update {
+                Some(update) => conn.execute(update.clone()).await.map(|_| ()),
+                None => Ok(()),
+            };
+            let found = match updated {
+                Ok(()) => conn.fetch(select.clone(), Single(None)).await,
+                Err(e) => Err(e),
+            };
+            match found {
+                Ok(Single(Some(row))) => return Ok(row),
+                Ok(Single(None)) => {}
+                // A deadlock of this autocommit UPDATE or read rolled back only it.
+                Err(e) if own && e.is_retryable() => continue,
+                Err(e) => return Err(e),
             }
-            Err(e) => Err(e),
+            // No row with the target's value. If another row conflicts, the conflict was
+            // on another unique constraint, which `ON CONFLICT (target)` reports as well;
+            // if none does, the row was deleted since the INSERT: insert again.
+            if conflicting_row::<M, C>(conn, &all, with_key, Some(&located)).await? {
+                return Err(conflict);
+            }
         }
+        Err(Error::Conflict {
+            message: format!(
+                "upsert of {}: the row it collided with was deleted before it could be \
+                 updated, {RACE_ROUNDS} times in a row (a concurrent DELETE of the same \
+                 row); try again",
+                meta.name
+            ),
+        })
     }
 }
 
@@ -113,11 +282,23 @@ impl<M: Model> Plan for InsertOrIgnore<'_, M> {
             let t = render::insert_on_conflict(d, meta, false, OnConflict::Nothing)?;
             return Ok(conn.fetch(t.bind(binds)?, Single(None)).await?.0);
         }
-        let insert = render::insert_explicit(d, meta, false)?;
-        match conn.execute(insert.bind(binds)?).await {
-            Ok(done) => Ok(Some(read_back_inserted(conn, self.row, done, false).await?)),
-            Err(Error::UniqueViolation { .. }) => Ok(None),
-            Err(e) => Err(e),
+        let all = column_values(self.row);
+        let (insert, returning) = fallback_insert(conn, meta, false)?;
+        let own = conn.transaction_depth() == 0;
+        for _ in 0..RACE_ROUNDS {
+            match attempt(conn, self.row, &insert, &binds, returning, false, own).await? {
+                Attempt::Stored(row) => return Ok(Some(row)),
+                Attempt::Collided(_) => {}
+                Attempt::Lost => continue,
+            }
+            // Ignored only while a conflicting row is there; if it was deleted since the
+            // INSERT, insert again.
+            if conflicting_row::<M, C>(conn, &all, false, None).await? {
+                return Ok(None);
+            }
         }
+        // Every INSERT met a conflicting row, deleted each time before it could be read:
+        // the last one did conflict, so the row is ignored.
+        Ok(None)
     }
 }

@@ -707,6 +707,17 @@ pub fn insert_explicit(dialect: Dialect, meta: &ModelMeta, with_key: bool) -> Re
     insert_rows(dialect, meta, 1, false, with_key)
 }
 
+/// [`insert_explicit`] with `RETURNING` every column, for a server whose dialect has
+/// `INSERT ... RETURNING` but no `ON CONFLICT` (MariaDB:
+/// [`insert_returning`](crate::SqlDialect::insert_returning)).
+pub fn insert_explicit_returning(
+    dialect: Dialect,
+    meta: &ModelMeta,
+    with_key: bool,
+) -> Result<SqlTemplate> {
+    insert_rows(dialect, meta, 1, true, with_key)
+}
+
 fn insert_rows(
     dialect: Dialect,
     meta: &ModelMeta,
@@ -1143,6 +1154,11 @@ mod tests {
         );
         let t = insert_explicit(Dialect::Mysql, &META, true).unwrap();
         assert_eq!(t.sql(), "INSERT INTO `t` (`id`, `group`) VALUES (?, ?)");
+        let t = insert_explicit_returning(Dialect::Mysql, &META, false).unwrap();
+        assert_eq!(
+            t.sql(),
+            "INSERT INTO `t` (`group`) VALUES (?) RETURNING `id`, `group`"
+        );
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub use mysql::Mysql;
 pub use postgres::Postgres;
 pub use sqlite::{DECIMAL_SUM, Sqlite, UNICODE_LOWER, UNICODE_UPPER};
 
-pub use crate::engine::backend::Dialect;
+pub use crate::engine::backend::{Dialect, Server};
 
 /// A dialect's rules and classification live here, beside the rules; the enum itself is
 /// the engine seam's (engines report which backend they speak).
@@ -118,8 +118,31 @@ pub trait SqlDialect: Send + Sync + 'static {
         }
     }
 
-    /// Whether `INSERT ... RETURNING` gives back the inserted row.
+    /// Whether `INSERT`, `UPDATE` and `DELETE ... RETURNING` give back the rows written, on
+    /// every server of the dialect.
     fn supports_returning(&self) -> bool;
+
+    /// Whether `INSERT ... RETURNING` gives back the inserted row on `server`: the one
+    /// statement stores the row and returns it, generated key included, so no second
+    /// lookup can miss it (a concurrent `DELETE` made that lookup fail). Default:
+    /// [`Self::supports_returning`].
+    fn insert_returning(&self, _server: Server) -> bool {
+        self.supports_returning()
+    }
+
+    /// The query whose one row holds the server's version text, for a dialect that speaks
+    /// to more than one kind of server (see [`Server`]); the engines run it once when a
+    /// connection or pool opens and pass its answer to [`Self::server_of`]. Default: none,
+    /// the server is [`Server::Standard`].
+    fn server_version_query(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Which server the version text `version` (the answer of
+    /// [`Self::server_version_query`]) names.
+    fn server_of(&self, _version: &str) -> Server {
+        Server::Standard
+    }
 
     /// The clause after a `SELECT` that locks its rows (`" FOR UPDATE SKIP LOCKED"`), or
     /// `None` where the backend has no row locks: there a locking read first takes the

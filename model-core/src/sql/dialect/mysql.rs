@@ -1,7 +1,10 @@
-//! MySQL and MariaDB: backtick quoting, `?` placeholders, no RETURNING (LAST_INSERT_ID),
-//! binary collation so text compares case-sensitively, error numbers.
+//! MySQL and MariaDB: backtick quoting, `?` placeholders, RETURNING on inserts only where
+//! the server is MariaDB (else LAST_INSERT_ID), binary collation so text compares
+//! case-sensitively, error numbers.
 
-use super::{SqlDialect, classify_by_hint, constraint_or_unknown, count_value, standard_function};
+use super::{
+    Server, SqlDialect, classify_by_hint, constraint_or_unknown, count_value, standard_function,
+};
 use crate::engine::tx_options::TxOptions;
 use crate::error::{DbFailure, Error, Result};
 use crate::query::ast::{DatePart, Func, RowLock};
@@ -201,7 +204,35 @@ impl SqlDialect for Mysql {
     }
 
     fn supports_returning(&self) -> bool {
+        // MySQL has no RETURNING at all, and MariaDB none on UPDATE.
         false
+    }
+
+    fn insert_returning(&self, server: Server) -> bool {
+        // MariaDB 10.5 added `INSERT ... RETURNING`; MySQL never did.
+        server == Server::Mariadb
+    }
+
+    fn server_version_query(&self) -> Option<&'static str> {
+        Some("SELECT VERSION()")
+    }
+
+    /// MariaDB says so in its version (`10.11.6-MariaDB-0+deb12u1`; behind some proxies
+    /// with the `5.5.5-` prefix its handshake carries); MySQL's is a bare number
+    /// (`8.0.36`). MariaDB before 10.5 counts as MySQL: it has no `INSERT ... RETURNING`.
+    fn server_of(&self, version: &str) -> Server {
+        if !version.to_ascii_lowercase().contains("mariadb") {
+            return Server::Standard;
+        }
+        let number = version.strip_prefix("5.5.5-").unwrap_or(version);
+        let mut parts = number.split(|c: char| !c.is_ascii_digit());
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        if (major, minor) >= (10, 5) {
+            Server::Mariadb
+        } else {
+            Server::Standard
+        }
     }
 
     /// MariaDB spells a shared lock `LOCK IN SHARE MODE` (it has no `FOR SHARE`) and
@@ -479,4 +510,28 @@ fn is_lost_connection(message: &str) -> bool {
     ]
     .iter()
     .any(|gone| message.contains(gone))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_server_is_told_by_its_version() {
+        let m = Mysql;
+        assert_eq!(m.server_of("10.11.19-MariaDB-0+deb12u1"), Server::Mariadb);
+        assert_eq!(m.server_of("11.4.2-MariaDB"), Server::Mariadb);
+        assert_eq!(m.server_of("5.5.5-10.6.12-MariaDB-log"), Server::Mariadb);
+        // Before 10.5 MariaDB has no INSERT ... RETURNING: it counts as MySQL.
+        assert_eq!(m.server_of("10.4.32-MariaDB"), Server::Standard);
+        assert_eq!(m.server_of("8.0.36"), Server::Standard);
+        assert_eq!(m.server_of("8.4.0-commercial"), Server::Standard);
+        assert!(m.insert_returning(Server::Mariadb));
+        assert!(!m.insert_returning(Server::Standard));
+        assert!(
+            !m.supports_returning(),
+            "no UPDATE ... RETURNING on MariaDB"
+        );
+        assert_eq!(m.server_version_query(), Some("SELECT VERSION()"));
+    }
 }
