@@ -26,8 +26,8 @@ use crate::value::field::SqlField;
 use crate::value::key::{IntoKey, PrimaryKey};
 use crate::value::row::RowReader;
 use requests::{
-    CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertOrIgnore, InsertRow,
-    UpdateRow, Upsert,
+    CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertManyReturning,
+    InsertOrIgnore, InsertRow, UpdateRow, Upsert,
 };
 
 /// A database model; implemented by `#[derive(Model)]`.
@@ -125,6 +125,15 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// returns how many were inserted.
     fn insert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<u64> {
         db.run(InsertMany { rows })
+    }
+
+    /// Inserts many rows in one transaction, as [`Model::insert_many`], and returns them as
+    /// stored (generated keys and defaults included), in the order given: one
+    /// `INSERT ... RETURNING` per batch where the backend reads it back (PostgreSQL,
+    /// SQLite, MariaDB through sqlx), else one INSERT and read-back per row in that
+    /// transaction (MySQL, diesel on MariaDB).
+    fn insert_many_returning<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+        db.run(InsertManyReturning { rows })
     }
 
     /// Writes every non-key column of this row; [`Error::NotFound`](crate::Error::NotFound) if its key is absent.

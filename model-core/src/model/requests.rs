@@ -56,6 +56,13 @@ pub struct InsertMany<'a, M> {
     pub rows: &'a [M],
 }
 
+/// `insert_many_returning`: as [`InsertMany`], and the rows as stored (generated keys
+/// included), in the order given.
+pub struct InsertManyReturning<'a, M> {
+    /// The rows.
+    pub rows: &'a [M],
+}
+
 /// Instance `update`: every non-key column, by key.
 pub struct UpdateRow<'a, M> {
     /// The row.

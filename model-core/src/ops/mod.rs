@@ -24,7 +24,8 @@ use crate::engine::statement::{SqlTemplate, Statement};
 use crate::engine::{Connection, Plan, RowSink};
 use crate::error::{Error, Result};
 pub use crate::model::requests::{
-    CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertRow, UpdateRow,
+    CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertManyReturning, InsertRow,
+    UpdateRow,
 };
 use crate::model::{CachedSql, Model, ModelMeta};
 use crate::ops::raw::FromRow;
@@ -442,13 +443,7 @@ impl<M: Model> Plan for InsertMany<'_, M> {
         }
         let d = conn.dialect();
         let width = M::META.insert_columns().count();
-        // A model whose columns are all generated inserts one row per statement.
-        let per_batch = d
-            .rules()
-            .max_bind_params()
-            .checked_div(width)
-            .map_or(1, |rows| rows.clamp(1, MAX_BATCH_ROWS))
-            .min(self.rows.len());
+        let per_batch = rows_per_batch::<M>(d, self.rows.len());
         let full = render::insert(d, M::META, per_batch, false)?;
         transaction::begin(conn).await?;
         let mut total = 0u64;
@@ -486,6 +481,111 @@ impl<M: Model> Plan for InsertMany<'_, M> {
         }
         transaction::settle(conn, outcome.map(|()| total)).await
     }
+}
+
+/// How many of `total` rows of `M` one INSERT carries under `dialect`'s parameter limit
+/// (one, for a model whose columns are all generated).
+fn rows_per_batch<M: Model>(dialect: Dialect, total: usize) -> usize {
+    let width = M::META.insert_columns().count();
+    dialect
+        .rules()
+        .max_bind_params()
+        .checked_div(width)
+        .map_or(1, |rows| rows.clamp(1, MAX_BATCH_ROWS))
+        .min(total)
+}
+
+impl<M: Model> Plan for InsertManyReturning<'_, M> {
+    type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        if self.rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        transaction::begin(conn).await?;
+        let stored = insert_rows_returning::<M, C>(conn, self.rows).await;
+        transaction::settle(conn, stored).await
+    }
+}
+
+/// The body of [`InsertManyReturning`], inside its transaction.
+async fn insert_rows_returning<M: Model, C: Connection>(
+    conn: &mut C,
+    rows: &[M],
+) -> Result<Vec<M>> {
+    let d = conn.dialect();
+    let mut stored = Vec::with_capacity(rows.len());
+    if !insert_returning(conn) {
+        // MySQL, and diesel on MariaDB: one INSERT and its read-back per row, in this
+        // transaction (so a concurrent DELETE cannot come between them).
+        let t = M::sql_cache().get_or_render(d, CachedSql::Insert, || {
+            render::insert(d, M::META, 1, false)
+        })?;
+        for row in rows {
+            let mut binds = Vec::with_capacity(M::META.columns.len());
+            row.push_insert_values(&mut binds);
+            stored.push(insert_one(conn, row, t.bind(binds)?, false, false).await?);
+        }
+        return Ok(stored);
+    }
+    for chunk in rows.chunks(rows_per_batch::<M>(d, rows.len())) {
+        let mut binds = Vec::with_capacity(chunk.len() * M::META.columns.len());
+        for row in chunk {
+            row.push_insert_values(&mut binds);
+        }
+        let statement = render::insert(d, M::META, chunk.len(), true)?.bind(binds)?;
+        let batch = collect_rows::<M, C>(conn, statement).await?;
+        stored.extend(in_input_order(chunk, batch)?);
+    }
+    Ok(stored)
+}
+
+/// The rows one `INSERT ... RETURNING` gave back, in the order of `sent` (SQL leaves the
+/// order of RETURNING rows open). A generated key grows in the order of the VALUES list
+/// on every backend (a sequence's `nextval` per row, SQLite's rowid, InnoDB's
+/// auto-increment), so such rows are sorted by key; rows with keys of their own are
+/// matched to the sent rows by key.
+fn in_input_order<M: Model>(sent: &[M], mut back: Vec<M>) -> Result<Vec<M>> {
+    if back.len() != sent.len() {
+        return Err(Error::Internal(
+            format!(
+                "INSERT ... RETURNING gave back {} rows for {} inserted",
+                back.len(),
+                sent.len()
+            )
+            .into(),
+        ));
+    }
+    let key = |row: &M| {
+        let mut key = Vec::with_capacity(M::META.keys.len());
+        row.push_key_values(&mut key);
+        key
+    };
+    if M::META.auto_key().is_some() {
+        let generated = |row: &M| match key(row).first() {
+            Some(Value::I64(k)) => *k,
+            Some(Value::I32(k)) => i64::from(*k),
+            Some(Value::I16(k)) => i64::from(*k),
+            _ => i64::MAX,
+        };
+        back.sort_by_key(generated);
+        return Ok(back);
+    }
+    let mut keyed: Vec<(Vec<Value>, M)> = back.into_iter().map(|row| (key(&row), row)).collect();
+    sent.iter()
+        .map(|row| {
+            let wanted = key(row);
+            let at = keyed
+                .iter()
+                .position(|(k, _)| *k == wanted)
+                .ok_or_else(|| {
+                    Error::Internal("INSERT ... RETURNING gave back a row that was not sent".into())
+                })?;
+            Ok(keyed.swap_remove(at).1)
+        })
+        .collect()
 }
 
 impl<M: Model> Plan for UpdateRow<'_, M> {

@@ -151,6 +151,66 @@ macro_rules! write_scenarios {
             Ok(())
         });
 
+        scenario!(insert_many_returning_gives_the_stored_rows_in_order, |db| {
+            seed_people!(db);
+            // 2,500 rows: three statements on every backend (1,000 rows at most each).
+            let rows: Vec<Person> = (0..2_500)
+                .map(|i| Person {
+                    score: f64::from(i) / 4.0,
+                    ..person(&format!("n{i}"), if i % 3 == 0 { None } else { Some(i) })
+                })
+                .collect();
+            let stored = aw!(Person::insert_many_returning(&rows, &db))?;
+            assert_eq!(stored.len(), 2_500);
+            // The seeded people hold keys 1 to 5; the new rows get 6, 7, ... in input order.
+            for (i, (back, sent)) in stored.iter().zip(&rows).enumerate() {
+                assert_eq!(back.id, 6 + i as i64, "row {i}");
+                assert_eq!(
+                    *back,
+                    Person {
+                        id: back.id,
+                        ..sent.clone()
+                    },
+                    "row {i}"
+                );
+            }
+            let read = aw!(Person::query()
+                .filter(Person::ID.gt(5))
+                .order_by(Person::ID.asc())
+                .all(&db))?;
+            assert_eq!(read, stored, "returned = stored");
+            // Rows with keys of their own come back in the order given, not key order.
+            aw!(Order::create_table(&db))?;
+            let orders: Vec<Order> = [5, 1, 3]
+                .map(|id| Order {
+                    id,
+                    group: format!("g{id}"),
+                    selected: id as i32,
+                })
+                .to_vec();
+            assert_eq!(aw!(Order::insert_many_returning(&orders, &db))?, orders);
+            assert!(aw!(Order::insert_many_returning(&[], &db))?.is_empty());
+            // All or nothing: a duplicate key refuses the whole call.
+            let clash = vec![
+                Order {
+                    id: 7,
+                    group: "x".into(),
+                    selected: 0,
+                },
+                Order {
+                    id: 1,
+                    group: "y".into(),
+                    selected: 0,
+                },
+            ];
+            expect_err!(
+                aw!(Order::insert_many_returning(&clash, &db)),
+                ambidex::Error::UniqueViolation { .. }
+            );
+            assert_eq!(aw!(Order::query().count(&db))?, 3);
+            Ok(())
+        });
+
         scenario!(insert_many_is_all_or_nothing, |db| {
             seed_people!(db);
             let mut rows: Vec<Person> =
