@@ -782,5 +782,20 @@ fn mysql_insert_path_per_engine() {
             "e",
             &[returning],
         );
+        // `delete_returning` through sqlx is MariaDB's one `DELETE ... RETURNING` too.
+        probed();
+        let gone = Probe::query()
+            .filter(Probe::LABEL.eq("e"))
+            .delete_returning(&db)
+            .await
+            .expect("delete_returning");
+        assert_eq!(gone.len(), 1);
+        assert_eq!(gone[0].label, "e");
+        let sent: Vec<String> = probed();
+        assert_eq!(
+            sent,
+            ["DELETE FROM `race_probes` WHERE `label` = ? RETURNING `id`, `label`"],
+            "Db: one DELETE ... RETURNING"
+        );
     });
 }

@@ -65,12 +65,13 @@ pub trait Connection: Send {
     /// its pool) opened.
     fn server(&self) -> Server;
 
-    /// Whether the engine reads the rows an `INSERT ... RETURNING` returns on this
-    /// connection's server, where the dialect allows one ([`Server`]). Default: it does.
-    /// The diesel engine on MariaDB does not: the C client reads a prepared statement's
-    /// result columns when it prepares it, and MariaDB announces none for
-    /// `INSERT ... RETURNING` (MDEV-27013), so diesel refuses the rows ("No metadata
-    /// exists"). Such a connection inserts without RETURNING, in a transaction.
+    /// Whether the engine reads the rows an `INSERT ... RETURNING` (or `DELETE ...
+    /// RETURNING`) returns on this connection's server, where the dialect allows one
+    /// ([`Server`]). Default: it does. The diesel engine on MariaDB does not: the C client
+    /// reads a prepared statement's result columns when it prepares it, and MariaDB
+    /// announces none for `INSERT ... RETURNING` (MDEV-27013), so diesel refuses the rows
+    /// ("No metadata exists"). Such a connection inserts without RETURNING, in a
+    /// transaction, and deletes returning rows by locking them first.
     fn reads_insert_returning(&self) -> bool {
         true
     }

@@ -1,8 +1,10 @@
 //! Writes that return the rows they changed: `update_returning` and `delete_returning`.
 //!
-//! Where the dialect has `RETURNING` (PostgreSQL, SQLite 3.35+) it is one statement.
-//! Where it has not (MySQL; MariaDB has it for `DELETE` and `INSERT` but not `UPDATE`, so
-//! both writes take one path there), the plan runs in a transaction (a savepoint inside an
+//! Where the dialect has `RETURNING` (PostgreSQL, SQLite 3.35+) it is one statement; so
+//! is `delete_returning` on MariaDB 10.5+ through sqlx (`DELETE ... RETURNING`; the diesel
+//! engine cannot read those rows there, see `Connection::reads_insert_returning`).
+//! Where it has not (MySQL; MariaDB's `UPDATE`; diesel on MariaDB), the plan runs in a
+//! transaction (a savepoint inside an
 //! open one): it reads the matching rows with `FOR UPDATE`, so no other transaction can
 //! change or delete them until it ends, writes them by key, and (for an update) reads them
 //! again by key. The rows returned are exactly the rows written, as with `RETURNING`; a
@@ -71,7 +73,7 @@ impl<M: Model> Plan for DeleteReturning<M> {
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
         let d = conn.dialect();
-        if d.rules().supports_returning() {
+        if d.rules().delete_returning(conn.server()) && conn.reads_insert_returning() {
             let st = render::delete_where_returning(d, M::META, &self.parts)?;
             return collect_rows::<M, C>(conn, st).await;
         }

@@ -639,7 +639,7 @@ pub fn delete_where(dialect: Dialect, meta: &ModelMeta, parts: &QueryParts) -> R
 }
 
 /// Renders `DELETE FROM table WHERE filter RETURNING every column`, for backends whose
-/// dialect [`supports_returning`](crate::SqlDialect::supports_returning).
+/// dialect [`delete_returning`](crate::SqlDialect::delete_returning).
 pub fn delete_where_returning(
     dialect: Dialect,
     meta: &ModelMeta,

@@ -130,6 +130,13 @@ pub trait SqlDialect: Send + Sync + 'static {
         self.supports_returning()
     }
 
+    /// Whether `DELETE ... RETURNING` gives back the deleted rows on `server` (MariaDB
+    /// 10.5+ has it, but no `UPDATE ... RETURNING`). Default:
+    /// [`Self::supports_returning`].
+    fn delete_returning(&self, _server: Server) -> bool {
+        self.supports_returning()
+    }
+
     /// The query whose one row holds the server's version text, for a dialect that speaks
     /// to more than one kind of server (see [`Server`]); the engines run it once when a
     /// connection or pool opens and pass its answer to [`Self::server_of`]. Default: none,

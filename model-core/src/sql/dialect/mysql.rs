@@ -213,6 +213,11 @@ impl SqlDialect for Mysql {
         server == Server::Mariadb
     }
 
+    fn delete_returning(&self, server: Server) -> bool {
+        // MariaDB 10.5 added `DELETE ... RETURNING` too; MySQL never did.
+        server == Server::Mariadb
+    }
+
     fn server_version_query(&self) -> Option<&'static str> {
         Some("SELECT VERSION()")
     }
