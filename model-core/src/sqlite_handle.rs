@@ -56,40 +56,66 @@ pub unsafe fn prepare(db: NonNull<sqlite3>) -> Result<()> {
 ///
 /// `db` must be an open connection that no other thread uses during the call.
 pub unsafe fn register_functions(db: NonNull<sqlite3>) -> Result<()> {
-    let functions: [(&str, CaseMapping); 2] =
-        [(UNICODE_LOWER, map_lower), (UNICODE_UPPER, map_upper)];
-    for (name, call) in functions {
-        let c_name = CString::new(name).expect("function names have no NUL");
-        // SAFETY: `db` is open and ours for the call; the name is copied by SQLite; the
-        // callback is a plain function with no user data to free.
-        let rc = unsafe {
-            sqlite3_create_function_v2(
-                db.as_ptr(),
-                c_name.as_ptr(),
-                1,
-                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                std::ptr::null_mut(),
-                Some(call),
-                None,
-                None,
-                None,
-            )
-        };
-        if rc != SQLITE_OK {
-            return Err(Error::Config(
-                format!("SQLite refused to register the function {name} (code {rc})").into(),
-            ));
-        }
+    for (name, call) in [
+        (UNICODE_LOWER, map_lower as Callback),
+        (UNICODE_UPPER, map_upper),
+    ] {
+        // SAFETY: the caller's promise, passed on; `call` is a scalar function.
+        unsafe { create_function(db, name, Some(call), None, None)? };
     }
     #[cfg(feature = "decimal")]
-    // SAFETY: the caller's promise, passed on.
+    // SAFETY: the caller's promise, passed on; step and finish make an aggregate.
     unsafe {
-        decimal_sum::register(db)?;
+        create_function(
+            db,
+            crate::sql::dialect::DECIMAL_SUM,
+            None,
+            Some(decimal_sum::step),
+            Some(decimal_sum::finish),
+        )?;
     }
     Ok(())
 }
 
-type CaseMapping = unsafe extern "C" fn(*mut sqlite3_context, c_int, *mut *mut sqlite3_value);
+/// A function's or an aggregate step's callback, as SQLite calls it.
+type Callback = unsafe extern "C" fn(*mut sqlite3_context, c_int, *mut *mut sqlite3_value);
+
+/// Registers the one-argument function `name` on `db`: a scalar function (`call`) or an
+/// aggregate (`step` and `finish`), deterministic and harmless (`SQLITE_INNOCUOUS`).
+///
+/// # Safety
+///
+/// `db` must be an open connection that no other thread uses during the call.
+unsafe fn create_function(
+    db: NonNull<sqlite3>,
+    name: &str,
+    call: Option<Callback>,
+    step: Option<Callback>,
+    finish: Option<unsafe extern "C" fn(*mut sqlite3_context)>,
+) -> Result<()> {
+    let c_name = CString::new(name).expect("function names have no NUL");
+    // SAFETY: `db` is open and ours for the call (the caller's promise); SQLite copies the
+    // name; the callbacks are plain functions with no user data to free.
+    let rc = unsafe {
+        sqlite3_create_function_v2(
+            db.as_ptr(),
+            c_name.as_ptr(),
+            1,
+            SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
+            std::ptr::null_mut(),
+            call,
+            step,
+            finish,
+            None,
+        )
+    };
+    if rc != SQLITE_OK {
+        return Err(Error::Config(
+            format!("SQLite refused to register the function {name} (code {rc})").into(),
+        ));
+    }
+    Ok(())
+}
 
 unsafe extern "C" fn map_lower(ctx: *mut sqlite3_context, n: c_int, args: *mut *mut sqlite3_value) {
     // SAFETY: SQLite passes `n` valid argument values.
@@ -175,20 +201,14 @@ pub unsafe fn refuse_double_quoted_strings(db: NonNull<sqlite3>) -> Result<()> {
 /// sum past `Decimal`'s range, fails the statement with a message saying which.
 #[cfg(feature = "decimal")]
 mod decimal_sum {
-    use std::ffi::{CString, c_char, c_int};
-    use std::ptr::NonNull;
+    use std::ffi::{c_char, c_int};
 
     use libsqlite3_sys::{
-        SQLITE_DETERMINISTIC, SQLITE_INNOCUOUS, SQLITE_NULL, SQLITE_OK, SQLITE_TRANSIENT,
-        SQLITE_UTF8, sqlite3, sqlite3_aggregate_context, sqlite3_context,
-        sqlite3_create_function_v2, sqlite3_result_error, sqlite3_result_null,
-        sqlite3_result_text64, sqlite3_value, sqlite3_value_bytes, sqlite3_value_text,
-        sqlite3_value_type,
+        SQLITE_NULL, SQLITE_TRANSIENT, SQLITE_UTF8, sqlite3_aggregate_context, sqlite3_context,
+        sqlite3_result_error, sqlite3_result_null, sqlite3_result_text64, sqlite3_value,
+        sqlite3_value_bytes, sqlite3_value_text, sqlite3_value_type,
     };
     use rust_decimal::Decimal;
-
-    use crate::error::{Error, Result};
-    use crate::sql::dialect::DECIMAL_SUM;
 
     /// The running sum, in the zeroed memory SQLite gives each group
     /// (`sqlite3_aggregate_context`): all-zero bytes are "nothing seen yet", sum zero.
@@ -202,32 +222,11 @@ mod decimal_sum {
         failed: u8,
     }
 
-    pub(super) unsafe fn register(db: NonNull<sqlite3>) -> Result<()> {
-        let name = CString::new(DECIMAL_SUM).expect("no NUL");
-        // SAFETY: `db` is open and ours for the call (the caller's promise); the
-        // callbacks are plain functions with no user data.
-        let rc = unsafe {
-            sqlite3_create_function_v2(
-                db.as_ptr(),
-                name.as_ptr(),
-                1,
-                SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS,
-                std::ptr::null_mut(),
-                None,
-                Some(step),
-                Some(finish),
-                None,
-            )
-        };
-        if rc != SQLITE_OK {
-            return Err(Error::Config(
-                format!("SQLite refused to register the function {DECIMAL_SUM} (code {rc})").into(),
-            ));
-        }
-        Ok(())
-    }
-
-    unsafe extern "C" fn step(ctx: *mut sqlite3_context, n: c_int, args: *mut *mut sqlite3_value) {
+    pub(super) unsafe extern "C" fn step(
+        ctx: *mut sqlite3_context,
+        n: c_int,
+        args: *mut *mut sqlite3_value,
+    ) {
         // SAFETY (the whole body): SQLite calls with `n` (1) valid values and a live
         // context; the aggregate context is zeroed memory of the size asked, aligned for
         // any type, valid for the group; the text pointer is valid for `bytes` bytes.
@@ -262,7 +261,7 @@ mod decimal_sum {
         }
     }
 
-    unsafe extern "C" fn finish(ctx: *mut sqlite3_context) {
+    pub(super) unsafe extern "C" fn finish(ctx: *mut sqlite3_context) {
         // SAFETY: as in `step`; asking for 0 bytes returns the group's state if `step`
         // made one, else NULL (no row, or no memory).
         unsafe {
