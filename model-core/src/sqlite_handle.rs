@@ -152,18 +152,46 @@ unsafe fn map_case(
             sqlite3_result_null(ctx);
             return;
         }
-        let text = sqlite3_value_text(*args);
-        if text.is_null() {
+        let Some(raw) = text_of(*args) else {
             sqlite3_result_error_nomem(ctx);
             return;
-        }
-        let bytes = sqlite3_value_bytes(*args) as usize;
-        let raw = std::slice::from_raw_parts(text, bytes);
+        };
         let mapped: String = String::from_utf8_lossy(raw).chars().map(map).collect();
+        result_text(ctx, &mapped);
+    }
+}
+
+/// A non-NULL argument read as UTF-8 text (SQLite converts other types), or `None` when
+/// SQLite could not allocate the text.
+///
+/// # Safety
+///
+/// `value` is an argument SQLite passed to the running callback; the slice lives until the
+/// value is next converted, which the callers do not do.
+unsafe fn text_of<'a>(value: *mut sqlite3_value) -> Option<&'a [u8]> {
+    // SAFETY: the caller's promise; the pointer is valid for `bytes` bytes.
+    unsafe {
+        let text = sqlite3_value_text(value);
+        if text.is_null() {
+            return None;
+        }
+        let bytes = sqlite3_value_bytes(value) as usize;
+        Some(std::slice::from_raw_parts(text, bytes))
+    }
+}
+
+/// Sets the callback's result to a copy of `text`.
+///
+/// # Safety
+///
+/// `ctx` is the context SQLite passed to the running callback.
+unsafe fn result_text(ctx: *mut sqlite3_context, text: &str) {
+    // SAFETY: the caller's promise; SQLite copies the text (`SQLITE_TRANSIENT`).
+    unsafe {
         sqlite3_result_text64(
             ctx,
-            mapped.as_ptr() as *const c_char,
-            mapped.len() as u64,
+            text.as_ptr() as *const c_char,
+            text.len() as u64,
             SQLITE_TRANSIENT(),
             SQLITE_UTF8 as u8,
         );
@@ -204,9 +232,8 @@ mod decimal_sum {
     use std::ffi::{c_char, c_int};
 
     use libsqlite3_sys::{
-        SQLITE_NULL, SQLITE_TRANSIENT, SQLITE_UTF8, sqlite3_aggregate_context, sqlite3_context,
-        sqlite3_result_error, sqlite3_result_null, sqlite3_result_text64, sqlite3_value,
-        sqlite3_value_bytes, sqlite3_value_text, sqlite3_value_type,
+        SQLITE_NULL, sqlite3_aggregate_context, sqlite3_context, sqlite3_result_error,
+        sqlite3_result_null, sqlite3_value, sqlite3_value_type,
     };
     use rust_decimal::Decimal;
 
@@ -238,12 +265,9 @@ mod decimal_sum {
             if n != 1 || state.failed != 0 || sqlite3_value_type(*args) == SQLITE_NULL {
                 return;
             }
-            let text = sqlite3_value_text(*args);
-            if text.is_null() {
+            let Some(raw) = super::text_of(*args) else {
                 return;
-            }
-            let bytes = sqlite3_value_bytes(*args) as usize;
-            let raw = std::slice::from_raw_parts(text, bytes);
+            };
             let value = std::str::from_utf8(raw)
                 .ok()
                 .and_then(|t| t.parse::<Decimal>().ok());
@@ -279,13 +303,7 @@ mod decimal_sum {
                 }
                 _ => {
                     let text = Decimal::deserialize(state.sum).normalize().to_string();
-                    sqlite3_result_text64(
-                        ctx,
-                        text.as_ptr() as *const c_char,
-                        text.len() as u64,
-                        SQLITE_TRANSIENT(),
-                        SQLITE_UTF8 as u8,
-                    );
+                    super::result_text(ctx, &text);
                     return;
                 }
             };
