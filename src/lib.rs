@@ -252,6 +252,17 @@ pub use ambidex_core::{
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Computed, When, when};
+pub use ambidex_core::{Joined, JoinedAs, alias, all_of};
+
+/// The traits and markers behind joins ([`Joined`]): which models a query reads, on
+/// which side, and what it can select. Users rarely name them; they show in signatures
+/// and compiler messages. `docs/joins.md` explains them.
+pub mod join {
+    pub use ambidex_core::join::{
+        AllOf, Extend, Inner, JoinPath, JoinSelectable, JoinSet, Left, Member, P0, P1, P2, P3,
+        Side, SideField, Source, ToChild, ToParent,
+    };
+}
 
 /// The traits behind computed values ([`Computed`]): which types arithmetic, comparisons,
 /// functions and assignments accept. Users rarely name them; they show in signatures and

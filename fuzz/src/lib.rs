@@ -186,6 +186,7 @@ impl Case {
                 lock: None,
                 ..parts.clone()
             },
+            joins: Vec::new(),
         };
         Ok(Case {
             meta,
@@ -380,6 +381,7 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
                     filter: Some(node(u, meta, depth - 1)?),
                     ..QueryParts::default()
                 },
+                joins: Vec::new(),
             }),
         },
         12 => Node::ScalarIsNull {

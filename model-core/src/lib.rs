@@ -72,7 +72,7 @@ pub mod sqlite_handle;
 mod url;
 
 // Public module paths, kept where users and engines have always found them.
-pub use ops::{relation, select_as, stream, transaction, upsert};
+pub use ops::{join, relation, select_as, stream, transaction, upsert};
 pub use query::ast;
 pub use sql::{ddl, dialect, lexer, render};
 pub use value::types;
@@ -83,6 +83,7 @@ pub use engine::{Connection, Executed, Executor, Plan, RowSink};
 pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
 pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
 pub use ops::exists::Correlated;
+pub use ops::join::{AllOf, Joined, JoinedAs, all_of};
 pub use ops::raw::{FromRow, Raw, raw};
 pub use ops::relation::{BelongsTo, Through};
 pub use ops::retry::Retry;

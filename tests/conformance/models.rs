@@ -299,6 +299,11 @@ pub struct Employee {
     pub manager_id: Option<i64>,
 }
 
+ambidex::alias!(
+    /// An employee's manager, in a self-join (scenarios/joins.rs).
+    pub Boss = Employee
+);
+
 #[derive(Model, Debug, Clone, PartialEq)]
 #[ambidex(table = "rel_profile")]
 pub struct Profile {

@@ -6,6 +6,7 @@
 //! the same by construction.
 
 pub(crate) mod exists;
+pub mod join;
 pub(crate) mod raw;
 pub mod relation;
 pub(crate) mod retry;

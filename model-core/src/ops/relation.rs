@@ -75,17 +75,14 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
     /// Children whose parent meets `condition`: `Post::AUTHOR.has(Author::NAME.eq("Ada"))`.
     /// Children with a NULL foreign key never match.
     pub fn has(self, condition: Expr<P>) -> Expr<C> {
-        let list = SelectList {
-            table: P::META.table,
-            items: vec![Operand::Column(P::META.key_ref())],
-            distinct: false,
-            group_by: Vec::new(),
-            having: None,
-            parts: QueryParts {
+        let list = SelectList::new(
+            P::META.table,
+            vec![Operand::Column(P::META.key_ref())],
+            QueryParts {
                 filter: Some(condition.into_node()),
                 ..QueryParts::default()
             },
-        };
+        );
         Expr::from_node(Node::InSubquery {
             column: self.fk,
             subquery: Box::new(list),
@@ -96,17 +93,14 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
     /// [`BelongsTo::has`]): `Author::query().filter(Post::AUTHOR.has_child(Post::PUBLISHED.eq(true)))`
     /// is the authors with a published post.
     pub fn has_child(self, condition: Expr<C>) -> Expr<P> {
-        let list = SelectList {
-            table: C::META.table,
-            items: vec![Operand::Column(self.fk)],
-            distinct: false,
-            group_by: Vec::new(),
-            having: None,
-            parts: QueryParts {
+        let list = SelectList::new(
+            C::META.table,
+            vec![Operand::Column(self.fk)],
+            QueryParts {
                 filter: Some(condition.into_node()),
                 ..QueryParts::default()
             },
-        };
+        );
         Expr::from_node(Node::InSubquery {
             column: P::META.key_ref(),
             subquery: Box::new(list),
@@ -347,6 +341,13 @@ impl<J, F, T> Clone for Through<J, F, T> {
 }
 impl<J, F, T> Copy for Through<J, F, T> {}
 
+impl<J, F, T> Through<J, F, T> {
+    /// The two relations: from the link model to `F`, and to `T`.
+    pub(crate) fn relations(self) -> (BelongsTo<J, F>, BelongsTo<J, T>) {
+        (self.from, self.to)
+    }
+}
+
 impl<J: Model, F: Model, T: Model + Clone> Through<J, F, T> {
     /// The related rows of each row of `from`, in `from`'s order, each list ordered by the
     /// related rows' key: two queries (the join rows, then the related rows) per 1,000.
@@ -360,17 +361,14 @@ impl<J: Model, F: Model, T: Model + Clone> Through<J, F, T> {
     /// Rows of `F` related to some row of `T` that meets `condition`:
     /// `Post::query().filter(PostTag::TAG.through(PostTag::POST).has(Tag::NAME.eq("rust")))`.
     pub fn has(self, condition: Expr<T>) -> Expr<F> {
-        let join_rows = SelectList {
-            table: J::META.table,
-            items: vec![Operand::Column(self.from.fk)],
-            distinct: false,
-            group_by: Vec::new(),
-            having: None,
-            parts: QueryParts {
+        let join_rows = SelectList::new(
+            J::META.table,
+            vec![Operand::Column(self.from.fk)],
+            QueryParts {
                 filter: Some(self.to.has(condition).into_node()),
                 ..QueryParts::default()
             },
-        };
+        );
         Expr::from_node(Node::InSubquery {
             column: F::META.key_ref(),
             subquery: Box::new(join_rows),

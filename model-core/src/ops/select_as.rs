@@ -190,14 +190,7 @@ impl<M: Model> Select<M> {
         let mut list = Vec::new();
         items.items(&mut list);
         SelectAs {
-            list: SelectList {
-                table: M::META.table,
-                items: list,
-                distinct: false,
-                group_by: Vec::new(),
-                having: None,
-                parts: self.parts().clone(),
-            },
+            list: SelectList::new(M::META.table, list, self.parts().clone()),
             _types: PhantomData,
         }
     }

@@ -501,12 +501,59 @@ pub struct SelectList {
     pub having: Option<Node>,
     /// Filter, order, limit and offset.
     pub parts: QueryParts,
+    /// Tables joined to `table`, in order. With any, every column is written qualified by
+    /// its table (or alias): `"posts"."id"`.
+    pub joins: Vec<JoinClause>,
+}
+
+/// How a joined table's rows are matched to the rows before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JoinKind {
+    /// `INNER JOIN`: only rows with a match.
+    Inner,
+    /// `LEFT JOIN`: every row before it, with NULLs where the joined table has no match.
+    Left,
+}
+
+/// One `JOIN table [AS alias] ON condition` of a [`SelectList`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct JoinClause {
+    /// Inner or left.
+    pub kind: JoinKind,
+    /// The joined table.
+    pub table: &'static str,
+    /// The name the query calls it by, when it is not the table's (a self-join's second
+    /// occurrence); the columns of an aliased table carry the alias as their table.
+    pub alias: Option<&'static str>,
+    /// The join condition.
+    pub on: Node,
+}
+
+impl JoinClause {
+    /// The name the query's columns use for this table: its alias, or the table.
+    pub fn name(&self) -> &'static str {
+        self.alias.unwrap_or(self.table)
+    }
 }
 
 impl SelectList {
+    /// A select of `items` from `table`, with no filter, grouping or join.
+    pub fn new(table: &'static str, items: Vec<Operand>, parts: QueryParts) -> Self {
+        SelectList {
+            table,
+            items,
+            distinct: false,
+            group_by: Vec::new(),
+            having: None,
+            parts,
+            joins: Vec::new(),
+        }
+    }
+
     /// How many values the statement binds.
     pub fn bind_count(&self) -> usize {
-        self.items.iter().map(Operand::bind_count).sum::<usize>()
+        self.joins.iter().map(|j| j.on.bind_count()).sum::<usize>()
+            + self.items.iter().map(Operand::bind_count).sum::<usize>()
             + self.parts.filter.as_ref().map_or(0, Node::bind_count)
             + self.having.as_ref().map_or(0, Node::bind_count)
             + self
@@ -579,4 +626,105 @@ pub enum Projection {
     Count,
     /// Whether any row matches.
     Exists,
+}
+
+/// Marks every column of `table` that a condition, value or operand names as nullable:
+/// the columns of a left-joined table are NULL in the rows it has no match for, whatever
+/// the column's own declaration, and the renderer must treat them so (`ne` matches those
+/// rows, ordering puts them first). Subqueries are their own scope and are left alone.
+pub trait MarkNullable {
+    /// Marks `table`'s columns as nullable.
+    fn mark_nullable(&mut self, table: &str);
+}
+
+impl MarkNullable for ColumnRef {
+    fn mark_nullable(&mut self, table: &str) {
+        if self.table == table {
+            self.nullable = true;
+        }
+    }
+}
+
+impl MarkNullable for Node {
+    fn mark_nullable(&mut self, table: &str) {
+        match self {
+            Node::Compare { column, .. }
+            | Node::NotEqual { column, .. }
+            | Node::Between { column, .. }
+            | Node::In { column, .. }
+            | Node::IsNull { column, .. }
+            | Node::Like { column, .. }
+            | Node::InSubquery { column, .. } => column.mark_nullable(table),
+            Node::CompareScalar { left, right, .. } => {
+                left.mark_nullable(table);
+                right.mark_nullable(table);
+            }
+            Node::ScalarIsNull { scalar, .. } => scalar.mark_nullable(table),
+            Node::And(a, b) | Node::Or(a, b) => {
+                a.mark_nullable(table);
+                b.mark_nullable(table);
+            }
+            Node::Not(a) => a.mark_nullable(table),
+            Node::Const(_) => {}
+            Node::AggregateCompare { aggregate, .. } => aggregate.mark_nullable(table),
+            Node::Exists(q) => {
+                for (_, outer) in &mut q.links {
+                    outer.mark_nullable(table);
+                }
+            }
+        }
+    }
+}
+
+impl MarkNullable for Scalar {
+    fn mark_nullable(&mut self, table: &str) {
+        match self {
+            Scalar::Column(c) => c.mark_nullable(table),
+            Scalar::Value(_) => {}
+            Scalar::Arith { left, right, .. } => {
+                left.mark_nullable(table);
+                right.mark_nullable(table);
+            }
+            Scalar::Neg(s)
+            | Scalar::Cast { arg: s, .. }
+            | Scalar::ResultAs { arg: s, .. }
+            | Scalar::DatePart { arg: s, .. } => s.mark_nullable(table),
+            Scalar::Func { args, .. } => {
+                for a in args {
+                    a.mark_nullable(table);
+                }
+            }
+            Scalar::Case { whens, otherwise } => {
+                for (c, v) in whens {
+                    c.mark_nullable(table);
+                    v.mark_nullable(table);
+                }
+                otherwise.mark_nullable(table);
+            }
+        }
+    }
+}
+
+impl MarkNullable for Aggregate {
+    fn mark_nullable(&mut self, table: &str) {
+        if let Some(arg) = &mut self.arg {
+            arg.mark_nullable(table);
+        }
+    }
+}
+
+impl MarkNullable for Operand {
+    fn mark_nullable(&mut self, table: &str) {
+        match self {
+            Operand::Column(c) => c.mark_nullable(table),
+            Operand::Aggregate(a) => a.mark_nullable(table),
+            Operand::Scalar(s) => s.mark_nullable(table),
+        }
+    }
+}
+
+impl MarkNullable for OrderTerm {
+    fn mark_nullable(&mut self, table: &str) {
+        self.operand.mark_nullable(table);
+    }
 }

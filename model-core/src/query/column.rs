@@ -50,6 +50,17 @@ impl<M, T: SqlField> Column<M, T> {
         self.column
     }
 
+    /// The same column under another name for its table (an alias), typed by `A`.
+    pub(crate) fn retable<A>(self, table: &'static str) -> Column<A, T> {
+        Column {
+            column: ColumnRef {
+                table,
+                ..self.column
+            },
+            _types: PhantomData,
+        }
+    }
+
     /// The column's SQL name.
     pub fn name(&self) -> &'static str {
         self.column.name

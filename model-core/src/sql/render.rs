@@ -9,18 +9,20 @@ use crate::engine::statement::{SqlTemplate, Statement};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 use crate::query::ast::{
-    Aggregate, ArithOp, ColumnRef, Func, Node, NumClass, Operand, Projection, QueryParts, RowLock,
-    Scalar, SelectList,
+    Aggregate, ArithOp, ColumnRef, Func, JoinKind, Node, NumClass, Operand, Projection, QueryParts,
+    RowLock, Scalar, SelectList,
 };
 use crate::sql::dialect::Dialect;
 use crate::sql::lexer::{self, TokenKind};
 use crate::sql::writer::SqlWriter;
 use crate::value::{Array, Value};
 
-fn quoted(dialect: Dialect, name: &str) -> String {
-    let mut s = String::with_capacity(name.len() + 2);
-    dialect.rules().write_ident(&mut s, name);
-    s
+/// A column as [`SqlWriter::column`] writes it, for dialect hooks that take SQL text.
+fn column_sql(w: &SqlWriter, column: &ColumnRef) -> String {
+    let mut probe = SqlWriter::new(w.dialect());
+    probe.set_qualify(w.qualifies());
+    probe.column(column);
+    probe.into_sql()
 }
 
 fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
@@ -36,7 +38,7 @@ fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
 pub fn write_node(w: &mut SqlWriter, node: &Node) {
     match node {
         Node::Compare { column, op, value } => {
-            w.ident(column.name)
+            w.column(column)
                 .push(" ")
                 .push(op.sql())
                 .push(" ")
@@ -53,17 +55,14 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
         }
         Node::NotEqual { column, value } => {
             if column.nullable {
-                w.push("(")
-                    .ident(column.name)
-                    .push(" <> ")
-                    .bind(value.clone());
-                w.push(" OR ").ident(column.name).push(" IS NULL)");
+                w.push("(").column(column).push(" <> ").bind(value.clone());
+                w.push(" OR ").column(column).push(" IS NULL)");
             } else {
-                w.ident(column.name).push(" <> ").bind(value.clone());
+                w.column(column).push(" <> ").bind(value.clone());
             }
         }
         Node::Between { column, low, high } => {
-            w.ident(column.name).push(" BETWEEN ").bind(low.clone());
+            w.column(column).push(" BETWEEN ").bind(low.clone());
             w.push(" AND ").bind(high.clone());
         }
         Node::In {
@@ -80,7 +79,7 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             if or_null {
                 w.push("(");
             }
-            w.ident(column.name);
+            w.column(column);
             if let Some(array) = in_list_array(w.dialect(), values) {
                 // `= ANY` and `<> ALL` give what `IN` and `NOT IN` give for a non-empty
                 // list, NULL (unknown) included: a NULL column, or no match where the
@@ -98,11 +97,11 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             }
             w.push(")");
             if or_null {
-                w.push(" OR ").ident(column.name).push(" IS NULL)");
+                w.push(" OR ").column(column).push(" IS NULL)");
             }
         }
         Node::IsNull { column, negated } => {
-            w.ident(column.name)
+            w.column(column)
                 .push(if *negated { " IS NOT NULL" } else { " IS NULL" });
         }
         Node::Like {
@@ -110,7 +109,7 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             pattern,
             case_insensitive,
         } => {
-            let col = quoted(w.dialect(), column.name);
+            let col = column_sql(w, column);
             w.dialect()
                 .rules()
                 .write_like(w, &col, pattern, *case_insensitive);
@@ -148,7 +147,7 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
         }
         Node::Exists(q) => write_exists(w, q),
         Node::InSubquery { column, subquery } => {
-            w.ident(column.name).push(" IN (");
+            w.column(column).push(" IN (");
             let shaped = subquery.parts.limit.is_some() || subquery.parts.offset.is_some();
             if shaped {
                 // MySQL refuses LIMIT directly inside IN (...); a derived table is accepted
@@ -207,7 +206,7 @@ fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
 fn write_operand(w: &mut SqlWriter, operand: &Operand) {
     match operand {
         Operand::Column(c) => {
-            w.ident(c.name);
+            w.column(c);
         }
         Operand::Aggregate(a) => write_aggregate(w, a),
         Operand::Scalar(s) => write_scalar(w, s),
@@ -219,7 +218,7 @@ fn write_operand(w: &mut SqlWriter, operand: &Operand) {
 pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
     match scalar {
         Scalar::Column(c) => {
-            w.ident(c.name);
+            w.column(c);
         }
         Scalar::Value(v) => {
             w.bind(v.clone());
@@ -313,6 +312,8 @@ pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
 const EXISTS_ALIAS: &str = "ambidex_exists";
 
 fn write_exists(w: &mut SqlWriter, q: &crate::query::ast::ExistsQuery) {
+    // The subquery is its own scope: its bare column names are its own table's.
+    let outer_qualified = w.set_qualify(false);
     w.push("EXISTS (SELECT 1 FROM ")
         .ident(q.table)
         .push(" AS ")
@@ -341,9 +342,11 @@ fn write_exists(w: &mut SqlWriter, q: &crate::query::ast::ExistsQuery) {
     write_order(w, &q.parts);
     write_limit(w, &q.parts);
     w.push(")");
+    w.set_qualify(outer_qualified);
 }
 
 fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
+    let outer_qualified = w.set_qualify(!list.joins.is_empty());
     w.push(if list.distinct {
         "SELECT DISTINCT "
     } else {
@@ -356,6 +359,18 @@ fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
         write_operand(w, item);
     }
     w.push(" FROM ").ident(list.table);
+    for join in &list.joins {
+        w.push(match join.kind {
+            JoinKind::Inner => " INNER JOIN ",
+            JoinKind::Left => " LEFT JOIN ",
+        })
+        .ident(join.table);
+        if let Some(alias) = join.alias {
+            w.push(" AS ").ident(alias);
+        }
+        w.push(" ON ");
+        write_node(w, &join.on);
+    }
     write_where(w, &list.parts);
     for (i, key) in list.group_by.iter().enumerate() {
         w.push(if i == 0 { " GROUP BY " } else { ", " });
@@ -367,6 +382,27 @@ fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
     }
     write_order(w, &list.parts);
     write_limit(w, &list.parts);
+    w.set_qualify(outer_qualified);
+}
+
+/// Refuses a join that names a table twice without an alias: its columns would be
+/// ambiguous.
+fn check_join_names(list: &SelectList) -> Result<()> {
+    let mut names = vec![list.table];
+    for join in &list.joins {
+        let name = join.name();
+        if names.contains(&name) {
+            return Err(Error::InvalidQuery(
+                format!(
+                    "`{name}` appears twice in the query: join the second occurrence through an \
+                 alias (`ambidex::alias!(Manager = Employee)`, then `.join_as::<Manager>(..)`)"
+                )
+                .into(),
+            ));
+        }
+        names.push(name);
+    }
+    Ok(())
 }
 
 /// Renders a SELECT of chosen columns and aggregates.
@@ -384,6 +420,7 @@ pub fn select_list(dialect: Dialect, list: &SelectList) -> Result<Statement> {
                 .into(),
         ));
     }
+    check_join_names(list)?;
     let mut w = SqlWriter::new(dialect);
     write_select_list(&mut w, list);
     w.finish()

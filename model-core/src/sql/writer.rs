@@ -127,6 +127,7 @@ pub struct SqlWriter {
     sql: String,
     placeholders: Vec<(u32, u32)>,
     binds: Vec<Value>,
+    qualify: bool,
 }
 
 impl SqlWriter {
@@ -137,6 +138,7 @@ impl SqlWriter {
             sql: String::with_capacity(128),
             placeholders: Vec::new(),
             binds: Vec::new(),
+            qualify: false,
         }
     }
 
@@ -157,6 +159,34 @@ impl SqlWriter {
     pub fn ident(&mut self, name: &str) -> &mut Self {
         self.dialect.rules().write_ident(&mut self.sql, name);
         self
+    }
+
+    /// Appends a column: `"name"`, or `"table"."name"` while columns are qualified (in a
+    /// query that joins tables, where a bare name could mean either table's column).
+    #[inline]
+    pub fn column(&mut self, column: &crate::query::ast::ColumnRef) -> &mut Self {
+        if self.qualify {
+            self.ident(column.table).push(".");
+        }
+        self.ident(column.name)
+    }
+
+    /// Whether [`SqlWriter::column`] qualifies columns from now on (a query with joins:
+    /// yes; a subquery, which is its own scope: no); returns the previous setting, to
+    /// restore when the scope ends.
+    pub fn set_qualify(&mut self, qualify: bool) -> bool {
+        std::mem::replace(&mut self.qualify, qualify)
+    }
+
+    /// Whether columns are written qualified by their table now.
+    pub fn qualifies(&self) -> bool {
+        self.qualify
+    }
+
+    /// The SQL written so far, for a fragment that binds nothing.
+    pub(crate) fn into_sql(self) -> String {
+        debug_assert!(self.binds.is_empty());
+        self.sql
     }
 
     /// Appends a placeholder without a value (for templates).

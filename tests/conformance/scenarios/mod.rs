@@ -45,6 +45,8 @@ mod locking;
 mod returning;
 #[macro_use]
 mod expressions;
+#[macro_use]
+mod joins;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -130,6 +132,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             expressions_scenarios!();
+        }
+        mod joins {
+            #[allow(unused_imports)]
+            use super::*;
+            joins_scenarios!();
         }
         mod write {
             #[allow(unused_imports)]
