@@ -5,7 +5,8 @@
 //! *after* COMMIT or ROLLBACK succeeded, so a non-zero depth at drop means "a transaction
 //! may be open": a transaction future dropped halfway (a timeout, a `select!`, an aborted
 //! task), a panic in a transaction closure, a [`crate::Tx`] dropped without commit, or a
-//! failed rollback. Such a connection is closed instead of pooled, and closing it makes the
+//! failed rollback. The same holds for a session lock a migration run may still hold
+//! ([`Connection::session_lock_held`]). Such a connection is closed instead of pooled, and closing it makes the
 //! database roll the transaction back. (Returning it would hand the next user a connection
 //! inside someone else's transaction, a bug sqlx itself has shipped several times:
 //! launchbadge/sqlx#2054, #3932, #4385.)
@@ -36,6 +37,8 @@ pub struct SqlxConn<B: Backend> {
     /// so the connection is never used again: its next statement is refused and it is
     /// closed instead of pooled.
     in_flight: bool,
+    /// A session lock may be held ([`Connection::session_lock_held`]): closed, not pooled.
+    session_lock: bool,
     /// How to describe failures.
     ctx: Arc<ErrorContext>,
 }
@@ -49,6 +52,7 @@ impl<B: Backend> SqlxConn<B> {
                 conn: Some(conn),
                 depth: 0,
                 in_flight: false,
+                session_lock: false,
                 ctx: Arc::clone(ctx),
             }),
             Err(sqlx::Error::PoolTimedOut) => Err(Error::PoolTimeout {
@@ -148,6 +152,16 @@ impl<B: Backend> Connection for SqlxConn<B> {
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
     }
+
+    #[inline]
+    fn session_lock_held(&self) -> bool {
+        self.session_lock
+    }
+
+    #[inline]
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.session_lock = held;
+    }
 }
 
 impl<B: Backend> Drop for SqlxConn<B> {
@@ -166,12 +180,14 @@ impl<B: Backend> Drop for SqlxConn<B> {
             drop(conn.detach());
             return;
         }
-        if self.depth != 0 || self.in_flight {
+        if self.depth != 0 || self.in_flight || self.session_lock {
             tracing::debug!(
                 depth = self.depth,
                 in_flight = self.in_flight,
-                "closing a connection that may hold an open transaction, or whose statement \
-                 was cancelled before its answer was read, instead of pooling it"
+                session_lock = self.session_lock,
+                "closing a connection that may hold an open transaction or a session lock, \
+                 or whose statement was cancelled before its answer was read, instead of \
+                 pooling it"
             );
             conn.close_on_drop();
         }

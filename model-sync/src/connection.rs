@@ -17,6 +17,9 @@ pub struct DieselConn<C> {
     pub(crate) inner: C,
     depth: u32,
     pub(crate) broken: bool,
+    /// A session lock may be held ([`Connection::session_lock_held`]): the pool discards
+    /// the connection instead of reusing it.
+    pub(crate) session_lock: bool,
     /// Which server it reached ([`DieselConn::identify`]).
     server: Server,
 }
@@ -27,6 +30,7 @@ impl<C: DieselBackend> DieselConn<C> {
             inner,
             depth: 0,
             broken: false,
+            session_lock: false,
             server: Server::Standard,
         }
     }
@@ -88,6 +92,14 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
 
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
+    }
+
+    fn session_lock_held(&self) -> bool {
+        self.session_lock
+    }
+
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.session_lock = held;
     }
 }
 

@@ -428,6 +428,7 @@ impl DieselDb {
             server: shared.server,
             reads_insert_returning: shared.reads_insert_returning,
             depth: 0,
+            session_lock: false,
             _open: OpenSession::new(&shared.stats),
         })
     }
@@ -640,6 +641,8 @@ enum Request {
     Run(Task),
     /// The transaction depth the shared transaction code just recorded.
     Depth(u32),
+    /// Whether a session lock may be held, as the migration plans just recorded.
+    SessionLock(bool),
 }
 
 /// One statement for a worker: given the held connection (or why there is none), it runs
@@ -686,6 +689,8 @@ struct RemoteConn {
     reads_insert_returning: bool,
     /// The caller's copy of the depth; every change is mirrored to the worker.
     depth: u32,
+    /// The caller's copy of the session-lock mark, mirrored to the worker like the depth.
+    session_lock: bool,
     /// Counted until the caller drops its end (see `Drop for Shared`).
     _open: OpenSession,
 }
@@ -767,6 +772,18 @@ impl Connection for RemoteConn {
         // one, and before it releases the connection. A send can only fail once the worker
         // is gone, and then the next statement reports it.
         let _ = self.requests.send(Request::Depth(depth));
+    }
+
+    fn session_lock_held(&self) -> bool {
+        self.session_lock
+    }
+
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.session_lock = held;
+        // Ordered with the statements, as the depth is: the worker's connection is marked
+        // before it runs the lock statement, and still marked when it releases the
+        // connection if the caller went away before the release.
+        let _ = self.requests.send(Request::SessionLock(held));
     }
 }
 
@@ -902,6 +919,8 @@ fn serve(db: &BlockingDb, inbox: mpsc::Receiver<Request>) {
         match (request, &mut held) {
             (Request::Depth(depth), Some(conn)) => conn.set_transaction_depth(depth),
             (Request::Depth(_), None) => {}
+            (Request::SessionLock(held), Some(conn)) => conn.set_session_lock_held(held),
+            (Request::SessionLock(_), None) => {}
             (Request::Run(task), Some(conn)) => task(Ok(conn)),
             (Request::Run(task), None) => {
                 task(Err(failure.take().unwrap_or_else(|| Error::Connection {
