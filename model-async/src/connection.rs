@@ -80,16 +80,83 @@ impl<B: Backend> SqlxConn<B> {
     }
 
     /// What a statement sends, once the connection is known to be in step: its shared
-    /// SQL text and the driver's arguments. The statement (its bound values) is dropped
-    /// here, before anything is sent.
+    /// SQL text and the driver's arguments.
     fn prepare(
         &self,
-        statement: Statement,
+        statement: &Statement,
     ) -> Result<(Arc<String>, <B::Db as Database>::Arguments)> {
         self.ensure_in_step()?;
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());
         Ok((sql, args))
+    }
+
+    /// The statement to send again if PostgreSQL finds its prepared plan stale
+    /// ([`Error::StalePlan`]): kept only where that can happen and a retry is safe, outside
+    /// a transaction; otherwise the statement (its bound values) is dropped here, before
+    /// anything is sent.
+    fn keep_for_retry(&self, statement: Statement) -> Option<Statement> {
+        (B::DIALECT == Dialect::Postgres && self.depth == 0).then_some(statement)
+    }
+
+    /// After a stale plan: drops every statement sqlx prepared on this connection, so the
+    /// next ones are prepared afresh.
+    async fn forget_prepared(&mut self) -> Result<()> {
+        use sqlx::Connection as _;
+        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
+        self.in_flight = true;
+        let cleared = conn.clear_cached_statements().await;
+        self.in_flight = false;
+        cleared.map_err(|e| from_sqlx(e, &self.ctx))
+    }
+
+    /// Runs a statement that returns no rows, once.
+    async fn execute_once(
+        &mut self,
+        sql: Arc<String>,
+        args: <B::Db as Database>::Arguments,
+    ) -> Result<Executed> {
+        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
+        self.in_flight = true;
+        let result = B::execute(conn, sql, args).await;
+        self.in_flight = false;
+        result.map_err(|e| from_sqlx(e, &self.ctx))
+    }
+
+    /// Runs a query once; a failure before the first row gives the sink back.
+    async fn fetch_once<S: RowSink>(
+        &mut self,
+        sql: Arc<String>,
+        args: <B::Db as Database>::Arguments,
+        mut sink: S,
+    ) -> std::result::Result<S, (Error, Option<S>)> {
+        let Some(conn) = self.conn.as_deref_mut() else {
+            return Err((released(), None));
+        };
+        self.in_flight = true;
+        let mut rows = B::fetch(conn, sql, args);
+        let mut first = true;
+        let outcome = loop {
+            match rows.try_next().await {
+                Ok(Some(row)) => {
+                    first = false;
+                    // A row that does not decode ends the read; the driver skips the rest
+                    // of the result before the connection's next statement.
+                    if let Err(e) = S::decode(&SqlxRow::<B>(&row)).and_then(|i| sink.push(i)) {
+                        break Err(e);
+                    }
+                }
+                Ok(None) => break Ok(()),
+                Err(e) => break Err(from_sqlx(e, &self.ctx)),
+            }
+        };
+        drop(rows);
+        self.in_flight = false;
+        match outcome {
+            Ok(()) => Ok(sink),
+            Err(e) if first => Err((e, Some(sink))),
+            Err(e) => Err((e, None)),
+        }
     }
 }
 
@@ -109,38 +176,41 @@ impl<B: Backend> Connection for SqlxConn<B> {
         self.ctx.server
     }
 
-    async fn fetch<S: RowSink>(&mut self, statement: Statement, mut sink: S) -> Result<S> {
+    async fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
-        let (sql, args) = self.prepare(statement)?;
-        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
-        self.in_flight = true;
-        let mut rows = B::fetch(conn, sql, args);
-        let outcome = loop {
-            match rows.try_next().await {
-                Ok(Some(row)) => {
-                    // A row that does not decode ends the read; the driver skips the rest
-                    // of the result before the connection's next statement.
-                    if let Err(e) = S::decode(&SqlxRow::<B>(&row)).and_then(|i| sink.push(i)) {
-                        break Err(e);
-                    }
-                }
-                Ok(None) => break Ok(()),
-                Err(e) => break Err(from_sqlx(e, &self.ctx)),
+        let (sql, args) = self.prepare(&statement)?;
+        let again = self.keep_for_retry(statement);
+        match self.fetch_once(sql, args, sink).await {
+            Ok(sink) => Ok(sink),
+            Err((e @ Error::StalePlan { .. }, Some(sink))) => {
+                self.forget_prepared().await?;
+                let Some(statement) = again else {
+                    return Err(e);
+                };
+                let (sql, args) = self.prepare(&statement)?;
+                drop(statement);
+                self.fetch_once(sql, args, sink).await.map_err(|(e, _)| e)
             }
-        };
-        drop(rows);
-        self.in_flight = false;
-        outcome.map(|()| sink)
+            Err((e, _)) => Err(e),
+        }
     }
 
     async fn execute(&mut self, statement: Statement) -> Result<Executed> {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
-        let (sql, args) = self.prepare(statement)?;
-        let conn = self.conn.as_deref_mut().ok_or_else(released)?;
-        self.in_flight = true;
-        let result = B::execute(conn, sql, args).await;
-        self.in_flight = false;
-        result.map_err(|e| from_sqlx(e, &self.ctx))
+        let (sql, args) = self.prepare(&statement)?;
+        let again = self.keep_for_retry(statement);
+        match self.execute_once(sql, args).await {
+            Err(e @ Error::StalePlan { .. }) => {
+                self.forget_prepared().await?;
+                let Some(statement) = again else {
+                    return Err(e);
+                };
+                let (sql, args) = self.prepare(&statement)?;
+                drop(statement);
+                self.execute_once(sql, args).await
+            }
+            other => other,
+        }
     }
 
     #[inline]

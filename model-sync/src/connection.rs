@@ -75,14 +75,14 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
         sink: S,
     ) -> impl Future<Output = Result<S>> + Send {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
-        let result = self.inner.fetch(&statement, sink);
+        let result = self.inner.fetch(&statement, sink, self.depth == 0);
         ready(self.note(result))
     }
 
     #[inline]
     fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
-        let result = self.inner.execute(&statement);
+        let result = self.inner.execute(&statement, self.depth == 0);
         ready(self.note(result))
     }
 

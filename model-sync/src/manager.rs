@@ -131,7 +131,7 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
         let _counted = self.openings.enter();
         let mut conn = C::establish(&self.target)?;
         if let Some(setup) = &self.timeout_setup {
-            conn.execute(setup)?;
+            conn.execute(setup, false)?;
         }
         let mut conn = DieselConn::new(conn);
         self.ensure_encrypted(&mut conn)?;

@@ -48,7 +48,7 @@ use crate::error::ErrorContext;
 /// written once ([`bind::Bind`], [`run::Driver`]) and provided here.
 pub trait Backend: Send + Sync + Sized + 'static {
     /// The sqlx database type.
-    type Db: Database + Bind + Driver;
+    type Db: Database + Bind + Driver + sqlx::database::HasStatementCache;
 
     /// The SQL dialect ambidex-core renders for this backend.
     const DIALECT: Dialect;
