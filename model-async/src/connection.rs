@@ -21,6 +21,8 @@ use futures_util::TryStreamExt;
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Row};
 
+use ambidex_core::sqlite_writers::{self, WriteHold};
+
 use crate::backend::Backend;
 use crate::error::{ErrorContext, from_sqlx};
 
@@ -39,6 +41,8 @@ pub struct SqlxConn<B: Backend> {
     in_flight: bool,
     /// A session lock may be held ([`Connection::session_lock_held`]): closed, not pooled.
     session_lock: bool,
+    /// On SQLite, this connection's entry among the write lock's holders.
+    hold: WriteHold,
     /// How to describe failures.
     ctx: Arc<ErrorContext>,
 }
@@ -53,6 +57,7 @@ impl<B: Backend> SqlxConn<B> {
                 depth: 0,
                 in_flight: false,
                 session_lock: false,
+                hold: WriteHold::new(ctx.sqlite_file.clone()),
                 ctx: Arc::clone(ctx),
             }),
             Err(sqlx::Error::PoolTimedOut) => Err(Error::PoolTimeout {
@@ -89,6 +94,68 @@ impl<B: Backend> SqlxConn<B> {
         let args = B::arguments(statement.binds())?;
         let sql = Arc::clone(statement.shared_sql());
         Ok((sql, args))
+    }
+
+    /// Runs a query, sending it again once where PostgreSQL found its prepared plan stale
+    /// and that is safe ([`Connection::fetch`]).
+    async fn fetch_retrying<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {
+        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
+        let (sql, args) = self.prepare(&statement)?;
+        let again = self.keep_for_retry(statement);
+        match self.fetch_once(sql, args, sink).await {
+            Ok(sink) => Ok(sink),
+            Err((e @ Error::StalePlan { .. }, Some(sink))) => {
+                self.forget_prepared().await?;
+                let Some(statement) = again else {
+                    return Err(e);
+                };
+                let (sql, args) = self.prepare(&statement)?;
+                drop(statement);
+                self.fetch_once(sql, args, sink).await.map_err(|(e, _)| e)
+            }
+            Err((e, _)) => Err(e),
+        }
+    }
+
+    /// Runs a statement that returns no rows, as [`SqlxConn::fetch_retrying`] does.
+    async fn execute_retrying(&mut self, statement: Statement) -> Result<Executed> {
+        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
+        let (sql, args) = self.prepare(&statement)?;
+        let again = self.keep_for_retry(statement);
+        match self.execute_once(sql, args).await {
+            Err(e @ Error::StalePlan { .. }) => {
+                self.forget_prepared().await?;
+                let Some(statement) = again else {
+                    return Err(e);
+                };
+                let (sql, args) = self.prepare(&statement)?;
+                drop(statement);
+                self.execute_once(sql, args).await
+            }
+            other => other,
+        }
+    }
+
+    /// After a statement on SQLite: records whether this connection holds the write lock
+    /// (a statement of its open transaction succeeded), or, for a busy database in a
+    /// blocking call, names a wait for a holder only this thread can run.
+    fn after<T>(&mut self, result: Result<T>) -> Result<T> {
+        if B::DIALECT != Dialect::Sqlite {
+            return result;
+        }
+        match &result {
+            Ok(_) if self.depth > 0 => self.hold.held(pinned()),
+            Ok(_) => self.hold.released(),
+            Err(e) if sqlite_writers::in_blocking_call() => {
+                if let Some(file) = &self.ctx.sqlite_file
+                    && let Some(deadlock) = sqlite_writers::self_deadlock(file, e)
+                {
+                    return Err(deadlock);
+                }
+            }
+            Err(_) => {}
+        }
+        result
     }
 
     /// The statement to send again if PostgreSQL finds its prepared plan stale
@@ -160,6 +227,16 @@ impl<B: Backend> SqlxConn<B> {
     }
 }
 
+/// Whether the code polling this connection can run only on this thread: the future a
+/// `block_on` drives (no task), or a task of a current-thread runtime
+/// ([`sqlite_writers`]). Also what `ambidex::DieselDb` records for its holders.
+#[doc(hidden)]
+pub fn pinned() -> bool {
+    tokio::task::try_id().is_none()
+        || tokio::runtime::Handle::try_current()
+            .is_ok_and(|h| h.runtime_flavor() == tokio::runtime::RuntimeFlavor::CurrentThread)
+}
+
 /// The error for a connection used after `Drop` took it; unreachable by construction.
 fn released() -> Error {
     Error::Internal("a connection was used after it was released".into())
@@ -177,40 +254,13 @@ impl<B: Backend> Connection for SqlxConn<B> {
     }
 
     async fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {
-        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
-        let (sql, args) = self.prepare(&statement)?;
-        let again = self.keep_for_retry(statement);
-        match self.fetch_once(sql, args, sink).await {
-            Ok(sink) => Ok(sink),
-            Err((e @ Error::StalePlan { .. }, Some(sink))) => {
-                self.forget_prepared().await?;
-                let Some(statement) = again else {
-                    return Err(e);
-                };
-                let (sql, args) = self.prepare(&statement)?;
-                drop(statement);
-                self.fetch_once(sql, args, sink).await.map_err(|(e, _)| e)
-            }
-            Err((e, _)) => Err(e),
-        }
+        let result = self.fetch_retrying(statement, sink).await;
+        self.after(result)
     }
 
     async fn execute(&mut self, statement: Statement) -> Result<Executed> {
-        tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
-        let (sql, args) = self.prepare(&statement)?;
-        let again = self.keep_for_retry(statement);
-        match self.execute_once(sql, args).await {
-            Err(e @ Error::StalePlan { .. }) => {
-                self.forget_prepared().await?;
-                let Some(statement) = again else {
-                    return Err(e);
-                };
-                let (sql, args) = self.prepare(&statement)?;
-                drop(statement);
-                self.execute_once(sql, args).await
-            }
-            other => other,
-        }
+        let result = self.execute_retrying(statement).await;
+        self.after(result)
     }
 
     #[inline]
@@ -221,6 +271,9 @@ impl<B: Backend> Connection for SqlxConn<B> {
     #[inline]
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
+        if depth == 0 {
+            self.hold.released();
+        }
     }
 
     #[inline]

@@ -20,6 +20,9 @@ pub struct DieselConn<C> {
     /// A session lock may be held ([`Connection::session_lock_held`]): the pool discards
     /// the connection instead of reusing it.
     pub(crate) session_lock: bool,
+    /// The SQLite database file, whose busy failures are checked for a self-deadlock
+    /// ([`ambidex_core::sqlite_writers`]); `None` on the servers.
+    pub(crate) sqlite_file: Option<std::sync::Arc<str>>,
     /// Which server it reached ([`DieselConn::identify`]).
     server: Server,
 }
@@ -31,6 +34,7 @@ impl<C: DieselBackend> DieselConn<C> {
             depth: 0,
             broken: false,
             session_lock: false,
+            sqlite_file: None,
             server: Server::Standard,
         }
     }
@@ -43,10 +47,17 @@ impl<C: DieselBackend> DieselConn<C> {
     }
 
     fn note<T>(&mut self, result: Result<T>) -> Result<T> {
-        if let Err(e) = &result
-            && breaks_connection(e)
-        {
-            self.broken = true;
+        if let Err(e) = &result {
+            if breaks_connection(e) {
+                self.broken = true;
+            }
+            // A busy database whose write lock async code on this very thread holds: say
+            // so instead of the retryable conflict.
+            if let Some(file) = &self.sqlite_file
+                && let Some(deadlock) = ambidex_core::sqlite_writers::self_deadlock(file, e)
+            {
+                return Err(deadlock);
+            }
         }
         result
     }

@@ -134,6 +134,9 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
             conn.execute(setup, false)?;
         }
         let mut conn = DieselConn::new(conn);
+        if let Target::Sqlite { path } = &self.target {
+            conn.sqlite_file = Some(path.as_str().into());
+        }
         self.ensure_encrypted(&mut conn)?;
         conn.identify()?;
         Ok(conn)

@@ -316,6 +316,7 @@ pub(crate) fn error_context(
         url,
         password_given,
         pool_size,
+        sqlite_file: None,
         acquire_timeout: settings.acquire_timeout,
         statement_timeout: settings.statement_timeout,
     }

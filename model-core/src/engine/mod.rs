@@ -22,6 +22,7 @@ pub mod access;
 pub mod backend;
 pub mod pool;
 pub mod ready;
+pub mod sqlite_writers;
 pub mod statement;
 pub mod tx_options;
 
