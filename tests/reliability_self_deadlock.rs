@@ -16,6 +16,10 @@
 //!   ms, and a thread of its own makes the blocking write: it waits and succeeds (ordinary
 //!   contention).
 //!
+//! A blocking handle's own transaction is no async holder: a thread that waits for a lock
+//! its own blocking transaction holds keeps the blocking engine's `Conflict`, on both
+//! blocking handles (`tests/reliability_pool.rs`, `sqlite_lock_wait`).
+//!
 //! The blocking handles wait 1 s for the lock (`statement_timeout`), not 5 s.
 #![cfg(all(feature = "blocking", feature = "async", feature = "sqlite"))]
 

@@ -144,7 +144,11 @@ impl<B: Backend> SqlxConn<B> {
             return result;
         }
         match &result {
-            Ok(_) if self.depth > 0 => self.hold.held(pinned()),
+            // A blocking handle's own transaction (`blocking::SqlxDb`) is no async holder:
+            // a thread that waits for it gets the `Conflict` the blocking engine gives.
+            Ok(_) if self.depth > 0 => self
+                .hold
+                .held(pinned() && !sqlite_writers::in_blocking_call()),
             Ok(_) => self.hold.released(),
             Err(e) if sqlite_writers::in_blocking_call() => {
                 if let Some(file) = &self.ctx.sqlite_file
