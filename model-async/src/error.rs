@@ -31,6 +31,9 @@ pub struct ErrorContext {
     pub(crate) password_given: bool,
     /// The pool's maximum number of connections.
     pub(crate) pool_size: u32,
+    /// The SQLite database file, the key of its write lock in
+    /// [`ambidex_core::sqlite_writers`]; `None` on the servers.
+    pub(crate) sqlite_file: Option<std::sync::Arc<str>>,
     /// How long an acquire waits for a free connection.
     pub(crate) acquire_timeout: Duration,
     /// The longest one statement may run, set on every connection when it opens.
@@ -194,6 +197,7 @@ mod tests {
             url: ambidex_core::redact_url("postgres://u:hunter2@h/d"),
             password_given: true,
             pool_size: 7,
+            sqlite_file: None,
             acquire_timeout: Duration::from_secs(3),
             statement_timeout: None,
         }

@@ -40,6 +40,8 @@
 
 mod backend;
 mod connection;
+#[doc(hidden)]
+pub use connection::pinned as __polled_on_one_thread;
 mod db;
 mod error;
 mod executor;

@@ -89,6 +89,23 @@ pub enum Error {
         message: String,
     },
 
+    /// PostgreSQL refused to run a statement the connection had prepared earlier because
+    /// a table it reads changed underneath it (another session's `ALTER COLUMN ... TYPE`;
+    /// SQLSTATE 0A000, "cached plan must not change result type"). The engine has dropped
+    /// the connection's prepared statements, and outside a transaction it already sent
+    /// the statement again once; this error means the statement ran inside a transaction,
+    /// which PostgreSQL has aborted: retry the whole transaction ([`Error::is_retryable`],
+    /// `Retry`).
+    #[error(
+        "a prepared statement went stale because a table it reads changed (another \
+         session's ALTER ... TYPE); the connection's statement cache was cleared, retry the \
+         transaction: {message}"
+    )]
+    StalePlan {
+        /// The backend's own message.
+        message: String,
+    },
+
     /// A row could not be turned into the model's field.
     #[error("cannot decode {model}.{field} (column {column:?}) as {expected}: found {found}")]
     Decode {
@@ -256,9 +273,9 @@ pub enum Error {
 
 impl Error {
     /// Whether retrying the whole transaction may succeed (serialization failure, deadlock,
-    /// busy database).
+    /// busy database, a prepared statement gone stale).
     pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Conflict { .. })
+        matches!(self, Error::Conflict { .. } | Error::StalePlan { .. })
     }
 
     /// The error for a statement naming `column`, which the table does not have; the
@@ -823,5 +840,23 @@ mod tests {
             );
             assert!(e.is_retryable());
         }
+    }
+
+    #[test]
+    fn a_stale_prepared_plan_is_retryable_with_and_without_its_code() {
+        for code in [Some("0A000"), None] {
+            let e = Error::from_db_failure(
+                Dialect::Postgres,
+                failure(code, "cached plan must not change result type"),
+            );
+            assert!(matches!(e, Error::StalePlan { .. }), "{code:?}: {e:?}");
+            assert!(e.is_retryable());
+        }
+        // Another 0A000 (feature_not_supported) stays what it was.
+        let other = Error::from_db_failure(
+            Dialect::Postgres,
+            failure(Some("0A000"), "cannot use a subquery here"),
+        );
+        assert!(!matches!(other, Error::StalePlan { .. }), "{other:?}");
     }
 }

@@ -72,6 +72,7 @@ pub mod sqlite_handle;
 mod url;
 
 // Public module paths, kept where users and engines have always found them.
+pub use engine::sqlite_writers;
 pub use ops::{join, relation, select_as, stream, transaction, upsert};
 pub use query::ast;
 pub use sql::{ddl, dialect, lexer, render};

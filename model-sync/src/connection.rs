@@ -17,6 +17,12 @@ pub struct DieselConn<C> {
     pub(crate) inner: C,
     depth: u32,
     pub(crate) broken: bool,
+    /// A session lock may be held ([`Connection::session_lock_held`]): the pool discards
+    /// the connection instead of reusing it.
+    pub(crate) session_lock: bool,
+    /// The SQLite database file, whose busy failures are checked for a self-deadlock
+    /// ([`ambidex_core::sqlite_writers`]); `None` on the servers.
+    pub(crate) sqlite_file: Option<std::sync::Arc<str>>,
     /// Which server it reached ([`DieselConn::identify`]).
     server: Server,
 }
@@ -27,6 +33,8 @@ impl<C: DieselBackend> DieselConn<C> {
             inner,
             depth: 0,
             broken: false,
+            session_lock: false,
+            sqlite_file: None,
             server: Server::Standard,
         }
     }
@@ -39,10 +47,17 @@ impl<C: DieselBackend> DieselConn<C> {
     }
 
     fn note<T>(&mut self, result: Result<T>) -> Result<T> {
-        if let Err(e) = &result
-            && breaks_connection(e)
-        {
-            self.broken = true;
+        if let Err(e) = &result {
+            if breaks_connection(e) {
+                self.broken = true;
+            }
+            // A busy database whose write lock async code on this very thread holds: say
+            // so instead of the retryable conflict.
+            if let Some(file) = &self.sqlite_file
+                && let Some(deadlock) = ambidex_core::sqlite_writers::self_deadlock(file, e)
+            {
+                return Err(deadlock);
+            }
         }
         result
     }
@@ -71,14 +86,14 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
         sink: S,
     ) -> impl Future<Output = Result<S>> + Send {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "fetch");
-        let result = self.inner.fetch(&statement, sink);
+        let result = self.inner.fetch(&statement, sink, self.depth == 0);
         ready(self.note(result))
     }
 
     #[inline]
     fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send {
         tracing::trace!(target: "ambidex::sql", sql = statement.sql(), "execute");
-        let result = self.inner.execute(&statement);
+        let result = self.inner.execute(&statement, self.depth == 0);
         ready(self.note(result))
     }
 
@@ -88,6 +103,14 @@ impl<C: DieselBackend> Connection for DieselConn<C> {
 
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
+    }
+
+    fn session_lock_held(&self) -> bool {
+        self.session_lock
+    }
+
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.session_lock = held;
     }
 }
 

@@ -75,6 +75,14 @@ impl<C: DieselBackend> Connection for HeldConnection<C> {
     fn set_transaction_depth(&mut self, depth: u32) {
         self.conn.set_transaction_depth(depth)
     }
+
+    fn session_lock_held(&self) -> bool {
+        self.conn.session_lock_held()
+    }
+
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.conn.set_session_lock_held(held)
+    }
 }
 
 impl<'e, C: DieselBackend> Executor<'e> for &'e mut HeldConnection<C> {

@@ -131,9 +131,12 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
         let _counted = self.openings.enter();
         let mut conn = C::establish(&self.target)?;
         if let Some(setup) = &self.timeout_setup {
-            conn.execute(setup)?;
+            conn.execute(setup, false)?;
         }
         let mut conn = DieselConn::new(conn);
+        if let Target::Sqlite { path } = &self.target {
+            conn.sqlite_file = Some(path.as_str().into());
+        }
         self.ensure_encrypted(&mut conn)?;
         conn.identify()?;
         Ok(conn)
@@ -150,6 +153,12 @@ impl<C: DieselBackend> r2d2::ManageConnection for Manager<C> {
     }
 
     fn has_broken(&self, conn: &mut DieselConn<C>) -> bool {
+        if conn.session_lock {
+            // A migration run that panicked (or whose caller went away) before releasing
+            // its session lock: closing the connection is what releases it for sure.
+            tracing::debug!("discarding a pooled connection that may hold a session lock");
+            return true;
+        }
         if conn.transaction_depth() > 0 && complete(transaction::rollback_all(conn)).is_err() {
             tracing::warn!(
                 "discarding a pooled connection whose open transaction could not be rolled back"

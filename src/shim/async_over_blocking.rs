@@ -55,6 +55,7 @@ use std::time::{Duration, Instant};
 
 use ambidex_async::BoxFuture;
 use ambidex_core::routing::PoolOptions;
+use ambidex_core::sqlite_writers::WriteHold;
 use ambidex_core::transaction::TxOptions;
 use ambidex_core::{
     Connection, Dialect, Error, Executed, Executor, Plan, Result, RowSink, Server, Statement,
@@ -115,6 +116,9 @@ struct Shared {
     max_connections: u32,
     acquire_timeout: Duration,
     stats: WorkerStats,
+    /// The SQLite database file (`ambidex_core::sqlite_writers`); `None` on the
+    /// servers.
+    sqlite_file: Option<Arc<str>>,
     /// Read replicas, if configured (see `diesel_replicas.rs`).
     replicas: Option<replicas::Replicas>,
 }
@@ -302,6 +306,10 @@ impl DieselDb {
                 dialect: db.dialect(),
                 server: db.server(),
                 reads_insert_returning: db.reads_insert_returning(),
+                sqlite_file: match ambidex_core::Target::parse(db.url()) {
+                    Ok(ambidex_core::Target::Sqlite { path }) => Some(path.as_str().into()),
+                    _ => None,
+                },
                 db,
                 permits: Arc::new(Semaphore::new(workers)),
                 idle,
@@ -428,6 +436,8 @@ impl DieselDb {
             server: shared.server,
             reads_insert_returning: shared.reads_insert_returning,
             depth: 0,
+            session_lock: false,
+            hold: WriteHold::new(shared.sqlite_file.clone()),
             _open: OpenSession::new(&shared.stats),
         })
     }
@@ -640,6 +650,8 @@ enum Request {
     Run(Task),
     /// The transaction depth the shared transaction code just recorded.
     Depth(u32),
+    /// Whether a session lock may be held, as the migration plans just recorded.
+    SessionLock(bool),
 }
 
 /// One statement for a worker: given the held connection (or why there is none), it runs
@@ -686,6 +698,11 @@ struct RemoteConn {
     reads_insert_returning: bool,
     /// The caller's copy of the depth; every change is mirrored to the worker.
     depth: u32,
+    /// The caller's copy of the session-lock mark, mirrored to the worker like the depth.
+    session_lock: bool,
+    /// On SQLite, this session's entry among the write lock's holders
+    /// (`ambidex_core::sqlite_writers`): the caller's task holds it.
+    hold: WriteHold,
     /// Counted until the caller drops its end (see `Drop for Shared`).
     _open: OpenSession,
 }
@@ -732,6 +749,18 @@ fn panicked(payload: &(dyn Any + Send)) -> Error {
     )
 }
 
+impl RemoteConn {
+    /// After a statement: on SQLite, records whether the caller's task holds the write
+    /// lock (a statement of its open transaction succeeded).
+    fn after(&mut self, ok: bool) {
+        if ok && self.depth > 0 {
+            self.hold.held(ambidex_async::__polled_on_one_thread());
+        } else if ok {
+            self.hold.released();
+        }
+    }
+}
+
 impl Connection for RemoteConn {
     fn dialect(&self) -> Dialect {
         self.dialect
@@ -745,16 +774,20 @@ impl Connection for RemoteConn {
         self.reads_insert_returning
     }
 
-    fn fetch<S: RowSink>(
-        &mut self,
-        statement: Statement,
-        sink: S,
-    ) -> impl Future<Output = Result<S>> + Send {
-        self.call(move |held| complete(held.fetch(statement, sink)))
+    async fn fetch<S: RowSink>(&mut self, statement: Statement, sink: S) -> Result<S> {
+        let result = self
+            .call(move |held| complete(held.fetch(statement, sink)))
+            .await;
+        self.after(result.is_ok());
+        result
     }
 
-    fn execute(&mut self, statement: Statement) -> impl Future<Output = Result<Executed>> + Send {
-        self.call(move |held| complete(held.execute(statement)))
+    async fn execute(&mut self, statement: Statement) -> Result<Executed> {
+        let result = self
+            .call(move |held| complete(held.execute(statement)))
+            .await;
+        self.after(result.is_ok());
+        result
     }
 
     fn transaction_depth(&self) -> u32 {
@@ -763,10 +796,25 @@ impl Connection for RemoteConn {
 
     fn set_transaction_depth(&mut self, depth: u32) {
         self.depth = depth;
+        if depth == 0 {
+            self.hold.released();
+        }
         // Ordered with the statements: the worker knows the depth before it runs the next
         // one, and before it releases the connection. A send can only fail once the worker
         // is gone, and then the next statement reports it.
         let _ = self.requests.send(Request::Depth(depth));
+    }
+
+    fn session_lock_held(&self) -> bool {
+        self.session_lock
+    }
+
+    fn set_session_lock_held(&mut self, held: bool) {
+        self.session_lock = held;
+        // Ordered with the statements, as the depth is: the worker's connection is marked
+        // before it runs the lock statement, and still marked when it releases the
+        // connection if the caller went away before the release.
+        let _ = self.requests.send(Request::SessionLock(held));
     }
 }
 
@@ -902,6 +950,8 @@ fn serve(db: &BlockingDb, inbox: mpsc::Receiver<Request>) {
         match (request, &mut held) {
             (Request::Depth(depth), Some(conn)) => conn.set_transaction_depth(depth),
             (Request::Depth(_), None) => {}
+            (Request::SessionLock(held), Some(conn)) => conn.set_session_lock_held(held),
+            (Request::SessionLock(_), None) => {}
             (Request::Run(task), Some(conn)) => task(Ok(conn)),
             (Request::Run(task), None) => {
                 task(Err(failure.take().unwrap_or_else(|| Error::Connection {

@@ -62,6 +62,9 @@ impl OwnedRuntime {
             .as_ref()
             .ok_or(Error::Internal("runtime already shut down".into()))?;
         let _context = rt.enter();
+        // The connection's busy failures are checked for a self-deadlock, as the blocking
+        // engine's are (`ambidex_core::sqlite_writers`).
+        let _blocking = ambidex_core::sqlite_writers::BlockingCall::enter();
         let waker = Waker::from(Arc::new(ThreadWaker(std::thread::current())));
         let mut cx = Context::from_waker(&waker);
         let mut future = pin!(future);

@@ -48,7 +48,7 @@ use crate::error::ErrorContext;
 /// written once ([`bind::Bind`], [`run::Driver`]) and provided here.
 pub trait Backend: Send + Sync + Sized + 'static {
     /// The sqlx database type.
-    type Db: Database + Bind + Driver;
+    type Db: Database + Bind + Driver + sqlx::database::HasStatementCache;
 
     /// The SQL dialect ambidex-core renders for this backend.
     const DIALECT: Dialect;
@@ -316,6 +316,7 @@ pub(crate) fn error_context(
         url,
         password_given,
         pool_size,
+        sqlite_file: None,
         acquire_timeout: settings.acquire_timeout,
         statement_timeout: settings.statement_timeout,
     }
@@ -394,6 +395,14 @@ impl ambidex_core::Connection for NoBackend {
     fn set_transaction_depth(&mut self, _depth: u32) {
         match self.0 {}
     }
+
+    fn session_lock_held(&self) -> bool {
+        match self.0 {}
+    }
+
+    fn set_session_lock_held(&mut self, _held: bool) {
+        match self.0 {}
+    }
 }
 
 /// Runs `$body` with `$c` bound to the backend connection inside `$conn` (a `&Conn` or
@@ -449,6 +458,16 @@ impl Connection for Conn {
     #[inline]
     fn set_transaction_depth(&mut self, depth: u32) {
         with_conn!(self, c => c.set_transaction_depth(depth))
+    }
+
+    #[inline]
+    fn session_lock_held(&self) -> bool {
+        with_conn!(self, c => c.session_lock_held())
+    }
+
+    #[inline]
+    fn set_session_lock_held(&mut self, held: bool) {
+        with_conn!(self, c => c.set_session_lock_held(held))
     }
 }
 

@@ -65,7 +65,8 @@ pub(crate) async fn connect(
     } else {
         settings.max_connections.unwrap_or_else(default_pool_size)
     };
-    let ctx = super::error_context(settings, Dialect::Sqlite, url, false, pool_size);
+    let mut ctx = super::error_context(settings, Dialect::Sqlite, url, false, pool_size);
+    ctx.sqlite_file = Some(path.into());
     let options = if in_memory {
         // sqlx names each in-memory database uniquely and opens it in shared-cache mode, so
         // the keeper and the pooled connection see the same, private, database.

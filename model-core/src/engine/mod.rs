@@ -22,6 +22,7 @@ pub mod access;
 pub mod backend;
 pub mod pool;
 pub mod ready;
+pub mod sqlite_writers;
 pub mod statement;
 pub mod tx_options;
 
@@ -94,6 +95,18 @@ pub trait Connection: Send {
 
     /// Records the transaction depth; only [`crate::ops::transaction`] calls this.
     fn set_transaction_depth(&mut self, depth: u32);
+
+    /// Whether the connection may hold a session lock (MariaDB's `GET_LOCK`, which the
+    /// migration plans take), which outlives transactions and is released only by its
+    /// own statement or by closing the connection. Like the depth it is pessimistic: set
+    /// before the lock is asked for, cleared only after its release succeeded, so a plan
+    /// that panicked or was dropped in between leaves it set. An engine must never hand a
+    /// connection for which it is set back to its pool: it closes it, which makes the
+    /// server release the lock.
+    fn session_lock_held(&self) -> bool;
+
+    /// Records whether a session lock may be held; only the migration plans call this.
+    fn set_session_lock_held(&mut self, held: bool);
 }
 
 /// One operation, written once as an `async` procedure over any [`Connection`].

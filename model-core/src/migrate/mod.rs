@@ -24,7 +24,10 @@
 //! `BEGIN IMMEDIATE`. Inside it the history is read again, so of several instances
 //! starting at once exactly one applies each migration and the others see it applied.
 //! MySQL/MariaDB commit DDL implicitly, so there a session lock (`GET_LOCK`) is held on
-//! the plan's one connection from the first migration to the last, and **a migration that
+//! the plan's one connection from the first migration to the last (a run that panics or
+//! is dropped before releasing it leaves the connection marked,
+//! [`crate::Connection::session_lock_held`], and the engine closes it, which releases
+//! the lock, instead of pooling it), and **a migration that
 //! fails halfway is not rolled back**: the statements before the failing one stay applied
 //! (the error says which statement failed). Keep MariaDB migrations to one DDL statement
 //! each where you can.

@@ -146,16 +146,24 @@ impl Plan for Status<'_> {
 }
 
 /// Runs `op` holding the session lock where the backend needs one, releasing it on the
-/// same connection whatever the outcome.
+/// same connection whatever the outcome; if the run never gets there (a panic, a dropped
+/// future) the connection stays marked ([`Connection::session_lock_held`]) and is closed
+/// rather than pooled.
 async fn locked<C: Connection>(conn: &mut C, set: &Migrations, op: Op) -> Result<Vec<Applied>> {
     let session = conn.dialect().rules().session_lock(SESSION_LOCK_SECS);
     if let Some((take, _)) = &session {
+        // Raised before the lock is asked for and lowered only once its release succeeded:
+        // a run that panics or is dropped in between leaves it raised, and the engine then
+        // closes the connection (releasing the lock) instead of pooling it.
+        conn.set_session_lock_held(true);
         let granted = conn
             .fetch(Statement::plain(take.clone()), Scalar::<Option<i64>>(None))
             .await?
             .0
             .flatten();
         if granted != Some(1) {
+            // Not granted (timed out): nothing to release.
+            conn.set_session_lock_held(false);
             return Err(Error::Migration(
                 format!(
                     "another process has held the migration lock for {SESSION_LOCK_SECS} s; \
@@ -183,6 +191,9 @@ async fn locked<C: Connection>(conn: &mut C, set: &Migrations, op: Op) -> Result
         let released = conn
             .fetch(Statement::plain(release), Scalar::<Option<i64>>(None))
             .await;
+        if released.is_ok() {
+            conn.set_session_lock_held(false);
+        }
         if outcome.is_ok() {
             released?;
         }

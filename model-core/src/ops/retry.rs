@@ -3,7 +3,8 @@
 //! how they wait.
 //!
 //! Only errors the database says are worth retrying are retried: serialization failures
-//! and deadlocks, [`Error::Conflict`] ([`Error::is_retryable`]). Anything else (a unique
+//! and deadlocks, [`Error::Conflict`], and statements PostgreSQL found stale inside a
+//! transaction, [`Error::StalePlan`] ([`Error::is_retryable`]). Anything else (a unique
 //! violation, a decode error, a lost connection) is returned at once, so a retry can never
 //! repeat a write that may have been committed.
 //!

@@ -39,10 +39,17 @@ pub(crate) mod sealed {
         fn establish(target: &Target) -> Result<Self>;
         /// The connection's dialect.
         fn dialect(&self) -> Dialect;
-        /// Runs a query, feeding its rows to `sink`.
-        fn fetch<S: RowSink>(&mut self, statement: &Statement, sink: S) -> Result<S>;
-        /// Runs a statement that returns no rows.
-        fn execute(&mut self, statement: &Statement) -> Result<Executed>;
+        /// Runs a query, feeding its rows to `sink`. `retry_stale`: whether the statement
+        /// may be sent again once if the server finds its prepared plan stale (outside a
+        /// transaction; see [`ambidex_core::Error::StalePlan`]).
+        fn fetch<S: RowSink>(
+            &mut self,
+            statement: &Statement,
+            sink: S,
+            retry_stale: bool,
+        ) -> Result<S>;
+        /// Runs a statement that returns no rows; `retry_stale` as for `fetch`.
+        fn execute(&mut self, statement: &Statement, retry_stale: bool) -> Result<Executed>;
     }
 }
 
@@ -72,13 +79,18 @@ macro_rules! direct_backend {
             }
 
             #[inline]
-            fn fetch<S: RowSink>(&mut self, statement: &Statement, sink: S) -> Result<S> {
-                io::fetch(self, $dialect, statement, sink)
+            fn fetch<S: RowSink>(
+                &mut self,
+                statement: &Statement,
+                sink: S,
+                retry_stale: bool,
+            ) -> Result<S> {
+                io::fetch(self, $dialect, statement, sink, retry_stale)
             }
 
             #[inline]
-            fn execute(&mut self, statement: &Statement) -> Result<Executed> {
-                io::execute(self, $dialect, statement)
+            fn execute(&mut self, statement: &Statement, retry_stale: bool) -> Result<Executed> {
+                io::execute(self, $dialect, statement, retry_stale)
             }
         }
     };
@@ -181,34 +193,39 @@ impl sealed::Sealed for AnyConnection {
     }
 
     #[inline]
-    fn fetch<S: RowSink>(&mut self, statement: &Statement, sink: S) -> Result<S> {
+    fn fetch<S: RowSink>(
+        &mut self,
+        statement: &Statement,
+        sink: S,
+        retry_stale: bool,
+    ) -> Result<S> {
         match &mut self.0 {
             #[cfg(feature = "sqlite")]
-            Inner::Sqlite(c) => io::fetch(c, Dialect::Sqlite, statement, sink),
+            Inner::Sqlite(c) => io::fetch(c, Dialect::Sqlite, statement, sink, retry_stale),
             #[cfg(feature = "postgres")]
-            Inner::Postgres(c) => io::fetch(c, Dialect::Postgres, statement, sink),
+            Inner::Postgres(c) => io::fetch(c, Dialect::Postgres, statement, sink, retry_stale),
             #[cfg(feature = "mysql")]
-            Inner::Mysql(c) => io::fetch(c, Dialect::Mysql, statement, sink),
+            Inner::Mysql(c) => io::fetch(c, Dialect::Mysql, statement, sink, retry_stale),
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Inner::Unavailable(never) => {
-                let _ = (statement, sink);
+                let _ = (statement, sink, retry_stale);
                 match *never {}
             }
         }
     }
 
     #[inline]
-    fn execute(&mut self, statement: &Statement) -> Result<Executed> {
+    fn execute(&mut self, statement: &Statement, retry_stale: bool) -> Result<Executed> {
         match &mut self.0 {
             #[cfg(feature = "sqlite")]
-            Inner::Sqlite(c) => io::execute(c, Dialect::Sqlite, statement),
+            Inner::Sqlite(c) => io::execute(c, Dialect::Sqlite, statement, retry_stale),
             #[cfg(feature = "postgres")]
-            Inner::Postgres(c) => io::execute(c, Dialect::Postgres, statement),
+            Inner::Postgres(c) => io::execute(c, Dialect::Postgres, statement, retry_stale),
             #[cfg(feature = "mysql")]
-            Inner::Mysql(c) => io::execute(c, Dialect::Mysql, statement),
+            Inner::Mysql(c) => io::execute(c, Dialect::Mysql, statement, retry_stale),
             #[cfg(not(any(feature = "sqlite", feature = "postgres", feature = "mysql")))]
             Inner::Unavailable(never) => {
-                let _ = statement;
+                let _ = (statement, retry_stale);
                 match *never {}
             }
         }

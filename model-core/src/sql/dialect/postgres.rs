@@ -318,6 +318,11 @@ impl SqlDialect for Postgres {
                 constraint,
                 message: f.message,
             },
+            // 0A000 (feature_not_supported) is also what a prepared statement whose result
+            // type changed gets; the engines drop their statement cache on it.
+            Some("0A000") | None if is_stale_plan(&f.message) => {
+                Error::StalePlan { message: f.message }
+            }
             // 55P03: lock_not_available (NOWAIT, lock_timeout).
             Some("40001" | "40P01" | "55P03") => Error::Conflict { message: f.message },
             Some("57014") => Error::Timeout { message: f.message },
@@ -352,4 +357,10 @@ impl SqlDialect for Postgres {
             _ => classify_by_hint(f),
         }
     }
+}
+
+/// Whether `message` is PostgreSQL's refusal to run a prepared statement whose plan a
+/// concurrent schema change invalidated.
+fn is_stale_plan(message: &str) -> bool {
+    message.contains("cached plan must not change result type")
 }
