@@ -416,6 +416,12 @@ pub struct LockingGuide;
 #[doc = include_str!("../docs/expressions.md")]
 pub struct ExpressionsGuide;
 
+/// `docs/joins.md` ("Joins"), compiled and run as doctests so that its examples cannot
+/// rot.
+#[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
+#[doc = include_str!("../docs/joins.md")]
+pub struct JoinsGuide;
+
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 pub mod prelude {
     pub use crate::{Error, Model, PartialModel, Result};

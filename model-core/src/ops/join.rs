@@ -25,6 +25,9 @@
 //! models' columns of the same name never clash. The facade's crate documentation and
 //! `docs/joins.md` have complete examples.
 
+// The join set is a type-level tuple by design; naming each shape would hide it.
+#![allow(clippy::type_complexity)]
+
 use std::fmt;
 use std::marker::PhantomData;
 
@@ -544,7 +547,6 @@ impl<S> Joined<S> {
 
     /// Also joins the link model `J` and the model `T` a many-to-many relation leads to
     /// from the model `F` the query reads.
-    #[allow(clippy::type_complexity)]
     pub fn join_through<J: Model, F: Model + Member<S, I>, T: Model, I>(
         self,
         through: Through<J, F, T>,
