@@ -631,7 +631,7 @@ impl<S: JoinSet> Joined<S> {
 
     fn plan(self, limit: Option<u64>) -> FetchJoined<WholeRows<S>> {
         let mut list = self.with_items();
-        cap_limit(&mut list, limit);
+        list.cap_limit(limit);
         FetchJoined::new(list)
     }
 
@@ -649,12 +649,6 @@ impl<S: JoinSet> Joined<S> {
     /// several.
     pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<S::Rows> {
         db.run(ops::One::<S::Root, _>::new(self.plan(Some(2))))
-    }
-}
-
-fn cap_limit(list: &mut SelectList, limit: Option<u64>) {
-    if let Some(cap) = limit {
-        list.parts.limit = Some(list.parts.limit.map_or(cap, |l| l.min(cap)));
     }
 }
 
@@ -815,11 +809,8 @@ impl<S: JoinSet, Sel: JoinSelectable<S, I>, I: 'static> JoinedAs<S, Sel, I> {
 
     /// Keeps groups whose aggregates meet `condition` (ANDed with earlier ones).
     pub fn having<X: Member<S, J>, J>(mut self, condition: Having<X>) -> Self {
-        let node = lifted::<S, J, X, _>(condition.into_node());
-        self.list.having = Some(match self.list.having.take() {
-            Some(h) => Node::And(Box::new(h), Box::new(node)),
-            None => node,
-        });
+        self.list
+            .and_having(lifted::<S, J, X, _>(condition.into_node()));
         self
     }
 
@@ -855,7 +846,7 @@ impl<S: JoinSet, Sel: JoinSelectable<S, I>, I: 'static> JoinedAs<S, Sel, I> {
 
     fn plan(self, limit: Option<u64>) -> FetchJoined<Chosen<S, Sel, I>> {
         let mut list = self.list;
-        cap_limit(&mut list, limit);
+        list.cap_limit(limit);
         FetchJoined::new(list)
     }
 

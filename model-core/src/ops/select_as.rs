@@ -245,11 +245,7 @@ impl<M: Model, S: Selectable<M>> SelectAs<M, S> {
 
     /// Keeps groups whose aggregates meet `condition` (ANDed with earlier ones).
     pub fn having(mut self, condition: Having<M>) -> Self {
-        let node = condition.into_node();
-        self.list.having = Some(match self.list.having.take() {
-            Some(h) => Node::And(Box::new(h), Box::new(node)),
-            None => node,
-        });
+        self.list.and_having(condition.into_node());
         self
     }
 
@@ -284,9 +280,7 @@ impl<M: Model, S: Selectable<M>> SelectAs<M, S> {
 
     fn plan(self, limit: Option<u64>) -> ops::FetchSelected<M, S> {
         let mut list = self.list;
-        if let Some(cap) = limit {
-            list.parts.limit = Some(list.parts.limit.map_or(cap, |l| l.min(cap)));
-        }
+        list.cap_limit(limit);
         ops::FetchSelected {
             list,
             types: PhantomData,

@@ -537,6 +537,21 @@ impl JoinClause {
 }
 
 impl SelectList {
+    /// ANDs `condition` into the `HAVING` clause.
+    pub fn and_having(&mut self, condition: Node) {
+        self.having = Some(match self.having.take() {
+            Some(h) => Node::And(Box::new(h), Box::new(condition)),
+            None => condition,
+        });
+    }
+
+    /// Lowers the limit to `cap` (for `first` and `one`, which need one and two rows).
+    pub fn cap_limit(&mut self, cap: Option<u64>) {
+        if let Some(cap) = cap {
+            self.parts.limit = Some(self.parts.limit.map_or(cap, |l| l.min(cap)));
+        }
+    }
+
     /// A select of `items` from `table`, with no filter, grouping or join.
     pub fn new(table: &'static str, items: Vec<Operand>, parts: QueryParts) -> Self {
         SelectList {
