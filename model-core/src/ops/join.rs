@@ -80,7 +80,7 @@ macro_rules! alias {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy)]
         $vis enum $name {}
-        impl $crate::join::Source for $name {
+        impl $crate::ops::join::Source for $name {
             type Row = $model;
             const NAME: &'static str = ::core::stringify!($name);
             const ALIASED: bool = true;
