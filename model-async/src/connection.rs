@@ -334,4 +334,10 @@ impl<B: Backend> RowReader for SqlxRow<'_, B> {
     fn cell(&self, index: usize) -> Result<Cell<'_>> {
         B::cell(self.0, index)
     }
+
+    fn column_type(&self, index: usize) -> Option<std::borrow::Cow<'_, str>> {
+        use sqlx::{Column, Row, TypeInfo};
+        let column = self.0.columns().get(index)?;
+        Some(std::borrow::Cow::Borrowed(column.type_info().name()))
+    }
 }

@@ -181,6 +181,9 @@ impl<R: RowReader + ?Sized> RowReader for Shifted<'_, R> {
     fn cell(&self, index: usize) -> Result<Cell<'_>> {
         self.row.cell(index + self.offset)
     }
+    fn column_type(&self, index: usize) -> Option<std::borrow::Cow<'_, str>> {
+        self.row.column_type(index + self.offset)
+    }
 }
 
 /// Position 0 of a join set (the query's own model); see [`Member`].

@@ -100,6 +100,28 @@ pub(crate) fn drift<M: Model>(e: Error) -> Error {
     e.in_model(M::META)
 }
 
+/// Names the model and field whose value binding refused (the
+/// [`Error::ValueOutOfRange`] of a value the backend cannot store, found before anything
+/// was sent): found again by checking each field's value of `rows` alone. Runs on that
+/// failure only, so binding pays nothing for it; any other error passes unchanged.
+#[cold]
+pub(crate) fn name_refused_field<M: Model>(e: Error, dialect: Dialect, rows: &[M]) -> Error {
+    let Error::ValueOutOfRange { message } = e else {
+        return e;
+    };
+    for row in rows {
+        let values = crate::model::column_values(row);
+        for (column, value) in M::META.columns.iter().zip(values) {
+            if crate::sql::writer::check_binds(dialect, std::slice::from_ref(&value)).is_err() {
+                return Error::ValueOutOfRange {
+                    message: format!("{}.{}: {message}", M::META.name, column.field),
+                };
+            }
+        }
+    }
+    Error::ValueOutOfRange { message }
+}
+
 impl<T: Send + 'static> Plan for Fail<T> {
     type Output = T;
     async fn run<C: Connection>(self, _conn: &mut C) -> Result<T> {
@@ -346,7 +368,10 @@ impl<M: Model> Plan for InsertRow<'_, M> {
             M::sql_cache().get_or_render(d, which, || render::insert(d, M::META, 1, returning))?;
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_insert_values(&mut binds);
-        insert_one(conn, self.row, t.bind(binds)?, returning, false).await
+        let insert = t
+            .bind(binds)
+            .map_err(|e| name_refused_field(e, d, std::slice::from_ref(self.row)))?;
+        insert_one(conn, self.row, insert, returning, false).await
     }
 }
 
@@ -468,7 +493,7 @@ impl<M: Model> Plan for InsertMany<'_, M> {
             let statement = match template.bind(binds) {
                 Ok(statement) => statement,
                 Err(e) => {
-                    outcome = Err(e);
+                    outcome = Err(name_refused_field(e, d, chunk));
                     break;
                 }
             };
@@ -527,7 +552,10 @@ async fn insert_rows_returning<M: Model, C: Connection>(
         for row in rows {
             let mut binds = Vec::with_capacity(M::META.columns.len());
             row.push_insert_values(&mut binds);
-            stored.push(insert_one(conn, row, t.bind(binds)?, false, false).await?);
+            let insert = t
+                .bind(binds)
+                .map_err(|e| name_refused_field(e, d, std::slice::from_ref(row)))?;
+            stored.push(insert_one(conn, row, insert, false, false).await?);
         }
         return Ok(stored);
     }
@@ -536,7 +564,9 @@ async fn insert_rows_returning<M: Model, C: Connection>(
         for row in chunk {
             row.push_insert_values(&mut binds);
         }
-        let statement = render::insert(d, M::META, chunk.len(), true)?.bind(binds)?;
+        let statement = render::insert(d, M::META, chunk.len(), true)?
+            .bind(binds)
+            .map_err(|e| name_refused_field(e, d, chunk))?;
         let batch = collect_rows::<M, C>(conn, statement).await?;
         stored.extend(in_input_order(chunk, batch)?);
     }
@@ -598,7 +628,10 @@ impl<M: Model> Plan for UpdateRow<'_, M> {
         let mut binds = Vec::with_capacity(M::META.columns.len());
         self.row.push_update_values(&mut binds);
         self.row.push_key_values(&mut binds);
-        write_one_by_key::<M, C>(conn, CachedSql::UpdateByKey, render::update_by_key, binds).await
+        let d = conn.dialect();
+        write_one_by_key::<M, C>(conn, CachedSql::UpdateByKey, render::update_by_key, binds)
+            .await
+            .map_err(|e| name_refused_field(e, d, std::slice::from_ref(self.row)))
     }
 }
 

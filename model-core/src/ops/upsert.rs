@@ -33,7 +33,7 @@ use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
 pub use crate::model::requests::{InsertOrIgnore, Upsert};
 use crate::model::{ColumnDef, Model, ModelMeta, column_values};
-use crate::ops::{Single, insert_one, insert_returning};
+use crate::ops::{Single, insert_one, insert_returning, name_refused_field};
 use crate::query::ast::{
     ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock, Scalar,
 };
@@ -180,6 +180,15 @@ fn fallback_insert<C: Connection>(
 impl<M: Model> Plan for Upsert<'_, M> {
     type Output = M;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
+        let (row, d) = (self.row, conn.dialect());
+        self.write(conn)
+            .await
+            .map_err(|e| name_refused_field(e, d, std::slice::from_ref(row)))
+    }
+}
+
+impl<M: Model> Upsert<'_, M> {
+    async fn write<C: Connection>(self, conn: &mut C) -> Result<M> {
         let meta = M::META;
         let d = conn.dialect();
         // An upsert by key must send the key, even a generated one: it names the row.
@@ -274,6 +283,15 @@ impl<M: Model> Plan for Upsert<'_, M> {
 impl<M: Model> Plan for InsertOrIgnore<'_, M> {
     type Output = Option<M>;
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<M>> {
+        let (row, d) = (self.row, conn.dialect());
+        self.write(conn)
+            .await
+            .map_err(|e| name_refused_field(e, d, std::slice::from_ref(row)))
+    }
+}
+
+impl<M: Model> InsertOrIgnore<'_, M> {
+    async fn write<C: Connection>(self, conn: &mut C) -> Result<Option<M>> {
         let meta = M::META;
         let d = conn.dialect();
         let mut binds = Vec::with_capacity(meta.columns.len());

@@ -11,14 +11,23 @@ use crate::sql::dialect::{Dialect, SqlDialect};
 use crate::value::{Array, Value, ValueKind};
 
 /// Refuses values the backend would store as something else (NaN as NULL on SQLite,
-/// infinities on MySQL): an error now rather than silently different data later. An
-/// array's elements are checked as the same values bound one by one would be.
-fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
+/// infinities on MySQL) or not at all (a NUL character in PostgreSQL text): an error now,
+/// before anything is sent, rather than silently different data or the server's untyped
+/// refusal later. An array's elements are checked as the same values bound one by one
+/// would be.
+pub(crate) fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
     let rules = dialect.rules();
     let float = |f: f64| {
         rules.check_float(f).map_err(|why| Error::ValueOutOfRange {
             message: format!("{f} cannot be stored: {why}"),
         })
+    };
+    let text = |text: &str| {
+        rules
+            .check_text(text)
+            .map_err(|why| Error::ValueOutOfRange {
+                message: why.to_string(),
+            })
     };
     let typed = |kind: ValueKind, text: &str| {
         crate::value::types::check_typed(kind, text)
@@ -28,7 +37,9 @@ fn check_binds(dialect: Dialect, binds: &[Value]) -> Result<()> {
         match value {
             Value::F64(f) => float(*f)?,
             Value::F32(f) => float(f64::from(*f))?,
-            Value::Typed(kind, text) => typed(*kind, text)?,
+            Value::Text(t) => text(t)?,
+            Value::Typed(kind, t) => typed(*kind, t)?,
+            Value::Array(Array::Text(v)) => v.iter().flatten().try_for_each(|t| text(t))?,
             Value::Array(Array::F64(v)) => v.iter().flatten().try_for_each(|f| float(*f))?,
             Value::Array(Array::F32(v)) => {
                 v.iter().flatten().try_for_each(|f| float(f64::from(*f)))?

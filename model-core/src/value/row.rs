@@ -55,6 +55,14 @@ pub trait RowReader {
 
     /// The cell at `index` (0-based, in the order the query selected the columns).
     fn cell(&self, index: usize) -> Result<Cell<'_>>;
+
+    /// The server's name for the type of column `index` (`NUMERIC`, `VARCHAR`), for
+    /// error messages only: a [`Cell`] says how the value arrived (a PostgreSQL `numeric`
+    /// arrives as text), this says what the column is. `None` where the driver does not
+    /// tell (SQLite, whose storage classes the cell already shows).
+    fn column_type(&self, _index: usize) -> Option<std::borrow::Cow<'_, str>> {
+        None
+    }
 }
 
 /// Decodes column `index` of `row` into a field; used by the generated `Model::decode`.
@@ -79,8 +87,29 @@ pub fn decode_field<T: SqlField, R: RowReader + ?Sized>(
         field,
         column,
         expected: T::RUST_NAME,
-        found,
+        found: with_server_type(found, row.column_type(index)),
     })
+}
+
+/// A decode problem's description (`TEXT "523.06"`, from [`Cell::describe`]) with the
+/// cell's kind replaced by the server's type of the column (`NUMERIC "523.06"`), when
+/// the driver names one.
+#[cold]
+pub fn with_server_type(found: String, server_type: Option<std::borrow::Cow<'_, str>>) -> String {
+    const KINDS: [&str; 5] = ["TEXT ", "INTEGER ", "REAL ", "BOOLEAN ", "BLOB "];
+    let Some(server_type) = server_type else {
+        return found;
+    };
+    match KINDS.iter().find(|k| found.starts_with(*k)) {
+        Some(kind) if !kind.trim_end().eq_ignore_ascii_case(&server_type) => {
+            format!(
+                "{} {}",
+                server_type.to_ascii_uppercase(),
+                &found[kind.len()..]
+            )
+        }
+        _ => found,
+    }
 }
 
 /// The error for a row with fewer columns than the model declares (schema drift, or a raw

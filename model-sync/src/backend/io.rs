@@ -8,7 +8,7 @@ use diesel::connection::{CacheSize, DefaultLoadingMode};
 use diesel::query_dsl::methods::{ExecuteDsl, LoadQuery};
 
 use super::Decoded;
-use crate::error::from_diesel;
+use crate::error::{ServerCode, from_diesel_on};
 use crate::statement::DieselStatement;
 
 /// Runs a query on `conn`, feeding its rows to `sink`.
@@ -26,38 +26,41 @@ pub(crate) fn fetch<'s, C, S>(
     retry_stale: bool,
 ) -> Result<S>
 where
-    C: diesel::Connection,
+    C: diesel::Connection + ServerCode,
     S: RowSink,
     DieselStatement<'s>: LoadQuery<'s, C, Decoded<S>, DefaultLoadingMode>,
 {
-    match fetch_once(conn, dialect, statement, sink) {
+    match fetch_once(conn, statement, sink) {
         Ok(sink) => Ok(sink),
         Err(Failed::Before(e, sink)) => {
             stale_or(conn, dialect, e, retry_stale)?;
-            fetch_once(conn, dialect, statement, sink).map_err(|failed| match failed {
-                Failed::Before(e, _) => from_diesel(dialect, e),
+            fetch_once(conn, statement, sink).map_err(|failed| match failed {
+                Failed::Before(e, _) | Failed::Read(e) => from_diesel_on(conn, dialect, e),
                 Failed::After(e) => e,
             })
         }
+        Err(Failed::Read(e)) => Err(from_diesel_on(conn, dialect, e)),
         Err(Failed::After(e)) => Err(e),
     }
 }
 
-/// How [`fetch_once`] failed: before the first row (with the untouched sink), or later.
+/// How [`fetch_once`] failed: before the first row (with the untouched sink), reading a
+/// later row (diesel's error, classified once the rows no longer borrow the connection),
+/// or in ambidex's own hands.
 enum Failed<S> {
     Before(diesel::result::Error, S),
+    Read(diesel::result::Error),
     After(Error),
 }
 
 /// Runs a query once, feeding its rows to `sink`.
 fn fetch_once<'s, C, S>(
     conn: &mut C,
-    dialect: Dialect,
     statement: &'s Statement,
     mut sink: S,
 ) -> std::result::Result<S, Failed<S>>
 where
-    C: diesel::Connection,
+    C: diesel::Connection + ServerCode,
     S: RowSink,
     DieselStatement<'s>: LoadQuery<'s, C, Decoded<S>, DefaultLoadingMode>,
 {
@@ -66,7 +69,7 @@ where
         Err(e) => return Err(Failed::Before(e, sink)),
     };
     for row in rows {
-        let Decoded(item) = row.map_err(|e| Failed::After(from_diesel(dialect, e)))?;
+        let Decoded(item) = row.map_err(Failed::Read)?;
         sink.push(item).map_err(Failed::After)?;
     }
     Ok(sink)
@@ -82,7 +85,7 @@ pub(crate) fn execute<'s, C>(
     retry_stale: bool,
 ) -> Result<Executed>
 where
-    C: diesel::Connection,
+    C: diesel::Connection + ServerCode,
     DieselStatement<'s>: ExecuteDsl<C>,
 {
     let first = DieselStatement(statement).execute(conn);
@@ -92,7 +95,7 @@ where
             stale_or(conn, dialect, e, retry_stale)?;
             DieselStatement(statement)
                 .execute(conn)
-                .map_err(|again| from_diesel(dialect, again))?
+                .map_err(|again| from_diesel_on(conn, dialect, again))?
         }
     };
     Ok(Executed {
@@ -103,13 +106,13 @@ where
 
 /// Classifies a failure `e`; a stale plan empties diesel's statement cache and, when
 /// `retry` allows it, is `Ok` (send the statement again). Anything else is the error.
-fn stale_or<C: diesel::Connection>(
+fn stale_or<C: diesel::Connection + ServerCode>(
     conn: &mut C,
     dialect: Dialect,
     e: diesel::result::Error,
     retry: bool,
 ) -> Result<()> {
-    match from_diesel(dialect, e) {
+    match from_diesel_on(conn, dialect, e) {
         Error::StalePlan { .. } if retry => {
             forget_prepared(conn);
             Ok(())

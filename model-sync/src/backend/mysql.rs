@@ -16,9 +16,57 @@ pub(crate) fn establish(url: &str) -> Result<MysqlConnection> {
     super::establish_server(url, Dialect::Mysql)
 }
 
+/// The failed statement's condition, copied into session variables by
+/// [`MysqlConnection::last_error_code`].
+#[derive(diesel::QueryableByName)]
+struct Condition {
+    #[diesel(sql_type = sql_types::Nullable<sql_types::BigInt>)]
+    errno: Option<i64>,
+    #[diesel(sql_type = sql_types::Nullable<sql_types::Text>)]
+    message: Option<String>,
+}
+
+/// diesel keeps only the message of a failed statement (it reads `mysql_stmt_errno` to pick
+/// an error kind, then drops the number), so the number is read back from the server's
+/// diagnostics area: `GET DIAGNOSTICS` (sent as text: a diagnostic statement, it leaves the
+/// area as it is, and a prepared `SHOW ERRORS` has no result metadata for diesel) copies
+/// it into session variables, which a `SELECT` reads. Only a failure the server raised is
+/// there: the number is trusted when its message is the one diesel reported, so an entry
+/// left by an earlier statement, or an error the client raised itself (a lost connection,
+/// whose statement never reached the server), gives `None`, and the dialect classifies by
+/// the message. Two more round trips, on failures only.
+impl crate::error::ServerCode for MysqlConnection {
+    fn last_error_code(&mut self, message: &str) -> Option<String> {
+        use diesel::RunQueryDsl;
+        use diesel::connection::SimpleConnection;
+        self.batch_execute(
+            "GET DIAGNOSTICS CONDITION 1 \
+             @ambidex_errno = MYSQL_ERRNO, @ambidex_message = MESSAGE_TEXT",
+        )
+        .ok()?;
+        let condition: Condition = diesel::sql_query(
+            "SELECT CAST(@ambidex_errno AS SIGNED) AS errno, \
+             CAST(@ambidex_message AS CHAR) AS message",
+        )
+        .get_result(self)
+        .ok()?;
+        match condition {
+            Condition {
+                errno: Some(errno),
+                message: Some(said),
+            } if said == message => Some(errno.to_string()),
+            _ => None,
+        }
+    }
+}
+
 /// Reads cells by the wire type the server reported.
 impl ReadCell for Mysql {
     const NAME: &'static str = "MySQL";
+
+    fn type_name(value: MysqlValue<'_>) -> Option<Cow<'static, str>> {
+        type_name_of(value.value_type())
+    }
 
     #[inline]
     fn cell<'f, 'v>(
@@ -106,6 +154,18 @@ impl ReadCell for Mysql {
             }
         })
     }
+}
+
+/// The server's type for the wire types whose cell hides it (a DECIMAL arrives as text);
+/// the others show what they are in the cell itself.
+fn type_name_of(kind: MysqlType) -> Option<Cow<'static, str>> {
+    Some(Cow::Borrowed(match kind {
+        MysqlType::Numeric => "DECIMAL",
+        MysqlType::Enum => "ENUM",
+        MysqlType::Set => "SET",
+        MysqlType::Bit => "BIT",
+        _ => return None,
+    }))
 }
 
 /// The error for a value diesel could not read.

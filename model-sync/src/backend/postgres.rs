@@ -11,6 +11,11 @@ use diesel::sql_types;
 
 use super::rows::ReadCell;
 
+/// libpq has the SQLSTATE, but diesel 2.3 drops it with the result and PostgreSQL keeps no
+/// "last error" to ask for: the code comes from diesel's error kind
+/// (`crate::error`), else the failure is classified by its message.
+impl crate::error::ServerCode for PgConnection {}
+
 pub(crate) fn establish(url: &str) -> Result<PgConnection> {
     super::establish_server(url, Dialect::Postgres)
 }
@@ -18,6 +23,10 @@ pub(crate) fn establish(url: &str) -> Result<PgConnection> {
 /// Reads cells by type OID (binary protocol).
 impl ReadCell for Pg {
     const NAME: &'static str = "PostgreSQL";
+
+    fn type_name(value: PgValue<'_>) -> Option<Cow<'static, str>> {
+        Some(type_name_of(value.get_oid().get()))
+    }
 
     #[inline]
     fn cell<'f, 'v>(
@@ -77,6 +86,34 @@ impl ReadCell for Pg {
             }
         })
     }
+}
+
+/// The name sqlx gives PostgreSQL's type `oid` (the type's SQL name, upper case), so a
+/// decode error names the column's type the same way in both engines.
+fn type_name_of(oid: u32) -> Cow<'static, str> {
+    Cow::Borrowed(match oid {
+        16 => "BOOL",
+        17 => "BYTEA",
+        19 => "NAME",
+        20 => "INT8",
+        21 => "INT2",
+        23 => "INT4",
+        25 => "TEXT",
+        114 => "JSON",
+        142 => "XML",
+        700 => "FLOAT4",
+        701 => "FLOAT8",
+        1042 => "CHAR",
+        1043 => "VARCHAR",
+        1082 => "DATE",
+        1083 => "TIME",
+        1114 => "TIMESTAMP",
+        1184 => "TIMESTAMPTZ",
+        1700 => "NUMERIC",
+        2950 => "UUID",
+        3802 => "JSONB",
+        other => return Cow::Owned(format!("OID {other}")),
+    })
 }
 
 /// The error for a value diesel could not read.

@@ -25,6 +25,12 @@ pub(crate) trait ReadCell: Backend {
         value: Self::RawValue<'v>,
         index: usize,
     ) -> Result<Cell<'static>>;
+
+    /// The server's name for the type of a non-NULL `value`, for error messages; `None`
+    /// where the driver says nothing more than the cell does (SQLite).
+    fn type_name(_value: Self::RawValue<'_>) -> Option<std::borrow::Cow<'static, str>> {
+        None
+    }
 }
 
 /// The error for a value the driver could not read; names the backend.
@@ -62,6 +68,11 @@ impl<'a, DB: ReadCell, R: Row<'a, DB>> RowReader for Reader<'_, 'a, R, DB> {
             return Ok(Cell::Null);
         };
         DB::cell(&field, value, index)
+    }
+
+    fn column_type(&self, index: usize) -> Option<std::borrow::Cow<'_, str>> {
+        let field = self.row.get(index)?;
+        DB::type_name(field.value()?)
     }
 }
 

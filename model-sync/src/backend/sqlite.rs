@@ -13,6 +13,10 @@ use diesel::sqlite::{Sqlite, SqliteConnection, SqliteType, SqliteValue};
 use super::rows::ReadCell;
 use super::run_setup;
 
+/// SQLite reports its result codes to diesel, which keeps none: failures are classified by
+/// their message.
+impl crate::error::ServerCode for SqliteConnection {}
+
 pub(crate) fn establish(path: &str) -> Result<SqliteConnection> {
     let mut conn = hardened::open(|| SqliteConnection::establish(path))
         .map_err(|e| Error::connection(&format!("sqlite://{path}"), e))?;

@@ -667,9 +667,32 @@ macro_rules! types_scenarios {
                 ..Default::default()
             };
             if db.dialect() == ambidex::Dialect::Postgres {
-                // PostgreSQL text cannot hold NUL: the server refuses, nothing is stored.
-                assert!(aw!(row.insert(&db)).is_err());
+                // PostgreSQL text cannot hold NUL: refused before anything is sent, with a
+                // typed error naming the field, in both engines; nothing is stored.
+                let names_the_field = |outcome: ambidex::Error| match outcome {
+                    ambidex::Error::ValueOutOfRange { message } => {
+                        assert!(message.starts_with("AllTypes.text: "), "{message}");
+                        assert!(message.contains("NUL"), "{message}");
+                    }
+                    other => panic!("expected ValueOutOfRange, got {other:?}"),
+                };
+                names_the_field(aw!(row.insert(&db)).unwrap_err());
+                names_the_field(
+                    aw!(AllTypes::insert_many(std::slice::from_ref(&row), &db)).unwrap_err(),
+                );
                 assert_eq!(aw!(AllTypes::query().count(&db))?, 0);
+                let mut stored = aw!(AllTypes::default().insert(&db))?;
+                stored.text = "a\0b".to_string();
+                names_the_field(aw!(stored.update(&db)).unwrap_err());
+                names_the_field(aw!(stored.upsert(&db)).unwrap_err());
+                let back = aw!(AllTypes::get(stored.id, &db))?;
+                assert_eq!(back.text, AllTypes::default().text);
+                match aw!(ambidex::raw("SELECT ?").bind("x\0").execute(&db)) {
+                    Err(ambidex::Error::ValueOutOfRange { message }) => {
+                        assert!(message.contains("NUL"), "{message}")
+                    }
+                    other => panic!("expected ValueOutOfRange, got {other:?}"),
+                }
             } else {
                 round_trip!(db, row);
             }
@@ -696,6 +719,21 @@ macro_rules! types_scenarios {
                 aw!(ambidex::raw("SELECT 2, CAST(0.0005 AS DECIMAL(10, 4))")
                     .fetch_all::<Label, _>(&db))?;
             assert_eq!(rows[0].text, "0.0005");
+            // A decimal where an integer is expected: the error names the server's type
+            // of the column (it arrived as text), in both engines.
+            let wrong = aw!(ambidex::raw("SELECT CAST(523.06 AS DECIMAL(10, 2)), 'x'")
+                .fetch_all::<Label, _>(&db));
+            let server_type = match db.dialect() {
+                ambidex::Dialect::Postgres => "NUMERIC",
+                _ => "DECIMAL",
+            };
+            match wrong {
+                Err(ambidex::Error::Decode { field, found, .. }) => {
+                    assert_eq!(field, "id");
+                    assert_eq!(found, format!("{server_type} \"523.06\""));
+                }
+                other => panic!("expected Error::Decode, got {other:?}"),
+            }
             Ok(())
         });
     };

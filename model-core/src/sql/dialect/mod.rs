@@ -363,6 +363,11 @@ pub trait SqlDialect: Send + Sync + 'static {
         Ok(())
     }
 
+    /// Whether the backend stores the text `value`; `Err` says why not. Default: any.
+    fn check_text(&self, _value: &str) -> Result<(), &'static str> {
+        Ok(())
+    }
+
     /// The text around the placeholder of a [`crate::Value::Typed`] value (or a NULL of such a
     /// kind): `(before, after)`. Typed values are bound as text, so a backend that types its
     /// parameters gets an explicit conversion here (`$1::uuid`). Default: none.

@@ -243,6 +243,16 @@ impl SqlDialect for Postgres {
         }
     }
 
+    fn check_text(&self, value: &str) -> Result<(), &'static str> {
+        // The server refuses it ("invalid byte sequence for encoding UTF8: 0x00"), with a
+        // code of the encoding family that names no column.
+        if value.as_bytes().contains(&0) {
+            return Err("PostgreSQL text cannot hold the NUL character (U+0000): \
+                        nothing was stored; keep such data in a Vec<u8> (bytea) field");
+        }
+        Ok(())
+    }
+
     fn typed_placeholder(&self, kind: ValueKind) -> (&'static str, &'static str) {
         // Typed values arrive as text parameters; text converts to these types only by an
         // explicit cast. A UTC instant is read as a timestamp *in UTC*, whatever the
