@@ -44,10 +44,10 @@ use crate::engine::Executor;
 use crate::error::{Error, Result};
 use crate::sql::dialect::Dialect;
 
-pub use history::HISTORY_TABLE;
+pub use history::{CLAIMS_TABLE, HISTORY_TABLE};
 pub use introspect::ReadSchema;
 pub use run::{Apply, Redo, Revert, Status};
-pub use split::split_statements;
+pub use split::{NO_TRANSACTION, runs_in_transaction, split_statements};
 
 /// SQL for one direction of a migration: a file for every backend, and files that
 /// replace it on one.
@@ -62,6 +62,14 @@ impl Scripts {
         self.by_dialect[dialect.index()]
             .as_deref()
             .or(self.any.as_deref())
+    }
+
+    /// Every script, for every backend.
+    fn all(&self) -> impl Iterator<Item = &str> {
+        self.any
+            .iter()
+            .chain(self.by_dialect.iter().flatten())
+            .map(|s| &**s)
     }
 
     fn is_empty(&self) -> bool {
@@ -300,6 +308,11 @@ impl Migrations {
                 return Err(Error::Migration(
                     format!("migration `{}` has no up.sql (or up.<backend>.sql)", m.id()).into(),
                 ));
+            }
+            for sql in m.up.all().chain(m.down.all()) {
+                runs_in_transaction(sql).map_err(|why| {
+                    Error::Migration(format!("migration `{}`: {why}", m.id()).into())
+                })?;
             }
         }
         Ok(Migrations {
