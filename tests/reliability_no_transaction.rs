@@ -193,3 +193,63 @@ fn no_transaction_migrations_on_postgres() {
 fn no_transaction_migrations_on_mariadb() {
     no_transaction("mysql", "AMBIDEX_MYSQL_URL");
 }
+
+/// PostgreSQL: a second instance that starts waiting for the migration lock while the first
+/// holds it for a `CREATE INDEX CONCURRENTLY` (after a one-second statement) is the victim
+/// of a deadlock (the index waits for the waiter's older snapshot, the waiter for the lock);
+/// it waits again instead of failing, and both runs end well, the migration applied once.
+#[test]
+fn a_concurrent_index_and_a_waiting_instance_both_succeed_on_postgres() {
+    let Some(base) = server_url("AMBIDEX_POSTGRES_URL") else {
+        return;
+    };
+    let scratch = ServerScratch::new(&base);
+    let admin = ambidex::blocking::Db::builder(&scratch.url)
+        .max_connections(1)
+        .open()
+        .expect("open");
+    ambidex::raw("CREATE TABLE cic (x INTEGER)")
+        .execute(&admin)
+        .expect("table");
+    let set = || {
+        Migrations::new(vec![Migration::new(1, "cic").up(
+            "-- ambidex: no-transaction\nSELECT pg_sleep(1);\nCREATE INDEX CONCURRENTLY ix_cic ON cic (x);",
+        )])
+        .expect("migrations")
+    };
+    let started = std::time::Instant::now();
+    let runs: Vec<_> = (0..2)
+        .map(|i| {
+            let url = scratch.url.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300 * i));
+                let db = ambidex::blocking::Db::builder(&url)
+                    .max_connections(1)
+                    .open()
+                    .expect("open");
+                set().run(&db).map(|a| a.len())
+            })
+        })
+        .collect();
+    let applied: Vec<usize> = runs
+        .into_iter()
+        .map(|r| r.join().expect("join").expect("both runs succeed"))
+        .collect();
+    assert_eq!(
+        applied.iter().sum::<usize>(),
+        1,
+        "applied once: {applied:?}"
+    );
+    assert_eq!(
+        count(
+            &admin,
+            "SELECT COUNT(*) FROM pg_indexes WHERE indexname = 'ix_cic' AND schemaname = current_schema()"
+        ),
+        1
+    );
+    println!(
+        "reliability_no_transaction postgres: CREATE INDEX CONCURRENTLY beside a waiting \
+         instance, both runs done in {:?}",
+        started.elapsed()
+    );
+}

@@ -237,10 +237,11 @@ async fn apply<C: Connection>(
     target: Option<i64>,
 ) -> Result<Vec<Applied>> {
     let mut done = Vec::new();
+    let mut again = 0;
     loop {
         match step(conn, set, Pick::Next(target)).await? {
             Step::Done(applied) => done.push(applied),
-            Step::Again => {}
+            Step::Again => again_or_give_up(&mut again)?,
             Step::Nothing => return Ok(done),
         }
     }
@@ -253,14 +254,34 @@ async fn revert<C: Connection>(
     steps: usize,
 ) -> Result<Vec<Applied>> {
     let mut done = Vec::new();
+    let mut again = 0;
     while done.len() < steps {
         match step(conn, set, Pick::Last).await? {
             Step::Done(reverted) => done.push(reverted),
-            Step::Again => {}
+            Step::Again => again_or_give_up(&mut again)?,
             Step::Nothing => break,
         }
     }
     Ok(done)
+}
+
+/// How many times a run looks again after losing the lock to another instance (each time
+/// after a wait: PostgreSQL's one-second deadlock timeout, or another instance's step).
+const AGAIN_ATTEMPTS: u32 = 600;
+
+fn again_or_give_up(again: &mut u32) -> Result<()> {
+    *again += 1;
+    if *again > AGAIN_ATTEMPTS {
+        return Err(Error::Migration(
+            format!(
+                "gave up after losing the migration lock {AGAIN_ATTEMPTS} times to another \
+                 instance (a migration outside a transaction, such as CREATE INDEX \
+                 CONCURRENTLY, running for that long); run again when it is done"
+            )
+            .into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Which migration a step takes.
@@ -280,6 +301,14 @@ async fn step<C: Connection>(conn: &mut C, set: &Migrations, pick: Pick) -> Resu
     open(conn).await?;
     let found = match lock_and_read(conn, set).await {
         Ok(rows) => choose(conn.dialect(), set, &rows, pick),
+        // PostgreSQL chose this transaction, waiting for the lock, as the victim of a
+        // deadlock with another instance's `CREATE INDEX CONCURRENTLY` (which waits for
+        // every older transaction): nothing was done, wait again.
+        Err(Error::Conflict { .. }) if conn.dialect().rules().no_transaction_lock().is_some() => {
+            let _ = transaction::rollback(conn).await;
+            foreign_keys_on(conn).await?;
+            return Ok(Step::Again);
+        }
         Err(e) => Err(e),
     };
     let (m, way, sql) = match found {
