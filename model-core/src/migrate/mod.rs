@@ -31,6 +31,25 @@
 //! fails halfway is not rolled back**: the statements before the failing one stay applied
 //! (the error says which statement failed). Keep MariaDB migrations to one DDL statement
 //! each where you can.
+//!
+//! **SQLite and foreign keys.** SQLite changes a table by rebuilding it (create, copy,
+//! `DROP TABLE`, rename), and with foreign keys on, the `DROP TABLE` of a parent runs its
+//! children's `ON DELETE` actions; `PRAGMA foreign_keys` cannot be switched inside a
+//! transaction. So every SQLite migration follows SQLite's own procedure: foreign keys off
+//! on the connection before `BEGIN` (the connection is marked, as for MariaDB's lock, so
+//! that one never goes back to a pool with them off), `PRAGMA foreign_key_check` before
+//! `COMMIT` (any row without its parent rolls the migration back with [`Error::Migration`]
+//! naming the tables, the count and the first rowids), on again after. A migration that
+//! counted on a cascade to delete rows is thereby refused with nothing changed: with
+//! enforcement off no cascade runs, and the rows it would have deleted are orphans.
+//!
+//! **Outside a transaction.** A script whose leading comments hold
+//! `-- ambidex: no-transaction` ([`NO_TRANSACTION`], [`runs_in_transaction`]) runs
+//! statement by statement without a transaction (PostgreSQL's `CREATE INDEX
+//! CONCURRENTLY`, SQLite's `VACUUM`), still under the migration lock (PostgreSQL: the
+//! session's advisory lock; MariaDB: the run's `GET_LOCK`; SQLite: a claim row in
+//! [`CLAIMS_TABLE`]), recorded only after its last statement succeeded; a failure is
+//! [`Error::MigrationFailed`] with `rolled_back: false`.
 
 mod history;
 mod introspect;
