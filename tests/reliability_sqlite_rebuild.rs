@@ -18,7 +18,9 @@
 //! - a migration that would orphan children (`DELETE` of parents relying on the cascade,
 //!   `DROP TABLE` of the parent) is refused and rolled back, and foreign keys are on again;
 //! - a failing `-- ambidex: no-transaction` migration leaves no history row (and no
-//!   claim), and a passing one is recorded.
+//!   claim), and a passing one is recorded;
+//! - a run that panics while foreign keys are off never pools that connection (three
+//!   handles, see the test).
 //!
 //! The no-transaction header on PostgreSQL and MariaDB is in `reliability_no_transaction.rs`.
 #![cfg(all(feature = "blocking", feature = "async", feature = "sqlite"))]
@@ -499,4 +501,96 @@ fn a_claimed_migration_is_not_run_twice() {
         .execute(&db)
         .expect("unclaim");
     assert_eq!(set.run(&db).expect("run").len(), 1);
+}
+
+thread_local! {
+    /// Set while the next `PRAGMA foreign_keys = ON` on this thread must panic.
+    static ARMED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Panics on the statement event of a `PRAGMA foreign_keys = ON` on an [`ARMED`] thread:
+/// a run that panics while foreign keys are off.
+struct PanicAtForeignKeysOn;
+
+struct SqlText(bool);
+
+impl tracing::field::Visit for SqlText {
+    fn record_str(&mut self, field: &tracing::field::Field, value: &str) {
+        if field.name() == "sql" && value.contains("PRAGMA foreign_keys = ON") {
+            self.0 = true;
+        }
+    }
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "sql" && format!("{value:?}").contains("PRAGMA foreign_keys = ON") {
+            self.0 = true;
+        }
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for PanicAtForeignKeysOn {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut sql = SqlText(false);
+        event.record(&mut sql);
+        if sql.0 && ARMED.with(|a| a.replace(false)) {
+            panic!("injected panic while foreign keys are off");
+        }
+    }
+}
+
+/// A run that panics with foreign keys off (at the statement that would switch them on
+/// again) never gives that connection back to the pool: the handle's next connection has
+/// them on, and its cascade works. Cells: the handles whose statements run on the caller's
+/// thread (`blocking::Db`, `blocking::SqlxDb`, `SqlxDb` driven by `block_on`); `DieselDb`
+/// and `Db` run them on a worker thread, where the same engine rule (`model-sync`'s
+/// `manager.rs`) discards the marked connection.
+#[test]
+fn a_run_that_panics_with_foreign_keys_off_never_pools_that_connection() {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        tracing_subscriber::registry()
+            .with(tracing_subscriber::Layer::with_filter(
+                PanicAtForeignKeysOn,
+                tracing_subscriber::filter::Targets::new()
+                    .with_target("ambidex::sql", tracing::Level::TRACE),
+            ))
+            .init();
+    });
+    let (_dir, url, db) = seeded();
+    let set = Migrations::new(vec![
+        Migration::new(1, "other").up("CREATE TABLE other (x INTEGER)"),
+    ])
+    .expect("migrations");
+    let cells = cells(&url);
+    for cell in cells.iter().take(3) {
+        ARMED.with(|a| a.set(true));
+        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (cell.run)(&set)));
+        assert!(
+            !ARMED.with(|a| a.replace(false)),
+            "{}: the injected panic did not happen",
+            cell.name
+        );
+        assert!(
+            outcome.is_err() || outcome.as_ref().is_ok_and(|r| r.is_err()),
+            "{}: the run did not fail",
+            cell.name
+        );
+        assert_eq!(
+            (cell.foreign_keys)(),
+            1,
+            "{}: the connection left with foreign keys off was pooled",
+            cell.name
+        );
+        // The migration committed before the panic; start the next cell afresh.
+        ambidex::raw("DROP TABLE other").execute(&db).expect("drop");
+        ambidex::raw("DELETE FROM ambidex_migrations")
+            .execute(&db)
+            .expect("history");
+        println!(
+            "reliability_sqlite_rebuild {}: a panic with foreign keys off, the next \
+             connection has them on",
+            cell.name
+        );
+    }
 }

@@ -519,4 +519,36 @@ mod tests {
             ]
         );
     }
+
+    /// A table others reference is rebuilt too (it used to be refused, with advice to
+    /// switch foreign keys off that does nothing inside the migration's transaction): the
+    /// migration runner switches them off around the transaction.
+    #[test]
+    fn sqlite_rebuilds_a_referenced_table() {
+        let (from, to) = before_after(Dialect::Sqlite);
+        let mut child = Table {
+            name: "c".into(),
+            columns: vec![column(Dialect::Sqlite, "t_id", ValueKind::I64, false)],
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+        };
+        child.foreign_keys.push(crate::schema::TableForeignKey {
+            name: "c_t_id_fkey".into(),
+            column: "t_id".into(),
+            parent_table: "t".into(),
+            parent_column: "id".into(),
+            on_delete: crate::model::OnDelete::Cascade,
+        });
+        let (mut from, mut to) = (from, to);
+        from.tables.push(child.clone());
+        to.tables.push(child);
+        let steps = diff(&from, &to, &DiffOptions::new()).unwrap();
+        let sql: Vec<String> = changes(Dialect::Sqlite, &from, &to, &steps)
+            .unwrap()
+            .iter()
+            .map(|s| s.sql().to_string())
+            .collect();
+        assert_eq!(sql[2], r#"DROP TABLE "t""#, "{sql:?}");
+        assert_eq!(sql[3], r#"ALTER TABLE "_ambidex_new_t" RENAME TO "t""#);
+    }
 }
