@@ -19,11 +19,14 @@ use ambidex::migrate::{Migration, MigrationState, Migrations};
 mod support;
 use support::{ServerScratch, runtime, server_url};
 
+/// A migration call on the handle: how many migrations it applied or reverted.
+type Runs = Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>;
+
 /// One handle under test, as closures over it.
 struct Cell {
     name: String,
-    run: Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>,
-    revert: Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>,
+    run: Runs,
+    revert: Runs,
 }
 
 fn cells(backend: &str, url: &str) -> Vec<Cell> {

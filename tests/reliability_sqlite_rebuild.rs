@@ -40,12 +40,15 @@ const CHILDREN: i64 = 60_000;
 /// How many parents: 600 children each.
 const PARENTS: i64 = 100;
 
+/// A migration call on the handle: how many migrations it applied or reverted.
+type Runs = Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>;
+
 /// One handle under test, as closures over it (blocking calls, or `block_on` of the
 /// async ones).
 struct Cell {
     name: &'static str,
-    run: Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>,
-    revert: Box<dyn Fn(&Migrations) -> ambidex::Result<usize>>,
+    run: Runs,
+    revert: Runs,
     /// `PRAGMA foreign_keys` on the handle's (one) connection.
     foreign_keys: Box<dyn Fn() -> i64>,
 }

@@ -238,9 +238,10 @@ pub enum Error {
         if *rolled_back {
             ""
         } else {
-            "; it ran outside a transaction, so NOTHING was rolled back: the statements \
-             before it stay applied (undo them by hand, or make the file safe to run again) \
-             and the migration is not recorded"
+            "; NOTHING was rolled back (it ran without a transaction that undoes DDL: \
+             `-- ambidex: no-transaction`, or MySQL/MariaDB): the statements before it stay \
+             applied (undo them by hand, or make the file safe to run again) and the \
+             migration is not recorded"
         }
     )]
     MigrationFailed {

@@ -570,7 +570,18 @@ async fn outside<C: Connection>(
         close(conn, Ok(())).await?;
         conn.set_session_lock_held(true);
         conn.execute(Statement::plain(take)).await?;
-        let outcome = locked_outside(conn, set, pick, m, way, sql).await;
+        // Under the session lock: the history again (another process may have taken this
+        // step while no lock was held), then the step if it is still the one to take.
+        let outcome = async {
+            let rows = lock_and_read(conn, set).await?;
+            match choose(dialect, set, &rows, pick)? {
+                Some((again, w, _)) if again.version == m.version && w == way => {
+                    run_step(conn, m, way, sql, false).await.map(Step::Done)
+                }
+                _ => Ok(Step::Again),
+            }
+        }
+        .await;
         if conn.execute(Statement::plain(release)).await.is_ok() {
             conn.set_session_lock_held(false);
         }
@@ -595,33 +606,7 @@ async fn outside<C: Connection>(
         Ok(applied) => history::unclaim(conn, m.version).await.map(|()| applied),
         Err(e) => Err(e),
     };
-    let recorded = match recorded {
-        Ok(applied) => transaction::commit(conn).await.map(|()| applied),
-        Err(e) => {
-            let _ = transaction::rollback(conn).await;
-            Err(e)
-        }
-    };
-    recorded.map(Step::Done)
-}
-
-/// Under the session lock: the history again (another process may have taken this step
-/// while no lock was held), then the step if it is still the one to take.
-async fn locked_outside<C: Connection>(
-    conn: &mut C,
-    set: &Migrations,
-    pick: Pick,
-    m: &Migration,
-    way: Way,
-    sql: &str,
-) -> Result<Step> {
-    let rows = lock_and_read(conn, set).await?;
-    match choose(conn.dialect(), set, &rows, pick)? {
-        Some((again, w, _)) if again.version == m.version && w == way => {
-            run_step(conn, m, way, sql, false).await.map(Step::Done)
-        }
-        _ => Ok(Step::Again),
-    }
+    close(conn, recorded).await.map(Step::Done)
 }
 
 /// Whether the dialect has no lock that outlives a transaction (SQLite), so that a step
@@ -679,21 +664,21 @@ async fn lock_and_read<C: Connection>(conn: &mut C, set: &Migrations) -> Result<
             }
         }
     }
-    if claims_steps(dialect) {
-        if let Some((version, at)) = history::claims(conn).await?.into_iter().next() {
-            let id = set.get(version).map_or(version.to_string(), Migration::id);
-            return Err(Error::Migration(
-                format!(
-                    "migration `{id}` has been running outside a transaction in another \
+    if claims_steps(dialect)
+        && let Some((version, at)) = history::claims(conn).await?.into_iter().next()
+    {
+        let id = set.get(version).map_or(version.to_string(), Migration::id);
+        return Err(Error::Migration(
+            format!(
+                "migration `{id}` has been running outside a transaction in another \
                      process since {at} UTC (it is claimed in `{}`); wait for it and run \
                      again. If no process is running it (one crashed), check what it did, \
                      then delete its row from `{}`",
-                    history::CLAIMS_TABLE,
-                    history::CLAIMS_TABLE
-                )
-                .into(),
-            ));
-        }
+                history::CLAIMS_TABLE,
+                history::CLAIMS_TABLE
+            )
+            .into(),
+        ));
     }
     Ok(rows)
 }
