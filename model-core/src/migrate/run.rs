@@ -5,6 +5,12 @@
 //! end. Each migration is one transaction: lock, read the history again, check checksums,
 //! run the next migration's statements, record it, commit. Reading the history under the
 //! lock is what makes concurrent start-up apply each migration exactly once.
+//!
+//! On SQLite the transaction is wrapped in SQLite's procedure for table rebuilds: foreign
+//! keys off before BEGIN, `PRAGMA foreign_key_check` before COMMIT, on again after, so that
+//! a `DROP TABLE` of a parent runs no cascade and a migration that would orphan rows is
+//! rolled back. A script headed `-- ambidex: no-transaction` is found inside that
+//! transaction, then run outside one under a lock that outlives it (see [`outside`]).
 
 use std::collections::HashSet;
 use std::time::Instant;
