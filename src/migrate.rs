@@ -36,7 +36,10 @@
 //! instances starting at once apply each migration exactly once; on MySQL/MariaDB, whose
 //! DDL cannot be rolled back, a failed migration leaves the statements before the failing
 //! one applied (see [`ambidex_core::migrate`] for the details). An applied migration whose
-//! SQL was edited afterwards is refused with [`crate::Error::MigrationChanged`].
+//! SQL was edited afterwards is refused with [`crate::Error::MigrationChanged`]. On SQLite
+//! each migration runs with foreign keys off around its transaction and checked before
+//! COMMIT, so a table rebuild never runs a cascade; a file that starts with
+//! `-- ambidex: no-transaction` runs outside a transaction (`CREATE INDEX CONCURRENTLY`).
 //!
 //! The `ambidex` command line (package `ambidex-cli`) creates, applies, reverts and lists
 //! migrations, writes new ones from the models, and writes models from

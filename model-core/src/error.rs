@@ -230,8 +230,20 @@ pub enum Error {
     },
 
     /// A statement of a migration failed; the migration was rolled back where the backend
-    /// allows DDL in transactions (on MySQL/MariaDB the statements before it stay applied).
-    #[error("migration {version}_{name} failed at statement {statement} ({direction}): {source}")]
+    /// allows DDL in transactions and the migration ran in one (on MySQL/MariaDB, and for
+    /// a migration marked `-- ambidex: no-transaction`, the statements before it stay
+    /// applied: `rolled_back` is false and the message says so).
+    #[error(
+        "migration {version}_{name} failed at statement {statement} ({direction}){}: {source}",
+        if *rolled_back {
+            ""
+        } else {
+            "; NOTHING was rolled back (it ran without a transaction that undoes DDL: \
+             `-- ambidex: no-transaction`, or MySQL/MariaDB): the statements before it stay \
+             applied (undo them by hand, or make the file safe to run again) and the \
+             migration is not recorded"
+        }
+    )]
     MigrationFailed {
         /// The migration's version.
         version: i64,
@@ -243,6 +255,8 @@ pub enum Error {
         statement: usize,
         /// What the database said.
         source: Box<Error>,
+        /// Whether a transaction undid the statements before the failing one.
+        rolled_back: bool,
     },
 
     /// Migrations cannot be run as asked: a malformed migrations folder, a missing down

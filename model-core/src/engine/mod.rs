@@ -96,8 +96,10 @@ pub trait Connection: Send {
     /// Records the transaction depth; only [`crate::ops::transaction`] calls this.
     fn set_transaction_depth(&mut self, depth: u32);
 
-    /// Whether the connection may hold a session lock (MariaDB's `GET_LOCK`, which the
-    /// migration plans take), which outlives transactions and is released only by its
+    /// Whether the connection may hold a session lock (MariaDB's `GET_LOCK` and
+    /// PostgreSQL's `pg_advisory_lock`, which the migration plans take) or other session
+    /// state a migration set and must undo (SQLite's `foreign_keys` switched off around a
+    /// migration's transaction), which outlives transactions and is undone only by its
     /// own statement or by closing the connection. Like the depth it is pessimistic: set
     /// before the lock is asked for, cleared only after its release succeeded, so a plan
     /// that panicked or was dropped in between leaves it set. An engine must never hand a

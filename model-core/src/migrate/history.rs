@@ -42,6 +42,57 @@ static HISTORY: ModelMeta = ModelMeta {
     keys: &[0],
 };
 
+/// The table where, on SQLite, a migration that runs outside a transaction is claimed
+/// while its statements run (SQLite has no lock that outlives a transaction): one row per
+/// migration being applied or reverted, deleted when it is recorded or fails.
+pub const CLAIMS_TABLE: &str = "ambidex_migration_claims";
+
+static CLAIMS: ModelMeta = ModelMeta {
+    name: "MigrationClaim",
+    table: CLAIMS_TABLE,
+    columns: &[
+        column("version", ValueKind::I64, true),
+        column("claimed_at", ValueKind::Text, false),
+    ],
+    keys: &[0],
+};
+
+/// Claims migration `version` (creating the claims table first if needed), inside the
+/// transaction that read the history.
+pub(crate) async fn claim<C: Connection>(conn: &mut C, version: i64) -> Result<()> {
+    for st in ddl::create_table(conn.dialect(), &CLAIMS)? {
+        conn.execute(st).await?;
+    }
+    let st = render::insert(conn.dialect(), &CLAIMS, 1, false)?
+        .bind(vec![Value::I64(version), Value::Text(now_utc())])?;
+    conn.execute(st).await?;
+    Ok(())
+}
+
+/// Drops the claim on migration `version`.
+pub(crate) async fn unclaim<C: Connection>(conn: &mut C, version: i64) -> Result<()> {
+    let st = render::delete_by_key(conn.dialect(), &CLAIMS)?.bind(vec![Value::I64(version)])?;
+    conn.execute(st).await?;
+    Ok(())
+}
+
+/// Every claim, as (version, claimed at): none when the claims table does not exist.
+pub(crate) async fn claims<C: Connection>(conn: &mut C) -> Result<Vec<(i64, String)>> {
+    if !table_exists(conn, CLAIMS_TABLE).await? {
+        return Ok(Vec::new());
+    }
+    let st = render::select(
+        conn.dialect(),
+        &CLAIMS,
+        &QueryParts::default(),
+        Projection::Model,
+    )?;
+    Ok(conn
+        .fetch(st, CollectRows::<(i64, String)>(Vec::new()))
+        .await?
+        .0)
+}
+
 /// One row of the history table.
 pub(crate) struct Row {
     pub version: i64,
@@ -60,9 +111,13 @@ pub(crate) async fn ensure<C: Connection>(conn: &mut C) -> Result<()> {
 
 /// Whether the table exists (without creating it).
 pub(crate) async fn exists<C: Connection>(conn: &mut C) -> Result<bool> {
+    table_exists(conn, HISTORY_TABLE).await
+}
+
+async fn table_exists<C: Connection>(conn: &mut C, table: &str) -> Result<bool> {
     let dialect = conn.dialect();
     let sql = dialect.rules().table_exists_query();
-    let st = render::raw(dialect, sql, vec![Value::Text(HISTORY_TABLE.into())])?;
+    let st = render::raw(dialect, sql, vec![Value::Text(table.into())])?;
     let n = conn.fetch(st, Scalar::<i64>(None)).await?.0.unwrap_or(0);
     Ok(n > 0)
 }

@@ -2,7 +2,7 @@
 
 use crate::engine::{Connection, Plan};
 use crate::error::Result;
-use crate::migrate::HISTORY_TABLE;
+use crate::migrate::{CLAIMS_TABLE, HISTORY_TABLE};
 use crate::ops::CollectRows;
 use crate::ops::raw::FromRow;
 use crate::ops::relation::OnDelete;
@@ -52,7 +52,10 @@ impl Plan for ReadSchema {
         let q = rules.introspection();
         let names: Vec<String> = rows(conn, q.tables, None, 0).await?;
         let mut tables = Vec::new();
-        for name in names.into_iter().filter(|n| n != HISTORY_TABLE) {
+        for name in names
+            .into_iter()
+            .filter(|n| n != HISTORY_TABLE && n != CLAIMS_TABLE)
+        {
             let t = Some(name.as_str());
             let cols: Vec<ColumnRow> = rows(conn, q.columns, t, q.columns_binds).await?;
             let columns = cols

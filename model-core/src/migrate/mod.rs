@@ -31,6 +31,25 @@
 //! fails halfway is not rolled back**: the statements before the failing one stay applied
 //! (the error says which statement failed). Keep MariaDB migrations to one DDL statement
 //! each where you can.
+//!
+//! **SQLite and foreign keys.** SQLite changes a table by rebuilding it (create, copy,
+//! `DROP TABLE`, rename), and with foreign keys on, the `DROP TABLE` of a parent runs its
+//! children's `ON DELETE` actions; `PRAGMA foreign_keys` cannot be switched inside a
+//! transaction. So every SQLite migration follows SQLite's own procedure: foreign keys off
+//! on the connection before `BEGIN` (the connection is marked, as for MariaDB's lock, so
+//! that one never goes back to a pool with them off), `PRAGMA foreign_key_check` before
+//! `COMMIT` (any row without its parent rolls the migration back with [`Error::Migration`]
+//! naming the tables, the count and the first rowids), on again after. A migration that
+//! counted on a cascade to delete rows is thereby refused with nothing changed: with
+//! enforcement off no cascade runs, and the rows it would have deleted are orphans.
+//!
+//! **Outside a transaction.** A script whose leading comments hold
+//! `-- ambidex: no-transaction` ([`NO_TRANSACTION`], [`runs_in_transaction`]) runs
+//! statement by statement without a transaction (PostgreSQL's `CREATE INDEX
+//! CONCURRENTLY`, SQLite's `VACUUM`), still under the migration lock (PostgreSQL: the
+//! session's advisory lock; MariaDB: the run's `GET_LOCK`; SQLite: a claim row in
+//! [`CLAIMS_TABLE`]), recorded only after its last statement succeeded; a failure is
+//! [`Error::MigrationFailed`] with `rolled_back: false`.
 
 mod history;
 mod introspect;
@@ -44,10 +63,10 @@ use crate::engine::Executor;
 use crate::error::{Error, Result};
 use crate::sql::dialect::Dialect;
 
-pub use history::HISTORY_TABLE;
+pub use history::{CLAIMS_TABLE, HISTORY_TABLE};
 pub use introspect::ReadSchema;
 pub use run::{Apply, Redo, Revert, Status};
-pub use split::split_statements;
+pub use split::{NO_TRANSACTION, runs_in_transaction, split_statements};
 
 /// SQL for one direction of a migration: a file for every backend, and files that
 /// replace it on one.
@@ -62,6 +81,14 @@ impl Scripts {
         self.by_dialect[dialect.index()]
             .as_deref()
             .or(self.any.as_deref())
+    }
+
+    /// Every script, for every backend.
+    fn all(&self) -> impl Iterator<Item = &str> {
+        self.any
+            .iter()
+            .chain(self.by_dialect.iter().flatten())
+            .map(|s| &**s)
     }
 
     fn is_empty(&self) -> bool {
@@ -300,6 +327,11 @@ impl Migrations {
                 return Err(Error::Migration(
                     format!("migration `{}` has no up.sql (or up.<backend>.sql)", m.id()).into(),
                 ));
+            }
+            for sql in m.up.all().chain(m.down.all()) {
+                runs_in_transaction(sql).map_err(|why| {
+                    Error::Migration(format!("migration `{}`: {why}", m.id()).into())
+                })?;
             }
         }
         Ok(Migrations {

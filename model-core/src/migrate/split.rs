@@ -89,9 +89,71 @@ fn push_statement(dialect: Dialect, out: &mut Vec<String>, text: &str) {
     }
 }
 
+/// The header line that makes a migration script run outside a transaction.
+pub const NO_TRANSACTION: &str = "-- ambidex: no-transaction";
+
+/// Whether a migration script runs inside a transaction (the default) or outside one: a
+/// line `-- ambidex: no-transaction` among the comment lines before its first statement
+/// ([`NO_TRANSACTION`]) says outside. Any other `-- ambidex: ...` directive there is
+/// refused, so that a misspelt one is never silently ignored. A directive in a comment
+/// after the first statement is just a comment.
+///
+/// ```
+/// use ambidex_core::migrate::runs_in_transaction;
+/// assert!(runs_in_transaction("CREATE INDEX ix ON t (a);").unwrap());
+/// let concurrently = "-- ambidex: no-transaction\nCREATE INDEX CONCURRENTLY ix ON t (a);";
+/// assert!(!runs_in_transaction(concurrently).unwrap());
+/// assert!(runs_in_transaction("-- ambidex: no-transactions\nSELECT 1;").is_err());
+/// ```
+pub fn runs_in_transaction(sql: &str) -> Result<bool, String> {
+    let mut inside = true;
+    for line in sql.lines() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        let Some(comment) = line.strip_prefix("--") else {
+            break;
+        };
+        let comment = comment.trim();
+        let Some(directive) = comment
+            .get(..8)
+            .filter(|p| p.eq_ignore_ascii_case("ambidex:"))
+            .map(|_| comment[8..].trim())
+        else {
+            continue;
+        };
+        if directive.eq_ignore_ascii_case("no-transaction") {
+            inside = false;
+        } else {
+            return Err(format!(
+                "unknown directive `-- ambidex: {directive}`; the only one is \
+                 `{NO_TRANSACTION}` (run the file outside a transaction)"
+            ));
+        }
+    }
+    Ok(inside)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_no_transaction_header_is_read_before_the_first_statement_only() {
+        let header = "-- Written by hand.\n\n--   AMBIDEX:  no-transaction \nVACUUM;";
+        assert_eq!(runs_in_transaction(header), Ok(false));
+        assert_eq!(
+            runs_in_transaction("SELECT 1;\n-- ambidex: no-transaction"),
+            Ok(true)
+        );
+        assert_eq!(
+            runs_in_transaction("-- ambidex makemigrations\nSELECT 1;"),
+            Ok(true)
+        );
+        let typo = runs_in_transaction("-- ambidex: notransaction\n").unwrap_err();
+        assert!(typo.contains("`-- ambidex: no-transaction`"), "{typo}");
+    }
 
     #[test]
     fn semicolons_in_strings_and_comments_do_not_split() {

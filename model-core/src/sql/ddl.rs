@@ -180,9 +180,14 @@ fn alter(dialect: Dialect, table: &str, rest: impl FnOnce(&mut SqlWriter)) -> Re
 
 /// The statements that carry out `changes` (from [`crate::schema::diff()`]), which turn
 /// `from` into `to`, on `dialect`'s backend. On SQLite, a table whose change ALTER TABLE
-/// cannot make is rebuilt to its shape in `to`; a table other tables reference is not
-/// rebuilt (dropping it would fire their `ON DELETE` actions) but refused with
-/// [`Error::Migration`].
+/// cannot make is rebuilt to its shape in `to`, following SQLite's procedure
+/// (<https://sqlite.org/lang_altertable.html#otheralter>): create the new table, copy the
+/// rows, drop the old one, rename the new one, create its indexes. A table that other
+/// tables reference is rebuilt too: the statements are meant for the migration runner,
+/// which runs a SQLite migration with foreign keys off (set outside its transaction) and
+/// checks them before COMMIT (`crate::migrate`), so dropping the old table runs no `ON
+/// DELETE` action. Run by hand with foreign keys on, the DROP TABLE of a parent would
+/// delete (or orphan) its children.
 pub fn changes(
     dialect: Dialect,
     from: &Schema,
@@ -295,25 +300,6 @@ fn rebuild(
     let target = to.table(table).ok_or_else(|| {
         Error::Internal(format!("rebuilding `{table}`, which the target lacks").into())
     })?;
-    let referenced_by: Vec<&str> = to
-        .tables
-        .iter()
-        .chain(&from.tables)
-        .filter(|t| t.name != table && t.foreign_keys.iter().any(|f| f.parent_table == table))
-        .map(|t| t.name.as_str())
-        .collect();
-    if let Some(child) = referenced_by.first() {
-        return Err(Error::Migration(
-            format!(
-                "SQLite cannot make this change to `{table}` without rebuilding it, and \
-                 rebuilding a table that `{child}` references would run its ON DELETE \
-                 actions inside the migration's transaction; write this migration by hand \
-                 (with `PRAGMA foreign_keys = OFF` outside a transaction, following \
-                 https://sqlite.org/lang_altertable.html#otheralter)"
-            )
-            .into(),
-        ));
-    }
     // Columns carried over: those of the target that existed before (after renames).
     let renamed = |name: &str| {
         changes.iter().find_map(|c| match c {
@@ -532,5 +518,37 @@ mod tests {
                 r#"ALTER TABLE "_ambidex_new_t" RENAME TO "t""#,
             ]
         );
+    }
+
+    /// A table others reference is rebuilt too (it used to be refused, with advice to
+    /// switch foreign keys off that does nothing inside the migration's transaction): the
+    /// migration runner switches them off around the transaction.
+    #[test]
+    fn sqlite_rebuilds_a_referenced_table() {
+        let (from, to) = before_after(Dialect::Sqlite);
+        let mut child = Table {
+            name: "c".into(),
+            columns: vec![column(Dialect::Sqlite, "t_id", ValueKind::I64, false)],
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+        };
+        child.foreign_keys.push(crate::schema::TableForeignKey {
+            name: "c_t_id_fkey".into(),
+            column: "t_id".into(),
+            parent_table: "t".into(),
+            parent_column: "id".into(),
+            on_delete: crate::model::OnDelete::Cascade,
+        });
+        let (mut from, mut to) = (from, to);
+        from.tables.push(child.clone());
+        to.tables.push(child);
+        let steps = diff(&from, &to, &DiffOptions::new()).unwrap();
+        let sql: Vec<String> = changes(Dialect::Sqlite, &from, &to, &steps)
+            .unwrap()
+            .iter()
+            .map(|s| s.sql().to_string())
+            .collect();
+        assert_eq!(sql[2], r#"DROP TABLE "t""#, "{sql:?}");
+        assert_eq!(sql[3], r#"ALTER TABLE "_ambidex_new_t" RENAME TO "t""#);
     }
 }

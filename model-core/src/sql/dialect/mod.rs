@@ -305,6 +305,34 @@ pub trait SqlDialect: Send + Sync + 'static {
         None
     }
 
+    /// The migration lock for a migration that runs outside a transaction
+    /// (`-- ambidex: no-transaction`), where [`Self::transaction_lock`] cannot hold it: the
+    /// statements that take it for the session (waiting for it) and release it
+    /// (PostgreSQL's `pg_advisory_lock`, the same lock as the transaction's). `None` where
+    /// the session lock of [`Self::session_lock`] already covers the whole run (MySQL) or
+    /// the backend has no such lock (SQLite, where the runner claims the migration in a
+    /// table instead).
+    fn no_transaction_lock(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    /// The statements that switch foreign-key enforcement off before a migration's
+    /// transaction opens and back on after it ends (SQLite's `PRAGMA foreign_keys`, which
+    /// does nothing inside a transaction). With it off, dropping a parent table (a table
+    /// rebuild) runs no `ON DELETE` action; [`Self::foreign_key_check`] then vouches for
+    /// the result before COMMIT. `None` where DDL never runs a cascade.
+    fn migration_foreign_keys(&self) -> Option<(&'static str, &'static str)> {
+        None
+    }
+
+    /// A query listing the rows that violate a foreign key, one row each: the child
+    /// table, its rowid (NULL for a table without one) and the parent table (SQLite's
+    /// `PRAGMA foreign_key_check`). Run before a migration commits where
+    /// [`Self::migration_foreign_keys`] switched enforcement off.
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        None
+    }
+
     /// A query returning one row with the number of tables named `?` in the current
     /// database (schema on PostgreSQL).
     fn table_exists_query(&self) -> &'static str;

@@ -83,6 +83,14 @@ impl SqlDialect for Postgres {
         Some("SELECT pg_advisory_xact_lock(7031, hashtext(current_schema()))")
     }
 
+    fn no_transaction_lock(&self) -> Option<(&'static str, &'static str)> {
+        // The transaction lock's key, held by the session: the two exclude each other.
+        Some((
+            "SELECT pg_advisory_lock(7031, hashtext(current_schema()))",
+            "SELECT pg_advisory_unlock(7031, hashtext(current_schema()))",
+        ))
+    }
+
     fn drop_index(&self, table: &str, name: &str, unique: bool) -> Vec<String> {
         let (mut t, mut n) = (String::new(), String::new());
         self.write_ident(&mut t, table);

@@ -235,6 +235,18 @@ impl SqlDialect for Sqlite {
         "BEGIN IMMEDIATE"
     }
 
+    fn migration_foreign_keys(&self) -> Option<(&'static str, &'static str)> {
+        // SQLite's procedure for changes ALTER TABLE cannot make
+        // (https://sqlite.org/lang_altertable.html#otheralter): off outside the
+        // transaction, checked before COMMIT, back on after. ON is what
+        // `connection_setup` gives every connection.
+        Some(("PRAGMA foreign_keys = OFF", "PRAGMA foreign_keys = ON"))
+    }
+
+    fn foreign_key_check(&self) -> Option<&'static str> {
+        Some("SELECT \"table\", rowid, \"parent\" FROM pragma_foreign_key_check")
+    }
+
     fn is_no_transaction(&self, error: &Error) -> bool {
         error.to_string().contains("no transaction is active")
     }
