@@ -209,6 +209,10 @@ pub enum Error {
     #[error("database error{}: {message}", code.as_deref().map(|c| format!(" {c}")).unwrap_or_default())]
     Database {
         /// The backend's code (SQLSTATE, SQLite extended code, MySQL error number).
+        /// `None` where the engine cannot learn it: SQLite failures in the diesel engine,
+        /// and PostgreSQL failures of the diesel engine whose SQLSTATE diesel's error kind
+        /// does not imply (diesel 2.3 reports no code; see the README's Reliability
+        /// section).
         code: Option<String>,
         /// The backend's own message.
         message: String,
