@@ -27,7 +27,7 @@ use crate::value::key::{IntoKey, PrimaryKey};
 use crate::value::row::RowReader;
 use requests::{
     CreateTable, DeleteRow, DropTable, Fail, GetByKey, InsertMany, InsertManyReturning,
-    InsertOrIgnore, InsertRow, UpdateRow, Upsert,
+    InsertOrIgnore, InsertOrIgnoreMany, InsertRow, UpdateRow, Upsert, UpsertMany,
 };
 
 /// A database model; implemented by `#[derive(Model)]`.
@@ -119,6 +119,27 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// row is left as it is). Other errors (NOT NULL, range...) are errors, never ignored.
     fn insert_or_ignore<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Option<Self>> {
         db.run(InsertOrIgnore { row: self })
+    }
+
+    /// Upserts many rows by key, as [`Model::upsert`] on each row in turn, in one
+    /// transaction (a savepoint inside an open one: all or nothing); returns them as stored,
+    /// in the order given. PostgreSQL and SQLite send one `INSERT ... ON CONFLICT (key) DO
+    /// UPDATE ... RETURNING` per batch under the backend's parameter limit (a key given
+    /// twice starts a new batch, so its later row updates the earlier one, as one-row
+    /// calls would); MySQL/MariaDB runs the one-row upsert for each row.
+    fn upsert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+        db.run(UpsertMany { rows })
+    }
+
+    /// Inserts each row unless that would violate a unique constraint, as
+    /// [`Model::insert_or_ignore`] on each row in turn, in one transaction (all or
+    /// nothing); returns the rows inserted, as stored, in the order given (`len()` is how
+    /// many). A row that conflicts with a row already stored, or with an earlier row of
+    /// the same call, is left out; other errors (NOT NULL, range...) fail the whole call.
+    /// PostgreSQL and SQLite send one `INSERT ... ON CONFLICT DO NOTHING RETURNING` per
+    /// batch; MySQL/MariaDB runs the one-row call for each row.
+    fn insert_or_ignore_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+        db.run(InsertOrIgnoreMany { rows })
     }
 
     /// Inserts many rows in one transaction, batched under the backend's parameter limit;

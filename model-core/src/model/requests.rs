@@ -144,3 +144,18 @@ pub struct InsertOrIgnore<'a, M> {
     /// The row.
     pub row: &'a M,
 }
+
+/// `upsert_many`: every row upserted by key, as [`Upsert`] one after the other, in one
+/// transaction; the rows as stored, in the order given.
+pub struct UpsertMany<'a, M> {
+    /// The rows.
+    pub rows: &'a [M],
+}
+
+/// `insert_or_ignore_many`: every row inserted unless it would violate a unique
+/// constraint, as [`InsertOrIgnore`] one after the other, in one transaction; the rows
+/// inserted, in the order given.
+pub struct InsertOrIgnoreMany<'a, M> {
+    /// The rows.
+    pub rows: &'a [M],
+}

@@ -512,7 +512,11 @@ impl<M: Model> Plan for InsertMany<'_, M> {
 /// How many of `total` rows of `M` one INSERT carries under `dialect`'s parameter limit
 /// (one, for a model whose columns are all generated).
 fn rows_per_batch<M: Model>(dialect: Dialect, total: usize) -> usize {
-    let width = M::META.insert_columns().count();
+    rows_per_batch_of(dialect, M::META.insert_columns().count(), total)
+}
+
+/// [`rows_per_batch`] for rows of `width` values each.
+pub(crate) fn rows_per_batch_of(dialect: Dialect, width: usize, total: usize) -> usize {
     dialect
         .rules()
         .max_bind_params()
@@ -578,7 +582,7 @@ async fn insert_rows_returning<M: Model, C: Connection>(
 /// on every backend (a sequence's `nextval` per row, SQLite's rowid, InnoDB's
 /// auto-increment), so such rows are sorted by key; rows with keys of their own are
 /// matched to the sent rows by key.
-fn in_input_order<M: Model>(sent: &[M], mut back: Vec<M>) -> Result<Vec<M>> {
+fn in_input_order<M: Model>(sent: &[M], back: Vec<M>) -> Result<Vec<M>> {
     if back.len() != sent.len() {
         return Err(Error::Internal(
             format!(
@@ -589,34 +593,56 @@ fn in_input_order<M: Model>(sent: &[M], mut back: Vec<M>) -> Result<Vec<M>> {
             .into(),
         ));
     }
-    let key = |row: &M| {
-        let mut key = Vec::with_capacity(M::META.keys.len());
-        row.push_key_values(&mut key);
-        key
-    };
     if M::META.auto_key().is_some() {
-        let generated = |row: &M| match key(row).first() {
-            Some(Value::I64(k)) => *k,
-            Some(Value::I32(k)) => i64::from(*k),
-            Some(Value::I16(k)) => i64::from(*k),
-            _ => i64::MAX,
-        };
-        back.sort_by_key(generated);
-        return Ok(back);
+        return Ok(by_generated_key(back));
     }
-    let mut keyed: Vec<(Vec<Value>, M)> = back.into_iter().map(|row| (key(&row), row)).collect();
-    sent.iter()
-        .map(|row| {
-            let wanted = key(row);
-            let at = keyed
-                .iter()
-                .position(|(k, _)| *k == wanted)
-                .ok_or_else(|| {
-                    Error::Internal("INSERT ... RETURNING gave back a row that was not sent".into())
-                })?;
-            Ok(keyed.swap_remove(at).1)
-        })
-        .collect()
+    matched_by_key(sent, back, true)
+}
+
+/// The key values of `row`.
+pub(crate) fn key_of<M: Model>(row: &M) -> Vec<Value> {
+    let mut key = Vec::with_capacity(M::META.keys.len());
+    row.push_key_values(&mut key);
+    key
+}
+
+/// Rows with a generated key, in the order it was generated: the order of the VALUES list
+/// that inserted them (see [`in_input_order`]).
+pub(crate) fn by_generated_key<M: Model>(mut back: Vec<M>) -> Vec<M> {
+    let generated = |row: &M| match key_of(row).first() {
+        Some(Value::I64(k)) => *k,
+        Some(Value::I32(k)) => i64::from(*k),
+        Some(Value::I16(k)) => i64::from(*k),
+        _ => i64::MAX,
+    };
+    back.sort_by_key(generated);
+    back
+}
+
+/// The rows of `back` in the order of the rows of `sent` with the same key; with `every`,
+/// each sent row must have one (else the sent rows without one are left out, and a key
+/// sent twice matches once, at its first row).
+pub(crate) fn matched_by_key<M: Model>(sent: &[M], back: Vec<M>, every: bool) -> Result<Vec<M>> {
+    let mut keyed: Vec<(Vec<Value>, M)> = back.into_iter().map(|row| (key_of(&row), row)).collect();
+    let mut out = Vec::with_capacity(keyed.len());
+    for row in sent {
+        let wanted = key_of(row);
+        match keyed.iter().position(|(k, _)| *k == wanted) {
+            Some(at) => out.push(keyed.swap_remove(at).1),
+            None if every => {
+                return Err(Error::Internal(
+                    "RETURNING gave back no row for a row that was sent".into(),
+                ));
+            }
+            None => {}
+        }
+    }
+    if !keyed.is_empty() {
+        return Err(Error::Internal(
+            "RETURNING gave back a row that was not sent".into(),
+        ));
+    }
+    Ok(out)
 }
 
 impl<M: Model> Plan for UpdateRow<'_, M> {

@@ -28,12 +28,16 @@
 //! [`Error::Conflict`]; an insert-or-ignore returns `None` (its last INSERT did meet a
 //! conflicting row).
 
+use crate::engine::access::Access;
 use crate::engine::statement::SqlTemplate;
 use crate::engine::{Connection, Plan};
 use crate::error::{Error, Result};
-pub use crate::model::requests::{InsertOrIgnore, Upsert};
+pub use crate::model::requests::{InsertOrIgnore, InsertOrIgnoreMany, Upsert, UpsertMany};
 use crate::model::{ColumnDef, Model, ModelMeta, column_values};
-use crate::ops::{Single, insert_one, insert_returning, name_refused_field};
+use crate::ops::{
+    Single, by_generated_key, collect_rows, insert_one, insert_returning, key_of, matched_by_key,
+    name_refused_field, rows_per_batch_of, transaction,
+};
 use crate::query::ast::{
     ColumnRef, LockStrength, LockWait, Node, Projection, QueryParts, RowLock, Scalar,
 };
@@ -179,6 +183,9 @@ fn fallback_insert<C: Connection>(
 
 impl<M: Model> Plan for Upsert<'_, M> {
     type Output = M;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<M> {
         let (row, d) = (self.row, conn.dialect());
         self.write(conn)
@@ -200,6 +207,7 @@ impl<M: Model> Upsert<'_, M> {
             let t = render::insert_on_conflict(
                 d,
                 meta,
+                1,
                 with_key,
                 OnConflict::Update { target: &names },
             )?;
@@ -282,6 +290,9 @@ impl<M: Model> Upsert<'_, M> {
 
 impl<M: Model> Plan for InsertOrIgnore<'_, M> {
     type Output = Option<M>;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Option<M>> {
         let (row, d) = (self.row, conn.dialect());
         self.write(conn)
@@ -297,7 +308,7 @@ impl<M: Model> InsertOrIgnore<'_, M> {
         let mut binds = Vec::with_capacity(meta.columns.len());
         self.row.push_insert_values(&mut binds);
         if d.rules().supports_on_conflict() {
-            let t = render::insert_on_conflict(d, meta, false, OnConflict::Nothing)?;
+            let t = render::insert_on_conflict(d, meta, 1, false, OnConflict::Nothing)?;
             return Ok(conn.fetch(t.bind(binds)?, Single(None)).await?.0);
         }
         let all = column_values(self.row);
@@ -318,5 +329,149 @@ impl<M: Model> InsertOrIgnore<'_, M> {
         // Every INSERT met a conflicting row, deleted each time before it could be read:
         // the last one did conflict, so the row is ignored.
         Ok(None)
+    }
+}
+
+/// The batches of a many-row upsert or insert-or-ignore with `ON CONFLICT`: at most
+/// `per_batch` rows each (the bind limit), and a new batch where a row's key was already
+/// in the current one. One statement acts on its rows as if inserted one by one, except
+/// that PostgreSQL refuses to update a row twice in one `ON CONFLICT DO UPDATE` ("cannot
+/// affect row a second time"), and a later row of the same key must see the earlier one
+/// stored, as the one-row calls in a row would.
+fn batches<M: Model>(rows: &[M], per_batch: usize) -> Vec<&[M]> {
+    let mut out = Vec::new();
+    let (mut start, mut keys) = (0, Vec::<Vec<Value>>::new());
+    for (i, row) in rows.iter().enumerate() {
+        let key = key_of(row);
+        if i - start == per_batch || keys.contains(&key) {
+            out.push(&rows[start..i]);
+            (start, keys) = (i, Vec::new());
+        }
+        keys.push(key);
+    }
+    out.push(&rows[start..]);
+    out
+}
+
+/// The values of every row of `batch` an insert sends, row after row.
+fn batch_values<M: Model>(batch: &[M], with_key: bool) -> Vec<Value> {
+    let width = M::META
+        .columns
+        .iter()
+        .filter(|c| with_key || !c.auto)
+        .count();
+    let mut binds = Vec::with_capacity(batch.len() * width);
+    for row in batch {
+        if with_key {
+            binds.extend(insert_values(M::META.columns, &column_values(row), true));
+        } else {
+            row.push_insert_values(&mut binds);
+        }
+    }
+    binds
+}
+
+/// Runs a many-row plan's `write` in one transaction (a savepoint inside an open one), so
+/// the call is all or nothing, naming the field of a value the backend refuses.
+async fn all_or_nothing<M: Model, C: Connection, T>(
+    conn: &mut C,
+    rows: &[M],
+    write: impl AsyncFnOnce(&mut C) -> Result<T>,
+) -> Result<T> {
+    let d = conn.dialect();
+    transaction::begin(conn).await?;
+    let outcome = write(conn)
+        .await
+        .map_err(|e| name_refused_field(e, d, rows));
+    transaction::settle(conn, outcome).await
+}
+
+impl<M: Model> Plan for UpsertMany<'_, M> {
+    type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        if self.rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.rows;
+        all_or_nothing(conn, rows, async |conn: &mut C| {
+            let meta = M::META;
+            let d = conn.dialect();
+            let target = meta.keys.to_vec();
+            if !d.rules().supports_on_conflict() {
+                // MySQL/MariaDB: the one-row upsert's INSERT-then-UPDATE, row after row.
+                let mut stored = Vec::with_capacity(rows.len());
+                for row in rows {
+                    let upsert = Upsert {
+                        row,
+                        target: target.clone(),
+                    };
+                    stored.push(upsert.write(conn).await?);
+                }
+                return Ok(stored);
+            }
+            let names: Vec<&str> = target.iter().map(|&i| meta.columns[i].name).collect();
+            let per_batch = rows_per_batch_of(d, meta.columns.len(), rows.len());
+            let mut stored = Vec::with_capacity(rows.len());
+            for batch in batches(rows, per_batch) {
+                let t = render::insert_on_conflict(
+                    d,
+                    meta,
+                    batch.len(),
+                    true,
+                    OnConflict::Update { target: &names },
+                )?;
+                let back = collect_rows::<M, C>(conn, t.bind(batch_values(batch, true))?).await?;
+                stored.extend(matched_by_key(batch, back, true)?);
+            }
+            Ok(stored)
+        })
+        .await
+    }
+}
+
+impl<M: Model> Plan for InsertOrIgnoreMany<'_, M> {
+    type Output = Vec<M>;
+    fn access(&self) -> Access {
+        Access::write().on_table(M::META.table)
+    }
+    async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
+        if self.rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = self.rows;
+        all_or_nothing(conn, rows, async |conn: &mut C| {
+            let meta = M::META;
+            let d = conn.dialect();
+            if !d.rules().supports_on_conflict() {
+                // MySQL/MariaDB: the one-row insert-or-ignore, row after row.
+                let mut stored = Vec::new();
+                for row in rows {
+                    if let Some(row) = (InsertOrIgnore { row }).write(conn).await? {
+                        stored.push(row);
+                    }
+                }
+                return Ok(stored);
+            }
+            let width = meta.insert_columns().count();
+            let per_batch = rows_per_batch_of(d, width, rows.len());
+            let mut stored = Vec::with_capacity(rows.len());
+            for batch in rows.chunks(per_batch) {
+                let t =
+                    render::insert_on_conflict(d, meta, batch.len(), false, OnConflict::Nothing)?;
+                let back = collect_rows::<M, C>(conn, t.bind(batch_values(batch, false))?).await?;
+                // The rows inserted: a generated key grows in VALUES order; keys of the
+                // rows' own name their row (a key sent twice was inserted at its first).
+                stored.extend(if meta.auto_key().is_some() {
+                    by_generated_key(back)
+                } else {
+                    matched_by_key(batch, back, false)?
+                });
+            }
+            Ok(stored)
+        })
+        .await
     }
 }

@@ -763,36 +763,43 @@ fn insert_rows(
     with_key: bool,
 ) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
-    w.push("INSERT INTO ").ident(meta.table);
-    let columns = meta.columns.iter().filter(|c| with_key || !c.auto);
-    let width = columns.clone().count();
-    if width == 0 {
-        w.push(dialect.rules().insert_defaults_clause());
-    } else {
-        w.push(" (");
-        for (i, c) in columns.enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.ident(c.name);
-        }
-        w.push(") VALUES ");
-        for r in 0..rows {
-            w.push(if r == 0 { "(" } else { ", (" });
-            for i in 0..width {
-                if i > 0 {
-                    w.push(", ");
-                }
-                w.placeholder();
-            }
-            w.push(")");
-        }
-    }
+    insert_values_clause(&mut w, meta, rows, with_key);
     if returning {
         w.push(" RETURNING ");
         column_list(&mut w, meta);
     }
     w.finish_template()
+}
+
+/// `INSERT INTO table (columns) VALUES (?, ...), ...` for `rows` rows: every column, or
+/// all but a generated key (`with_key` false); the dialect's default-values clause for a
+/// model with no column to send.
+fn insert_values_clause(w: &mut SqlWriter, meta: &ModelMeta, rows: usize, with_key: bool) {
+    w.push("INSERT INTO ").ident(meta.table);
+    let columns = meta.columns.iter().filter(|c| with_key || !c.auto);
+    let width = columns.clone().count();
+    if width == 0 {
+        w.push(w.dialect().rules().insert_defaults_clause());
+        return;
+    }
+    w.push(" (");
+    for (i, c) in columns.enumerate() {
+        if i > 0 {
+            w.push(", ");
+        }
+        w.ident(c.name);
+    }
+    w.push(") VALUES ");
+    for r in 0..rows {
+        w.push(if r == 0 { "(" } else { ", (" });
+        for i in 0..width {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.placeholder();
+        }
+        w.push(")");
+    }
 }
 
 /// What an insert does when a row with the same key or unique value exists.
@@ -810,29 +817,16 @@ pub enum OnConflict<'a> {
 
 /// `INSERT INTO table (columns) VALUES (...) ON CONFLICT ... RETURNING every column`, for
 /// dialects with `ON CONFLICT` ([`crate::sql::dialect::SqlDialect::supports_on_conflict`]).
-/// `with_key` also writes a generated key (an upsert by key must send it).
+/// `rows` rows; `with_key` also writes a generated key (an upsert by key must send it).
 pub fn insert_on_conflict(
     dialect: Dialect,
     meta: &ModelMeta,
+    rows: usize,
     with_key: bool,
     on_conflict: OnConflict<'_>,
 ) -> Result<SqlTemplate> {
     let mut w = SqlWriter::new(dialect);
-    w.push("INSERT INTO ").ident(meta.table).push(" (");
-    let columns: Vec<&str> = meta
-        .columns
-        .iter()
-        .filter(|c| with_key || !c.auto)
-        .map(|c| c.name)
-        .collect();
-    for (i, c) in columns.iter().enumerate() {
-        w.push(if i == 0 { "" } else { ", " }).ident(c);
-    }
-    w.push(") VALUES (");
-    for i in 0..columns.len() {
-        w.push(if i == 0 { "" } else { ", " }).placeholder();
-    }
-    w.push(")");
+    insert_values_clause(&mut w, meta, rows, with_key);
     match on_conflict {
         OnConflict::Nothing => {
             w.push(" ON CONFLICT DO NOTHING");
@@ -1176,6 +1170,7 @@ mod tests {
         let t = insert_on_conflict(
             Dialect::Postgres,
             &META,
+            1,
             true,
             OnConflict::Update { target: &["id"] },
         )
@@ -1184,7 +1179,7 @@ mod tests {
             t.sql(),
             r#"INSERT INTO "t" ("id", "group") VALUES ($1, $2) ON CONFLICT ("id") DO UPDATE SET "group" = EXCLUDED."group" RETURNING "id", "group""#
         );
-        let t = insert_on_conflict(Dialect::Sqlite, &META, false, OnConflict::Nothing).unwrap();
+        let t = insert_on_conflict(Dialect::Sqlite, &META, 1, false, OnConflict::Nothing).unwrap();
         assert_eq!(
             t.sql(),
             r#"INSERT INTO "t" ("group") VALUES (?) ON CONFLICT DO NOTHING RETURNING "id", "group""#

@@ -121,6 +121,133 @@ macro_rules! upsert_scenarios {
             Ok(())
         });
 
+        scenario!(
+            upsert_many_inserts_updates_and_keeps_the_order_given,
+            |db| {
+                aw!(Order::create_table(&db))?;
+                let order = |id: i64, group: &str, selected: i32| Order {
+                    id,
+                    group: group.into(),
+                    selected,
+                };
+                aw!(Order::insert_many(
+                    &[order(1, "a", 1), order(2, "b", 2)],
+                    &db
+                ))?;
+                assert_eq!(aw!(Order::upsert_many(&[], &db))?, Vec::<Order>::new());
+                // New and stored keys mixed, and key 1 twice: each row acts as a one-row
+                // upsert in turn, so the later row of key 1 updates the earlier.
+                let rows = [
+                    order(3, "c", 3),
+                    order(1, "a2", 10),
+                    order(4, "d", 4),
+                    order(1, "a3", 11),
+                    order(2, "b", 2),
+                ];
+                assert_eq!(aw!(Order::upsert_many(&rows, &db))?, rows.to_vec());
+                let stored = aw!(Order::query().order_by(Order::ID.asc()).all(&db))?;
+                assert_eq!(
+                    stored,
+                    [
+                        order(1, "a3", 11),
+                        order(2, "b", 2),
+                        order(3, "c", 3),
+                        order(4, "d", 4)
+                    ]
+                );
+                // More rows than one statement takes (1,000 rows per batch): 1,000 stored
+                // rows updated and 1,500 new ones inserted, returned in the order given.
+                let old: Vec<Order> = (100..1100).map(|id| order(id, "old", 0)).collect();
+                aw!(Order::insert_many(&old, &db))?;
+                let many: Vec<Order> = (100..2600)
+                    .rev()
+                    .map(|id| order(id, &format!("g{id}"), (id % 7) as i32))
+                    .collect();
+                let back = aw!(Order::upsert_many(&many, &db))?;
+                assert_eq!(back, many);
+                assert_eq!(aw!(Order::query().count(&db))?, 4 + 2500);
+                assert_eq!(aw!(Order::get(100, &db))?, order(100, "g100", 2));
+                assert_eq!(aw!(Order::get(2599, &db))?, order(2599, "g2599", 2));
+                let old_left = Order::query().filter(Order::GROUP.eq("old"));
+                assert_eq!(aw!(old_left.count(&db))?, 0);
+                Ok(())
+            }
+        );
+
+        scenario!(upsert_many_is_all_or_nothing, |db| {
+            seed_people!(db);
+            let bob = aw!(Person::query().filter(Person::NAME.eq("Bob")).one(&db))?;
+            let mut fine = person("Fine", None);
+            fine.id = 9000;
+            // Key 9001 is new, but Bob's email conflicts on another unique column: a
+            // violation, as for the one-row upsert, and the whole call is undone.
+            let mut clash = person("Clash", None);
+            clash.id = 9001;
+            clash.email = bob.email.clone();
+            let result = aw!(Person::upsert_many(&[fine, clash], &db));
+            expect_err!(result, Error::UniqueViolation { .. });
+            assert!(
+                aw!(Person::find(9000).first(&db))?.is_none(),
+                "nothing was written"
+            );
+            assert_eq!(aw!(Person::get(bob.id, &db))?, bob);
+            assert_eq!(aw!(Person::query().count(&db))?, 5);
+            Ok(())
+        });
+
+        scenario!(insert_or_ignore_many_leaves_out_the_conflicts, |db| {
+            seed_people!(db);
+            let ada = aw!(Person::query().filter(Person::NAME.eq("Ada")).one(&db))?;
+            assert_eq!(
+                aw!(Person::insert_or_ignore_many(&[], &db))?,
+                Vec::<Person>::new()
+            );
+            let mut ada_again = person("Ada again", Some(1));
+            ada_again.email = ada.email.clone();
+            let mut gus_again = person("Gus again", Some(2));
+            gus_again.email = "gus@example.com".into();
+            let rows = [
+                person("Gus", Some(3)),
+                ada_again,
+                person("Hal", None),
+                gus_again,
+            ];
+            let inserted = aw!(Person::insert_or_ignore_many(&rows, &db))?;
+            // Gus and Hal, in the order given, with their generated keys; Ada's email is
+            // taken, and the second Gus conflicts with the first of this call.
+            assert_eq!(names!(inserted), ["Gus", "Hal"]);
+            assert!(inserted[0].id > 0 && inserted[1].id > inserted[0].id);
+            for row in &inserted {
+                assert_eq!(&aw!(Person::get(row.id, &db))?, row);
+            }
+            assert_eq!(aw!(Person::get(ada.id, &db))?, ada, "Ada is untouched");
+            assert_eq!(aw!(Person::query().count(&db))?, 7);
+
+            // Keys of the rows' own: key 2 is stored, key 1 comes twice (its first row
+            // goes in), key 3 is new.
+            aw!(Order::create_table(&db))?;
+            let order = |id: i64, group: &str| Order {
+                id,
+                group: group.into(),
+                selected: 0,
+            };
+            aw!(order(2, "stored").insert(&db))?;
+            let rows = [
+                order(1, "first"),
+                order(2, "x"),
+                order(1, "second"),
+                order(3, "y"),
+            ];
+            let inserted = aw!(Order::insert_or_ignore_many(&rows, &db))?;
+            assert_eq!(inserted, [order(1, "first"), order(3, "y")]);
+            let stored = aw!(Order::query().order_by(Order::ID.asc()).all(&db))?;
+            assert_eq!(
+                stored,
+                [order(1, "first"), order(2, "stored"), order(3, "y")]
+            );
+            Ok(())
+        });
+
         scenario!(upsert_inside_a_transaction_rolls_back_with_it, |db| {
             seed_people!(db);
             let ada = aw!(Person::query().filter(Person::NAME.eq("Ada")).one(&db))?;
