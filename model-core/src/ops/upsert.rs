@@ -372,12 +372,16 @@ fn batch_values<M: Model>(batch: &[M], with_key: bool) -> Vec<Value> {
 }
 
 /// Runs a many-row plan's `write` in one transaction (a savepoint inside an open one), so
-/// the call is all or nothing, naming the field of a value the backend refuses.
-async fn all_or_nothing<M: Model, C: Connection, T>(
+/// the call is all or nothing, naming the field of a value the backend refuses. No rows:
+/// nothing is sent.
+async fn all_or_nothing<M: Model, C: Connection>(
     conn: &mut C,
     rows: &[M],
-    write: impl AsyncFnOnce(&mut C) -> Result<T>,
-) -> Result<T> {
+    write: impl AsyncFnOnce(&mut C) -> Result<Vec<M>>,
+) -> Result<Vec<M>> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
     let d = conn.dialect();
     transaction::begin(conn).await?;
     let outcome = write(conn)
@@ -392,9 +396,6 @@ impl<M: Model> Plan for UpsertMany<'_, M> {
         Access::write().on_table(M::META.table)
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
-        if self.rows.is_empty() {
-            return Ok(Vec::new());
-        }
         let rows = self.rows;
         all_or_nothing(conn, rows, async |conn: &mut C| {
             let meta = M::META;
@@ -438,9 +439,6 @@ impl<M: Model> Plan for InsertOrIgnoreMany<'_, M> {
         Access::write().on_table(M::META.table)
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<M>> {
-        if self.rows.is_empty() {
-            return Ok(Vec::new());
-        }
         let rows = self.rows;
         all_or_nothing(conn, rows, async |conn: &mut C| {
             let meta = M::META;
