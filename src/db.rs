@@ -81,6 +81,23 @@ impl Db {
         Db::builder(url).connect()
     }
 
+    /// Opens the database `DATABASE_URL` names, with the pool settings the environment
+    /// gives (`DATABASE_MAX_CONNECTIONS`, `DATABASE_ACQUIRE_TIMEOUT`,
+    /// `DATABASE_STATEMENT_TIMEOUT`; see [`ambidex_core::url::env`]): one binary on SQLite
+    /// in development and PostgreSQL in production. [`Error::Config`] when `DATABASE_URL`
+    /// is unset or a setting does not parse.
+    pub fn from_env() -> impl Future<Output = Result<Db>> + Send + 'static {
+        let builder = Db::builder_from_env();
+        async move { builder?.connect().await }
+    }
+
+    /// A builder for the database `DATABASE_URL` names, with the environment's pool
+    /// settings applied, to add more (an engine, replicas) before connecting.
+    pub fn builder_from_env() -> Result<DbBuilder> {
+        let config = ambidex_core::EnvConfig::read()?;
+        Ok(Db::builder(&config.url).env_settings(&config))
+    }
+
     /// Starts configuring a handle for `url`.
     pub fn builder(url: &str) -> DbBuilder {
         DbBuilder {

@@ -243,6 +243,7 @@ pub use ambidex_codegen::PartialModel;
 pub use ambidex_codegen::SqlField;
 pub use ambidex_codegen::dual;
 pub use ambidex_codegen::embed_migrations;
+pub use ambidex_core::EnvConfig;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
     Agg, BindValue, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having,

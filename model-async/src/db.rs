@@ -110,6 +110,21 @@ impl<B: SqlxBackend> Database<B> {
         Self::builder(url).connect()
     }
 
+    /// Opens the database `DATABASE_URL` names, with the pool settings the environment
+    /// gives (see [`ambidex_core::url::env`]); [`Error::Config`] when `DATABASE_URL` is
+    /// unset or a setting does not parse.
+    pub fn from_env() -> impl Future<Output = Result<Self>> + Send + 'static {
+        let builder = Self::builder_from_env();
+        async move { builder?.connect().await }
+    }
+
+    /// A builder for the database `DATABASE_URL` names, with the environment's pool
+    /// settings applied, to add more before connecting.
+    pub fn builder_from_env() -> Result<DbBuilder<B>> {
+        let config = ambidex_core::EnvConfig::read()?;
+        Ok(Self::builder(&config.url).env_settings(&config))
+    }
+
     /// Starts configuring a pool for `url`.
     pub fn builder(url: &str) -> DbBuilder<B> {
         DbBuilder {

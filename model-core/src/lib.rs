@@ -69,7 +69,7 @@ pub mod migrate;
 pub mod routing;
 #[cfg(feature = "sqlite")]
 pub mod sqlite_handle;
-mod url;
+pub mod url;
 
 // Public module paths, kept where users and engines have always found them.
 pub use engine::sqlite_writers;
@@ -103,6 +103,7 @@ pub use query::select::{Locked, Select, Update};
 pub use sql::dialect::{Dialect, Server, SqlDialect};
 pub use sql::writer::SqlWriter;
 pub use url::Target;
+pub use url::env::EnvConfig;
 pub use value::field::{BindValue, IntoOperand, SqlField, TextField};
 pub use value::key::{IntoKey, PrimaryKey};
 pub use value::row::{Cell, RowReader, decode_field, row_too_narrow};

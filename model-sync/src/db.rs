@@ -271,6 +271,20 @@ impl<C: DieselBackend> Database<C> {
         Self::builder(url).open()
     }
 
+    /// Opens the database `DATABASE_URL` names, with the pool settings the environment
+    /// gives (see [`ambidex_core::url::env`]); [`Error::Config`] when `DATABASE_URL` is
+    /// unset or a setting does not parse.
+    pub fn from_env() -> Result<Self> {
+        Self::builder_from_env()?.open()
+    }
+
+    /// A builder for the database `DATABASE_URL` names, with the environment's pool
+    /// settings applied, to add more before opening.
+    pub fn builder_from_env() -> Result<DbBuilder<C>> {
+        let config = ambidex_core::EnvConfig::read()?;
+        Ok(Self::builder(&config.url).env_settings(&config))
+    }
+
     /// Options for opening `url`.
     pub fn builder(url: &str) -> DbBuilder<C> {
         DbBuilder {

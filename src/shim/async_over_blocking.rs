@@ -248,6 +248,21 @@ impl DieselDb {
         DieselDb::builder(url).open()
     }
 
+    /// Opens the database `DATABASE_URL` names, with the pool settings the environment
+    /// gives (see [`ambidex_core::url::env`]); [`Error::Config`] when `DATABASE_URL` is
+    /// unset or a setting does not parse.
+    pub fn from_env() -> impl Future<Output = Result<DieselDb>> + Send + 'static {
+        let builder = DieselDb::builder_from_env();
+        async move { builder?.connect().await }
+    }
+
+    /// A builder for the database `DATABASE_URL` names, with the environment's pool
+    /// settings applied.
+    pub fn builder_from_env() -> Result<DieselDbBuilder> {
+        let config = ambidex_core::EnvConfig::read()?;
+        Ok(DieselDb::builder(&config.url).env_settings(&config))
+    }
+
     /// Options for opening `url`.
     pub fn builder(url: &str) -> DieselDbBuilder {
         DieselDbBuilder {

@@ -144,6 +144,13 @@ impl SqlxDbBuilder {
         }
     }
 
+    /// The pool settings the environment gave; see [`crate::DbBuilder::env_settings`].
+    pub fn env_settings(self, config: &ambidex_core::EnvConfig) -> Self {
+        SqlxDbBuilder {
+            inner: self.inner.env_settings(config),
+        }
+    }
+
     /// Starts the runtime and opens the pool.
     pub fn open(self) -> Result<SqlxDb> {
         let rt = OwnedRuntime::new()?;
@@ -156,6 +163,20 @@ impl SqlxDb {
     /// Opens `url` with default options.
     pub fn open(url: &str) -> Result<SqlxDb> {
         SqlxDb::builder(url).open()
+    }
+
+    /// Opens the database `DATABASE_URL` names, with the pool settings the environment
+    /// gives (see [`ambidex_core::url::env`]).
+    pub fn from_env() -> Result<SqlxDb> {
+        SqlxDb::builder_from_env()?.open()
+    }
+
+    /// A builder for the database `DATABASE_URL` names, with the environment's pool
+    /// settings applied.
+    pub fn builder_from_env() -> Result<SqlxDbBuilder> {
+        Ok(SqlxDbBuilder {
+            inner: crate::SqlxDb::builder_from_env()?,
+        })
     }
 
     /// Options for opening `url`.

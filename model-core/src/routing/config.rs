@@ -342,6 +342,24 @@ macro_rules! pool_builder_methods {
             self
         }
 
+        /// The pool settings `config` carries (read from the environment by
+        /// [`EnvConfig::read`](ambidex_core::EnvConfig::read): `DATABASE_MAX_CONNECTIONS`,
+        /// `DATABASE_ACQUIRE_TIMEOUT`, `DATABASE_STATEMENT_TIMEOUT`), replacing this
+        /// builder's; the ones the environment leaves unset keep it. `builder_from_env()`
+        /// on every handle calls it.
+        pub fn env_settings(mut self, config: &$crate::url::env::EnvConfig) -> Self {
+            if let Some(max) = config.max_connections {
+                self = self.max_connections(max);
+            }
+            if let Some(timeout) = config.acquire_timeout {
+                self = self.acquire_timeout(timeout);
+            }
+            if let Some(timeout) = config.statement_timeout {
+                self = self.statement_timeout(timeout);
+            }
+            self
+        }
+
         /// The longest any one statement may run (default: no limit). Every connection sets
         /// it when it opens: PostgreSQL's `statement_timeout`, MariaDB's `max_statement_time`
         /// (MySQL has no such setting and refuses it); a statement stopped by it fails with

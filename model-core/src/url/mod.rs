@@ -1,5 +1,8 @@
 //! Connection URLs, parsed once for every engine so that `sqlite://app.db` means the same
-//! file to diesel and to sqlx, and an unknown scheme is the same error in both worlds.
+//! file to diesel and to sqlx, and an unknown scheme is the same error in both worlds;
+//! and the URL and pool settings read from the environment ([`env`]).
+
+pub mod env;
 
 use crate::error::{Error, Result, authority_is_unambiguous, redact_url};
 use crate::sql::dialect::Dialect;
