@@ -227,6 +227,8 @@ mod handle_transactions;
 mod held;
 pub mod migrate;
 mod shim;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 /// Schemas as data: what the models declare and what a database holds, in one shape
 /// (`Schema`, `Table`...), the [`diff`](schema::diff) between two, and [`ReadSchema`](schema::ReadSchema),
