@@ -1,6 +1,6 @@
 //! Connection URLs, parsed once for every engine so that `sqlite://app.db` means the same
 //! file to diesel and to sqlx, and an unknown scheme is the same error in both worlds;
-//! and the URL and pool settings read from the environment ([`env`]).
+//! and the URL and pool settings read from the environment ([`env`](mod@env)).
 
 pub mod env;
 
