@@ -7,7 +7,8 @@
 //! async blocks with and without `?`), an inherent impl (methods calling sibling methods
 //! through `self` and `Self::`), a trait with default methods and two impls (one calling a
 //! sibling through `self`), a function generic over the trait, the closure form of
-//! transactions (with an async block, with a dual call, nested as a savepoint) and
+//! transactions (with an async block, with a dual call, nested as a savepoint),
+//! `transaction_with` and row locks, inner and left joins in a transaction, and
 //! `begin`/`commit` on an explicit `Tx`.
 #![cfg(all(feature = "blocking", feature = "async"))]
 
@@ -582,4 +583,103 @@ fn blocking_twins_take_blocking_handles() {
     fn store<S: AccountStoreBlocking>(_: &S) {}
     store(&Everyone);
     store(&Rich { min: 0 });
+}
+
+// ---- joins and row locks in a dual function ------------------------------------------------
+
+/// A ledger entry on an account.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "entries")]
+struct Entry {
+    #[ambidex(primary_key, auto)]
+    id: i64,
+    #[ambidex(belongs_to = Account)]
+    account_id: i64,
+    amount: i64,
+}
+
+/// Each entry's owner and amount (an inner join), and the owners without an entry (a left
+/// join's anti-join), read in one transaction after locking the entries.
+#[ambidex::dual]
+async fn ledger(db: &Db) -> Result<(Vec<(String, i64)>, Vec<String>)> {
+    db.transaction(move |tx| {
+        Box::pin(async move {
+            let locked = Entry::query().for_update().all(&mut *tx).await?;
+            let pairs = Entry::query()
+                .join(Entry::ACCOUNT)
+                .order_by(Entry::ID.asc())
+                .all(&mut *tx)
+                .await?;
+            assert_eq!(pairs.len(), locked.len());
+            let lonely = Account::query()
+                .left_join(Entry::ACCOUNT)
+                .filter_missing::<Entry, _>()
+                .order_by(Account::OWNER.asc())
+                .all(&mut *tx)
+                .await?;
+            Ok::<_, Error>((
+                pairs
+                    .into_iter()
+                    .map(|(entry, account)| (account.owner, entry.amount))
+                    .collect(),
+                lonely
+                    .into_iter()
+                    .map(|(account, _)| account.owner)
+                    .collect(),
+            ))
+        })
+    })
+    .await
+}
+
+/// The accounts and entries `ledger` reads.
+#[ambidex::dual(calls(open_account))]
+async fn seed_ledger(db: &Db) -> Result<()> {
+    Account::create_table(db).await?;
+    Entry::create_table(db).await?;
+    let mut ids = Vec::new();
+    for owner in ["ann", "bo", "cy"] {
+        ids.push(open_account(db, owner, 0).await?.id);
+    }
+    for (account, amount) in [(ids[1], 5), (ids[0], 7), (ids[1], -2)] {
+        Entry {
+            id: 0,
+            account_id: account,
+            amount,
+        }
+        .insert(db)
+        .await?;
+    }
+    Ok(())
+}
+
+#[test]
+fn joins_and_locks_work_in_both_worlds() {
+    let expected = (
+        vec![
+            ("bo".to_string(), 5),
+            ("ann".to_string(), 7),
+            ("bo".to_string(), -2),
+        ],
+        vec!["cy".to_string()],
+    );
+    let async_dir = tempfile::tempdir().expect("temp dir");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let from_async = runtime
+        .block_on(async {
+            let db = Db::connect(&temp_url(&async_dir)).await?;
+            seed_ledger(&db).await?;
+            ledger(&db).await
+        })
+        .expect("async");
+    assert_eq!(from_async, expected);
+
+    let blocking_dir = tempfile::tempdir().expect("temp dir");
+    let db = ambidex::blocking::Db::open(&temp_url(&blocking_dir)).expect("open");
+    seed_ledger_blocking(&db).expect("seed");
+    assert_eq!(ledger_blocking(&db).expect("blocking"), expected);
 }
