@@ -426,8 +426,49 @@ pub struct ExpressionsGuide;
 pub struct JoinsGuide;
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.
+///
+/// A typical model, query and transaction need nothing else: the
+/// derives, the error and result types, `count()`, `when(..)`, `all_of::<M>()`, `raw(..)`,
+/// the transaction options and `Retry`. Handles stay explicit (`ambidex::Db`,
+/// `ambidex::blocking::Db`): which world a module runs in is worth one visible line.
+///
+/// ```
+/// use ambidex::prelude::*;
+///
+/// #[derive(Model, Debug, Clone, PartialEq)]
+/// struct City {
+///     #[ambidex(primary_key, auto)]
+///     id: i64,
+///     country: String,
+///     people: i64,
+/// }
+///
+/// # #[cfg(all(feature = "blocking", feature = "sqlite"))] {
+/// let db = ambidex::blocking::Db::open("sqlite::memory:")?;
+/// City::create_table(&db)?;
+/// for (country, people) in [("NZ", 5), ("NZ", 2), ("FJ", 1)] {
+///     City { id: 0, country: country.into(), people }.insert(&db)?;
+/// }
+/// let by_country = City::query()
+///     .select((City::COUNTRY, count(), City::PEOPLE.sum()))
+///     .group_by(City::COUNTRY)
+///     .order_by(City::COUNTRY.asc())
+///     .all(&db)?;
+/// assert_eq!(
+///     by_country,
+///     [("FJ".to_string(), 1, Some(1)), ("NZ".to_string(), 2, Some(7))]
+/// );
+/// let size: ambidex::Computed<City, String> = when(City::PEOPLE.ge(3), "big").otherwise("small");
+/// let sizes = City::query().select((City::ID, size)).order_by(City::ID.asc()).all(&db)?;
+/// assert_eq!(sizes[0].1, "big");
+/// # }
+/// # Ok::<(), Error>(())
+/// ```
 pub mod prelude {
-    pub use crate::{Error, Model, PartialModel, Result};
+    pub use crate::{
+        Error, IsolationLevel, Model, PartialModel, Result, Retry, SqlField, TxOptions, all_of,
+        count, raw, when,
+    };
 }
 
 /// What `#[derive(Model)]` generates code against. Not a public API.

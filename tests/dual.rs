@@ -598,10 +598,13 @@ struct Entry {
     amount: i64,
 }
 
+/// Each entry's owner and amount, and the owners without an entry.
+type Ledger = (Vec<(String, i64)>, Vec<String>);
+
 /// Each entry's owner and amount (an inner join), and the owners without an entry (a left
 /// join's anti-join), read in one transaction after locking the entries.
 #[ambidex::dual]
-async fn ledger(db: &Db) -> Result<(Vec<(String, i64)>, Vec<String>)> {
+async fn ledger(db: &Db) -> Result<Ledger> {
     db.transaction(move |tx| {
         Box::pin(async move {
             let locked = Entry::query().for_update().all(&mut *tx).await?;
