@@ -232,6 +232,26 @@ pub trait SqlDialect: Send + Sync + 'static {
         ""
     }
 
+    /// The collation that text is compared and sorted in wherever order matters (`<`, `<=`,
+    /// `>`, `>=`, `BETWEEN`, `ORDER BY`, `MIN`/`MAX`), written after each text operand as
+    /// `COLLATE name`; `None` (the default) where the backend's text already compares by
+    /// bytes. ambidex's contract is byte order (code point order, for UTF-8) in every
+    /// cell: SQLite's default collation is `BINARY`, ambidex's MariaDB columns are
+    /// `utf8mb4_bin`, but a PostgreSQL column follows the database's default collation
+    /// (an ICU `en-US` database sorts `a < B`) unless it says otherwise. Equality, `IN`
+    /// and `LIKE` are left alone: under a deterministic collation they compare bytes
+    /// already, and a bare column keeps every index on it usable for them.
+    fn text_order_collation(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The collation text is case-mapped in (`lower`, `upper`, `ilike`), written after the
+    /// text as `COLLATE name`, where the collation of [`Self::text_order_collation`] would
+    /// map ASCII letters only (PostgreSQL's `"C"`); `None` (the default): the text's own.
+    fn case_mapping_collation(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Appends LIMIT and OFFSET (at least one is set).
     fn write_limit_offset(&self, w: &mut SqlWriter, limit: Option<u64>, offset: Option<u64>);
 
