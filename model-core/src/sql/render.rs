@@ -281,8 +281,11 @@ pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
         Scalar::Cast { kind, arg } | Scalar::ResultAs { kind, arg } => {
             w.push("CAST(");
             write_scalar(w, arg);
-            let ty = w.dialect().rules().cast_type(*kind);
-            w.push(" AS ").push(ty).push(")");
+            let rules = w.dialect().rules();
+            w.push(" AS ").push(rules.cast_type(*kind)).push(")");
+            if let Some(collation) = rules.cast_collation(*kind) {
+                w.push(" COLLATE ").push(collation);
+            }
         }
         Scalar::Func { func, args } => match w.dialect().rules().function(*func) {
             Some(name) => {
@@ -381,6 +384,11 @@ fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
             w.push(", ");
         }
         write_operand(w, item);
+        if list.distinct {
+            // PostgreSQL's SELECT DISTINCT accepts only ORDER BY terms written as an item
+            // is, and an ordered text term carries its collation.
+            collate_text(w, item.is_text());
+        }
     }
     w.push(" FROM ").ident(list.table);
     for join in &list.joins {
@@ -1123,6 +1131,45 @@ mod tests {
         assert_eq!(
             ilike.finish().unwrap().sql(),
             r#""name" COLLATE "default" ILIKE $1"#
+        );
+    }
+
+    #[test]
+    fn distinct_text_items_carry_the_order_collation_and_mysql_casts_keep_bytes() {
+        let lowered = Scalar::ResultAs {
+            kind: ValueKind::Text,
+            arg: Box::new(Scalar::Func {
+                func: Func::Lower,
+                args: vec![Scalar::Column(NAME)],
+            }),
+        };
+        let list = SelectList {
+            items: vec![Operand::Scalar(lowered.clone())],
+            table: "t",
+            joins: Vec::new(),
+            parts: QueryParts {
+                order: vec![OrderTerm {
+                    operand: Operand::Scalar(lowered),
+                    ascending: true,
+                }],
+                ..Default::default()
+            },
+            group_by: Vec::new(),
+            having: None,
+            distinct: true,
+        };
+        let sql = |d| select_list(d, &list).unwrap().sql().to_string();
+        // PostgreSQL refuses a DISTINCT whose ORDER BY term is not written as an item.
+        assert_eq!(
+            sql(Dialect::Postgres),
+            r#"SELECT DISTINCT LOWER("name" COLLATE "default") COLLATE "C" FROM "t" ORDER BY LOWER("name" COLLATE "default") COLLATE "C" ASC"#
+        );
+        // MariaDB's cast to utf8mb4 text would take utf8mb4_general_ci (DISTINCT merging
+        // `e` and `é`): the cast keeps the columns' binary collation.
+        assert_eq!(
+            sql(Dialect::Mysql),
+            "SELECT DISTINCT CAST(LOWER(`name`) AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin \
+             FROM `t` ORDER BY CAST(LOWER(`name`) AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin ASC"
         );
     }
 

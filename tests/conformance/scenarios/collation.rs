@@ -72,6 +72,30 @@ macro_rules! check_byte_order {
             selected,
             ["é", "É", "f", "e", "b", "ab", "a b", "_x", "Z", "B", "A"]
         );
+        // DISTINCT: PostgreSQL wants each ORDER BY term among the selected items.
+        let distinct: Vec<String> = aw!(Word::query()
+            .select(Word::TEXT.lower())
+            .distinct()
+            .order_by(Word::TEXT.lower().desc())
+            .limit(4)
+            .all(&$db))?;
+        assert_eq!(distinct, ["é", "z", "f", "e"]);
+        let distinct_pairs: Vec<(String, Option<String>)> = aw!(Word::query()
+            .filter(Word::TEXT.lt("a"))
+            .select((Word::TEXT, Word::PAIR))
+            .distinct()
+            .order_by(Word::TEXT.asc())
+            .all(&$db))?;
+        let a = || Some("a".to_string());
+        assert_eq!(
+            distinct_pairs,
+            [
+                ("A".to_string(), a()),
+                ("B".to_string(), a()),
+                ("Z".to_string(), a()),
+                ("_x".to_string(), a()),
+            ]
+        );
         let paged = stream_all!(Word::query().order_by(Word::TEXT.asc()).stream(&$db))?;
         assert_eq!(texts(paged), BYTE_ORDER);
 

@@ -185,6 +185,14 @@ pub trait SqlDialect: Send + Sync + 'static {
         self.column_type(kind, false)
     }
 
+    /// The collation a `CAST(x AS type)` to `kind` is given after it (`COLLATE name`),
+    /// where the cast would otherwise take one that is not byte order (MariaDB's `CHAR
+    /// CHARACTER SET utf8mb4` takes `utf8mb4_general_ci`, whose `DISTINCT` merges `e` and
+    /// `é`). Default: none.
+    fn cast_collation(&self, _kind: ValueKind) -> Option<&'static str> {
+        None
+    }
+
     /// The operator that divides integers truncating toward zero (`/`; MySQL's `/` would
     /// answer a decimal, its `DIV` truncates).
     fn integer_division(&self) -> &'static str {
