@@ -236,11 +236,7 @@ impl Case {
 
 fn column(u: &mut Unstructured<'_>, meta: &'static ModelMeta) -> Result<ColumnRef> {
     let def = u.choose(meta.columns)?;
-    Ok(ColumnRef {
-        table: meta.table,
-        name: def.name,
-        nullable: def.nullable,
-    })
+    Ok(def.column_ref(meta.table))
 }
 
 fn value(u: &mut Unstructured<'_>) -> Result<Value> {

@@ -39,7 +39,7 @@
 //! # static META: ModelMeta = ModelMeta { name: "User", table: "users", keys: &[0], columns: &[
 //! #   ColumnDef { name: "id", field: "id", kind: ValueKind::I64, nullable: false, primary_key: true,
 //! #               auto: true, unique: false, index: false, default: None, references: None }] };
-//! let id = ColumnRef { table: "users", name: "id", nullable: false };
+//! let id = ColumnRef { table: "users", name: "id", nullable: false, kind: ValueKind::I64 };
 //! let parts = QueryParts {
 //!     filter: Some(Node::Compare { column: id, op: CmpOp::Eq, value: Value::I64(7) }),
 //!     ..Default::default()

@@ -547,3 +547,32 @@ pub fn hostile_unicode() -> Vec<&'static str> {
         "\u{10FFFF}\u{E000}",
     ]
 }
+
+/// A word, for the order of text (`scenarios/collation.rs`): `text` is indexed, `pair` is
+/// a second text column for comparisons between columns.
+#[derive(Model, Debug, Clone, PartialEq)]
+#[ambidex(table = "words")]
+pub struct Word {
+    #[ambidex(primary_key)]
+    pub id: i64,
+    #[ambidex(index)]
+    pub text: String,
+    pub pair: Option<String>,
+}
+
+/// Words whose byte order and English (ICU `en-US`) order disagree: case (`B` < `a`
+/// bytewise, `a` < `B` in English), punctuation (`_x`), accents (`é` after `f`), a space
+/// (`a b` < `ab`). Ids 1 to 12; `pair` is `"a"` but for `f`, where it is NULL.
+pub fn words() -> Vec<Word> {
+    [
+        "b", "B", "a", "_x", "Z", "é", "e", "ab", "a b", "É", "A", "f",
+    ]
+    .into_iter()
+    .zip(1..)
+    .map(|(text, id)| Word {
+        id,
+        text: text.to_string(),
+        pair: (text != "f").then(|| "a".to_string()),
+    })
+    .collect()
+}

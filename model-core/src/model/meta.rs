@@ -35,6 +35,19 @@ pub struct ColumnDef {
     pub references: Option<ForeignKey>,
 }
 
+impl ColumnDef {
+    /// This column of `table` (the table's name or the alias a query calls it by) as the
+    /// renderer needs it.
+    pub const fn column_ref(&self, table: &'static str) -> ColumnRef {
+        ColumnRef {
+            table,
+            name: self.name,
+            nullable: self.nullable,
+            kind: self.kind,
+        }
+    }
+}
+
 /// Static description of a model.
 #[derive(Debug)]
 pub struct ModelMeta {
@@ -60,9 +73,8 @@ impl ModelMeta {
     pub fn key_refs(&self) -> impl ExactSizeIterator<Item = ColumnRef> + Clone {
         let table = self.table;
         self.key_columns().map(move |c| ColumnRef {
-            table,
-            name: c.name,
             nullable: false,
+            ..c.column_ref(table)
         })
     }
 
@@ -98,9 +110,8 @@ impl ModelMeta {
     pub fn key_ref(&self) -> ColumnRef {
         let c = &self.columns[self.keys[0]];
         ColumnRef {
-            table: self.table,
-            name: c.name,
             nullable: false,
+            ..c.column_ref(self.table)
         }
     }
 

@@ -262,9 +262,8 @@ fn push_columns<X: Source, F: Side>(out: &mut Vec<Operand>) {
     let left = F::KIND == JoinKind::Left;
     out.extend(X::Row::META.columns.iter().map(|c| {
         Operand::Column(ColumnRef {
-            table: X::NAME,
-            name: c.name,
             nullable: c.nullable || left,
+            ..c.column_ref(X::NAME)
         })
     }));
 }

@@ -62,12 +62,7 @@ fn insert_values(columns: &[ColumnDef], all: &[Value], with_key: bool) -> Vec<Va
 
 /// The column `i` of `meta`, as a query names it.
 fn column_ref(meta: &ModelMeta, i: usize) -> ColumnRef {
-    let column = &meta.columns[i];
-    ColumnRef {
-        table: meta.table,
-        name: column.name,
-        nullable: column.nullable,
-    }
+    meta.columns[i].column_ref(meta.table)
 }
 
 /// A locking read (`FOR UPDATE`, `LOCK IN SHARE MODE`) of the rows `filter` matches: it
@@ -228,11 +223,7 @@ impl<M: Model> Upsert<'_, M> {
         } else {
             let assignments: Vec<(ColumnRef, Scalar)> = meta
                 .update_columns()
-                .map(|c| ColumnRef {
-                    table: meta.table,
-                    name: c.name,
-                    nullable: c.nullable,
-                })
+                .map(|c| c.column_ref(meta.table))
                 .zip(non_key.into_iter().map(Scalar::Value))
                 .collect();
             let parts = QueryParts {

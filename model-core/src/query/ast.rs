@@ -4,7 +4,7 @@
 //! [`crate::render`] turns them into SQL with the help of a [`crate::dialect::Dialect`].
 //! Nodes are untyped on purpose: the type checking happened in the builders.
 
-use crate::value::Value;
+use crate::value::{Value, ValueKind};
 
 /// A column as the renderer needs it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +15,9 @@ pub struct ColumnRef {
     pub name: &'static str,
     /// Whether the column accepts NULL.
     pub nullable: bool,
+    /// The kind of value it holds: the renderer compares and orders text through the
+    /// dialect's `text_order_collation` (bytes on every backend).
+    pub kind: ValueKind,
 }
 
 /// A comparison operator.
@@ -232,6 +235,16 @@ impl Operand {
         }
     }
 
+    /// Whether the operand is text, compared and ordered by bytes on every backend (an
+    /// aggregate of text orders through its argument).
+    pub fn is_text(&self) -> bool {
+        match self {
+            Operand::Column(c) => c.kind == ValueKind::Text,
+            Operand::Aggregate(_) => false,
+            Operand::Scalar(s) => s.is_text(),
+        }
+    }
+
     /// How many values the operand binds.
     pub fn bind_count(&self) -> usize {
         match self {
@@ -310,6 +323,25 @@ pub enum Scalar {
 }
 
 impl Scalar {
+    /// Whether the value is text: a text column or value, a text function (`lower`,
+    /// `upper`, `trim`, `||`), a cast to text, or a `coalesce`, `nullif` or `CASE` of text.
+    pub fn is_text(&self) -> bool {
+        match self {
+            Scalar::Column(c) => c.kind == ValueKind::Text,
+            Scalar::Value(v) => v.kind() == ValueKind::Text,
+            Scalar::Arith { .. } | Scalar::Neg(_) | Scalar::DatePart { .. } => false,
+            Scalar::Cast { kind, .. } | Scalar::ResultAs { kind, .. } => *kind == ValueKind::Text,
+            Scalar::Func { func, args } => match func {
+                Func::Lower | Func::Upper | Func::Trim | Func::Concat => true,
+                Func::Length | Func::Abs => false,
+                Func::Coalesce | Func::NullIf => args.iter().any(Scalar::is_text),
+            },
+            Scalar::Case { whens, otherwise } => {
+                otherwise.is_text() || whens.iter().any(|(_, value)| value.is_text())
+            }
+        }
+    }
+
     /// Whether the value can be NULL: a nullable column or value, a division (by zero is
     /// NULL), `nullif`, or any operand that can be.
     pub fn nullable(&self) -> bool {

@@ -40,6 +40,7 @@ impl<M, T: SqlField> Column<M, T> {
                 table,
                 name,
                 nullable: T::NULLABLE,
+                kind: T::KIND,
             },
             _types: PhantomData,
         }

@@ -9,13 +9,13 @@ use crate::engine::statement::{SqlTemplate, Statement};
 use crate::error::{Error, Result};
 use crate::model::ModelMeta;
 use crate::query::ast::{
-    Aggregate, ArithOp, ColumnRef, Func, JoinKind, Node, NumClass, Operand, Projection, QueryParts,
-    RowLock, Scalar, SelectList,
+    AggFunc, Aggregate, ArithOp, CmpOp, ColumnRef, Func, JoinKind, Node, NumClass, Operand,
+    Projection, QueryParts, RowLock, Scalar, SelectList,
 };
 use crate::sql::dialect::Dialect;
 use crate::sql::lexer::{self, TokenKind};
 use crate::sql::writer::SqlWriter;
-use crate::value::{Array, Value};
+use crate::value::{Array, Value, ValueKind};
 
 /// A column as [`SqlWriter::column`] writes it, for dialect hooks that take SQL text.
 fn column_sql(w: &SqlWriter, column: &ColumnRef) -> String {
@@ -38,16 +38,18 @@ fn column_list(w: &mut SqlWriter, meta: &ModelMeta) {
 pub fn write_node(w: &mut SqlWriter, node: &Node) {
     match node {
         Node::Compare { column, op, value } => {
-            w.column(column)
-                .push(" ")
-                .push(op.sql())
-                .push(" ")
-                .bind(value.clone());
+            w.column(column);
+            collate_text(w, *op != CmpOp::Eq && column.kind == ValueKind::Text);
+            w.push(" ").push(op.sql()).push(" ").bind(value.clone());
         }
         Node::CompareScalar { left, op, right } => {
+            // Both sides, so that two explicit collations never meet.
+            let text = *op != CmpOp::Eq && (left.is_text() || right.is_text());
             write_scalar(w, left);
+            collate_text(w, text);
             w.push(" ").push(op.sql()).push(" ");
             write_scalar(w, right);
+            collate_text(w, text);
         }
         Node::ScalarIsNull { scalar, negated } => {
             write_scalar(w, scalar);
@@ -62,7 +64,9 @@ pub fn write_node(w: &mut SqlWriter, node: &Node) {
             }
         }
         Node::Between { column, low, high } => {
-            w.column(column).push(" BETWEEN ").bind(low.clone());
+            w.column(column);
+            collate_text(w, column.kind == ValueKind::Text);
+            w.push(" BETWEEN ").bind(low.clone());
             w.push(" AND ").bind(high.clone());
         }
         Node::In {
@@ -178,6 +182,15 @@ fn in_list_array(dialect: Dialect, values: &[Value]) -> Option<Array> {
     Some(Array::of_kind(kind, values))
 }
 
+/// Appends the dialect's [`crate::sql::dialect::SqlDialect::text_order_collation`] after an
+/// operand whose order matters, when it is `text`: the one place where ordering text by
+/// bytes is written.
+fn collate_text(w: &mut SqlWriter, text: bool) {
+    if let (true, Some(collation)) = (text, w.dialect().rules().text_order_collation()) {
+        w.push(" COLLATE ").push(collation);
+    }
+}
+
 /// Writes `func([DISTINCT] col)`, `COUNT(*)`, cast where the result type must agree.
 fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
     if a.cast.is_some() {
@@ -194,6 +207,10 @@ fn write_aggregate(w: &mut SqlWriter, a: &Aggregate) {
                 w.push("DISTINCT ");
             }
             write_scalar(w, arg);
+            collate_text(
+                w,
+                matches!(a.func, AggFunc::Min | AggFunc::Max) && arg.is_text(),
+            );
         }
     }
     w.push(")");
@@ -264,17 +281,27 @@ pub fn write_scalar(w: &mut SqlWriter, scalar: &Scalar) {
         Scalar::Cast { kind, arg } | Scalar::ResultAs { kind, arg } => {
             w.push("CAST(");
             write_scalar(w, arg);
-            let ty = w.dialect().rules().cast_type(*kind);
-            w.push(" AS ").push(ty).push(")");
+            let rules = w.dialect().rules();
+            w.push(" AS ").push(rules.cast_type(*kind)).push(")");
+            if let Some(collation) = rules.cast_collation(*kind) {
+                w.push(" COLLATE ").push(collation);
+            }
         }
         Scalar::Func { func, args } => match w.dialect().rules().function(*func) {
             Some(name) => {
+                let case_mapping = match func {
+                    Func::Lower | Func::Upper => w.dialect().rules().case_mapping_collation(),
+                    _ => None,
+                };
                 w.push(name).push("(");
                 for (i, arg) in args.iter().enumerate() {
                     if i > 0 {
                         w.push(", ");
                     }
                     write_scalar(w, arg);
+                    if let Some(collation) = case_mapping {
+                        w.push(" COLLATE ").push(collation);
+                    }
                 }
                 w.push(")");
             }
@@ -357,6 +384,11 @@ fn write_select_list(w: &mut SqlWriter, list: &SelectList) {
             w.push(", ");
         }
         write_operand(w, item);
+        if list.distinct {
+            // PostgreSQL's SELECT DISTINCT accepts only ORDER BY terms written as an item
+            // is, and an ordered text term carries its collation.
+            collate_text(w, item.is_text());
+        }
     }
     w.push(" FROM ").ident(list.table);
     for join in &list.joins {
@@ -437,6 +469,7 @@ fn write_order(w: &mut SqlWriter, parts: &QueryParts) {
     for (i, term) in parts.order.iter().enumerate() {
         w.push(if i == 0 { " ORDER BY " } else { ", " });
         write_operand(w, &term.operand);
+        collate_text(w, term.operand.is_text());
         w.push(if term.ascending { " ASC" } else { " DESC" });
         w.push(
             w.dialect()
@@ -952,6 +985,7 @@ mod tests {
         table: "t",
         name: "group",
         nullable: true,
+        kind: ValueKind::I64,
     };
 
     #[test]
@@ -987,6 +1021,149 @@ mod tests {
         assert_eq!(
             sql(Dialect::Mysql),
             "SELECT `id`, `group` FROM `t` WHERE `group` >= ? ORDER BY `group` ASC LIMIT ?"
+        );
+    }
+
+    /// A text column: `name`.
+    const NAME: ColumnRef = ColumnRef {
+        table: "t",
+        name: "name",
+        nullable: false,
+        kind: ValueKind::Text,
+    };
+
+    /// The conditions and order of issue 19 item 12 on a text column, written per dialect.
+    fn text_order_sql(d: Dialect) -> String {
+        let text = |s: &str| Value::Text(s.into());
+        let name = || Box::new(Scalar::Column(NAME));
+        let lower = Scalar::Func {
+            func: Func::Lower,
+            args: vec![Scalar::Column(NAME)],
+        };
+        let filter = Node::And(
+            Box::new(Node::And(
+                Box::new(Node::Compare {
+                    column: NAME,
+                    op: CmpOp::Lt,
+                    value: text("b"),
+                }),
+                Box::new(Node::Compare {
+                    column: NAME,
+                    op: CmpOp::Eq,
+                    value: text("a"),
+                }),
+            )),
+            Box::new(Node::And(
+                Box::new(Node::Between {
+                    column: NAME,
+                    low: text("a"),
+                    high: text("z"),
+                }),
+                Box::new(Node::CompareScalar {
+                    left: lower.clone(),
+                    op: CmpOp::Ge,
+                    right: Scalar::Value(text("a")),
+                }),
+            )),
+        );
+        let list = SelectList {
+            items: vec![
+                Operand::Column(NAME),
+                Operand::Aggregate(Aggregate {
+                    func: AggFunc::Max,
+                    arg: Some(name()),
+                    distinct: false,
+                    cast: None,
+                }),
+            ],
+            table: "t",
+            joins: Vec::new(),
+            parts: QueryParts {
+                filter: Some(filter),
+                order: vec![
+                    OrderTerm {
+                        operand: Operand::Column(NAME),
+                        ascending: false,
+                    },
+                    OrderTerm {
+                        operand: Operand::Column(G),
+                        ascending: true,
+                    },
+                ],
+                ..Default::default()
+            },
+            group_by: vec![Scalar::Column(NAME)],
+            having: None,
+            distinct: false,
+        };
+        select_list(d, &list).unwrap().sql().to_string()
+    }
+
+    #[test]
+    fn postgres_orders_text_by_bytes_and_maps_case_in_the_default_collation() {
+        // Issue 19 item 12: `<`, BETWEEN, MIN/MAX and ORDER BY on text in "C" (bytes),
+        // equality left bare (its indexes stay usable), lower() in the database's default
+        // collation (under "C" it maps ASCII letters only).
+        assert_eq!(
+            text_order_sql(Dialect::Postgres),
+            r#"SELECT "name", MAX("name" COLLATE "C") FROM "t" WHERE (("name" COLLATE "C" < $1 AND "name" = $2) AND ("name" COLLATE "C" BETWEEN $3 AND $4 AND LOWER("name" COLLATE "default") COLLATE "C" >= $5 COLLATE "C")) GROUP BY "name" ORDER BY "name" COLLATE "C" DESC, "group" ASC NULLS FIRST"#
+        );
+        // SQLite (BINARY) and MariaDB (ambidex's utf8mb4_bin columns) compare bytes already.
+        assert_eq!(
+            text_order_sql(Dialect::Sqlite),
+            r#"SELECT "name", MAX("name") FROM "t" WHERE (("name" < ? AND "name" = ?) AND ("name" BETWEEN ? AND ? AND ambidex_lower("name") >= ?)) GROUP BY "name" ORDER BY "name" DESC, "group" ASC"#
+        );
+        let mut ilike = SqlWriter::new(Dialect::Postgres);
+        write_node(
+            &mut ilike,
+            &Node::Like {
+                column: NAME,
+                pattern: "é%".into(),
+                case_insensitive: true,
+            },
+        );
+        assert_eq!(
+            ilike.finish().unwrap().sql(),
+            r#""name" COLLATE "default" ILIKE $1"#
+        );
+    }
+
+    #[test]
+    fn distinct_text_items_carry_the_order_collation_and_mysql_casts_keep_bytes() {
+        let lowered = Scalar::ResultAs {
+            kind: ValueKind::Text,
+            arg: Box::new(Scalar::Func {
+                func: Func::Lower,
+                args: vec![Scalar::Column(NAME)],
+            }),
+        };
+        let list = SelectList {
+            items: vec![Operand::Scalar(lowered.clone())],
+            table: "t",
+            joins: Vec::new(),
+            parts: QueryParts {
+                order: vec![OrderTerm {
+                    operand: Operand::Scalar(lowered),
+                    ascending: true,
+                }],
+                ..Default::default()
+            },
+            group_by: Vec::new(),
+            having: None,
+            distinct: true,
+        };
+        let sql = |d| select_list(d, &list).unwrap().sql().to_string();
+        // PostgreSQL refuses a DISTINCT whose ORDER BY term is not written as an item.
+        assert_eq!(
+            sql(Dialect::Postgres),
+            r#"SELECT DISTINCT LOWER("name" COLLATE "default") COLLATE "C" FROM "t" ORDER BY LOWER("name" COLLATE "default") COLLATE "C" ASC"#
+        );
+        // MariaDB's cast to utf8mb4 text would take utf8mb4_general_ci (DISTINCT merging
+        // `e` and `é`): the cast keeps the columns' binary collation.
+        assert_eq!(
+            sql(Dialect::Mysql),
+            "SELECT DISTINCT CAST(LOWER(`name`) AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin \
+             FROM `t` ORDER BY CAST(LOWER(`name`) AS CHAR CHARACTER SET utf8mb4) COLLATE utf8mb4_bin ASC"
         );
     }
 

@@ -47,6 +47,8 @@ mod returning;
 mod expressions;
 #[macro_use]
 mod joins;
+#[macro_use]
+mod collation;
 
 /// Creates the `person` table and inserts [`crate::models::people`].
 macro_rules! seed_people {
@@ -137,6 +139,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             joins_scenarios!();
+        }
+        mod collation {
+            #[allow(unused_imports)]
+            use super::*;
+            collation_scenarios!();
         }
         mod write {
             #[allow(unused_imports)]

@@ -185,6 +185,14 @@ pub trait SqlDialect: Send + Sync + 'static {
         self.column_type(kind, false)
     }
 
+    /// The collation a `CAST(x AS type)` to `kind` is given after it (`COLLATE name`),
+    /// where the cast would otherwise take one that is not byte order (MariaDB's `CHAR
+    /// CHARACTER SET utf8mb4` takes `utf8mb4_general_ci`, whose `DISTINCT` merges `e` and
+    /// `é`). Default: none.
+    fn cast_collation(&self, _kind: ValueKind) -> Option<&'static str> {
+        None
+    }
+
     /// The operator that divides integers truncating toward zero (`/`; MySQL's `/` would
     /// answer a decimal, its `DIV` truncates).
     fn integer_division(&self) -> &'static str {
@@ -230,6 +238,26 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// descending, as in Rust (nothing where the backend already does so).
     fn nulls_order(&self, _nullable: bool, _ascending: bool) -> &'static str {
         ""
+    }
+
+    /// The collation that text is compared and sorted in wherever order matters (`<`, `<=`,
+    /// `>`, `>=`, `BETWEEN`, `ORDER BY`, `MIN`/`MAX`), written after each text operand as
+    /// `COLLATE name`; `None` (the default) where the backend's text already compares by
+    /// bytes. ambidex's contract is byte order (code point order, for UTF-8) in every
+    /// cell: SQLite's default collation is `BINARY`, ambidex's MariaDB columns are
+    /// `utf8mb4_bin`, but a PostgreSQL column follows the database's default collation
+    /// (an ICU `en-US` database sorts `a < B`) unless it says otherwise. Equality, `IN`
+    /// and `LIKE` are left alone: under a deterministic collation they compare bytes
+    /// already, and a bare column keeps every index on it usable for them.
+    fn text_order_collation(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// The collation text is case-mapped in (`lower`, `upper`, `ilike`), written after the
+    /// text as `COLLATE name`, where the collation of [`Self::text_order_collation`] would
+    /// map ASCII letters only (PostgreSQL's `"C"`); `None` (the default): the text's own.
+    fn case_mapping_collation(&self) -> Option<&'static str> {
+        None
     }
 
     /// Appends LIMIT and OFFSET (at least one is set).

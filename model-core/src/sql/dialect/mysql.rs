@@ -69,6 +69,11 @@ impl SqlDialect for Mysql {
         }
     }
 
+    fn cast_collation(&self, kind: ValueKind) -> Option<&'static str> {
+        // As ambidex's text columns: compared by bytes (code points).
+        (kind == ValueKind::Text).then_some("utf8mb4_bin")
+    }
+
     fn column_type(&self, kind: ValueKind, keyed: bool) -> &'static str {
         // Binary collation: `=`, LIKE and unique keys compare text exactly, as on the other
         // backends (MariaDB's default collation ignores case and trailing spaces).

@@ -58,7 +58,9 @@ impl SqlDialect for Postgres {
             ValueKind::I64 => "BIGINT",
             ValueKind::F32 => "REAL",
             ValueKind::F64 => "DOUBLE PRECISION",
-            ValueKind::Text => "TEXT",
+            // Byte order whatever the database's default collation, so that an index on
+            // the column serves the `COLLATE "C"` the renderer writes for ordering.
+            ValueKind::Text => "TEXT COLLATE \"C\"",
             ValueKind::Blob => "BYTEA",
             ValueKind::Date => "DATE",
             ValueKind::DateTime => "TIMESTAMP",
@@ -68,6 +70,27 @@ impl SqlDialect for Postgres {
             ValueKind::Decimal => "NUMERIC",
             ValueKind::Json => "JSONB",
         }
+    }
+
+    fn cast_type(&self, kind: ValueKind) -> &'static str {
+        match kind {
+            // A collation is no part of a type name in `CAST(x AS type)`.
+            ValueKind::Text => "TEXT",
+            other => self.column_type(other, false),
+        }
+    }
+
+    fn text_order_collation(&self) -> Option<&'static str> {
+        // "C" compares bytes (code points in UTF-8) on every PostgreSQL, whatever the
+        // locale or provider the database was created with.
+        Some("\"C\"")
+    }
+
+    fn case_mapping_collation(&self) -> Option<&'static str> {
+        // Under "C", lower/upper/ILIKE map ASCII letters only; the database's default
+        // collation maps the rest as well (as it did before ambidex's text columns were
+        // created in "C").
+        Some("\"default\"")
     }
 
     fn write_auto_key(&self, w: &mut SqlWriter, name: &str, kind: ValueKind) {
@@ -224,13 +247,15 @@ impl SqlDialect for Postgres {
 
     fn write_like(&self, w: &mut SqlWriter, column: &str, pattern: &str, case_insensitive: bool) {
         // Backslash is PostgreSQL's default LIKE escape, as in ambidex's pattern syntax.
-        w.push(column)
-            .push(if case_insensitive {
-                " ILIKE "
-            } else {
-                " LIKE "
-            })
-            .bind(crate::value::Value::Text(pattern.to_string()));
+        // LIKE matches characters, whatever the (deterministic) collation; ILIKE folds case
+        // in its left side's collation.
+        w.push(column);
+        match (case_insensitive, self.case_mapping_collation()) {
+            (true, Some(collation)) => w.push(" COLLATE ").push(collation).push(" ILIKE "),
+            (true, None) => w.push(" ILIKE "),
+            (false, _) => w.push(" LIKE "),
+        };
+        w.bind(crate::value::Value::Text(pattern.to_string()));
     }
 
     fn nulls_order(&self, nullable: bool, ascending: bool) -> &'static str {
