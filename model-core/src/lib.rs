@@ -73,7 +73,7 @@ mod url;
 
 // Public module paths, kept where users and engines have always found them.
 pub use engine::sqlite_writers;
-pub use ops::{join, relation, select_as, stream, transaction, upsert};
+pub use ops::{join, page, relation, select_as, stream, transaction, upsert};
 pub use query::ast;
 pub use sql::{ddl, dialect, lexer, render};
 pub use value::types;
@@ -85,6 +85,7 @@ pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url
 pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
 pub use ops::exists::Correlated;
 pub use ops::join::{AllOf, Joined, JoinedAs, all_of};
+pub use ops::page::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
 pub use ops::raw::{FromRow, Raw, raw};
 pub use ops::relation::{BelongsTo, Through};
 pub use ops::retry::Retry;
