@@ -15,7 +15,7 @@
 //! | `model/` | the `Model` contract: metadata, statement cache, the requests it makes |
 //! | `schema/` | tables as data, and the diff between two schemas |
 //! | `sql/` | where a query becomes SQL text: dialects, writer, render, DDL |
-//! | `ops/` | the plans every engine runs: fetches, writes, upserts, relations, streams, transactions |
+//! | `ops/` | the plans every engine runs: fetches, writes, upserts, relations, streams, pages, transactions |
 //! | `migrate/`, `url.rs`, `routing/`, `sqlite_handle.rs` | migrations, URLs, read replicas, SQLite handle settings |
 //!
 //! This file is the public map: it declares the layers and re-exports the public paths.

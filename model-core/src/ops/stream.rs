@@ -31,7 +31,7 @@ use crate::model::{Model, column_values};
 use crate::ops::FetchAll;
 use crate::query::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, QueryParts};
 use crate::query::select::and_filter;
-use crate::value::{Value, ValueKind};
+use crate::value::Value;
 
 /// Rows per page.
 pub const PAGE_ROWS: u64 = 1000;
@@ -120,11 +120,9 @@ impl Keyset {
 
     /// The values of the order's terms in `row`, in the order's sequence.
     pub(crate) fn values_of<M: Model>(&self, row: &M) -> Vec<Value> {
-        let mut all = column_values(row);
-        self.terms
-            .iter()
-            .map(|t| std::mem::replace(&mut all[t.index], Value::Null(ValueKind::Bool)))
-            .collect()
+        let all = column_values(row);
+        // Cloned, not taken: a column ordered by twice is two terms with one value.
+        self.terms.iter().map(|t| all[t.index].clone()).collect()
     }
 
     /// `(t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...`: the rows after the row whose term

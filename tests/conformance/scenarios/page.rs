@@ -187,6 +187,17 @@ macro_rules! page_scenarios {
                 aw!(q().order_by(Person::ID.asc()).all(&db))?,
                 "the same rows as all() in the same order"
             );
+            // A column ordered by twice is two terms of one value; each keeps it, so the
+            // pages are those of the first term alone.
+            let twice = all_pages!(db, || q().order_by(Person::SCORE.asc()), 3);
+            assert_eq!(
+                twice.iter().map(|p| names!(p)).collect::<Vec<_>>(),
+                [
+                    vec!["p2", "p5", "p1"],
+                    vec!["p4", "p7", "p0"],
+                    vec!["p3", "p6"],
+                ]
+            );
             // Descending key order.
             let down = all_pages!(db, || Person::query().order_by(Person::ID.desc()), 4);
             assert_eq!(
