@@ -272,24 +272,16 @@ macro_rules! page_scenarios {
             // The cursor's text round-trips.
             assert_eq!(text.parse::<ambidex::Cursor>()?, cursor);
             // A cursor of another order: refused, not the first page.
-            expect_err!(
-                aw!(Person::query()
-                    .order_by(Person::SCORE.asc())
-                    .page_after(Some(&cursor), 2)
-                    .fetch(&db)),
-                Error::InvalidQuery(_)
-            );
-            expect_err!(
-                aw!(Person::query()
-                    .order_by(Person::NAME.desc())
-                    .page_after(Some(&cursor), 2)
-                    .fetch(&db)),
-                Error::InvalidQuery(_)
-            );
-            expect_err!(
-                aw!(Person::query().page_after(Some(&cursor), 2).fetch(&db)),
-                Error::InvalidQuery(_)
-            );
+            for other in [
+                Person::query().order_by(Person::SCORE.asc()),
+                Person::query().order_by(Person::NAME.desc()),
+                Person::query(),
+            ] {
+                expect_err!(
+                    aw!(other.page_after(Some(&cursor), 2).fetch(&db)),
+                    Error::InvalidQuery(_)
+                );
+            }
             // Truncated, tampered with in its header, not base64, empty.
             let truncated = &text[..text.len() - 3];
             let mut tampered = text.clone().into_bytes();
