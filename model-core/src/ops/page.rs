@@ -516,6 +516,21 @@ mod tests {
         assert_eq!(unbase64url("Zm9v+"), None, "standard alphabet");
     }
 
+    #[cfg(feature = "json")]
+    #[test]
+    fn cursor_is_a_json_string_and_a_bad_one_fails_to_deserialize() {
+        let cursor = Cursor {
+            shape: 7,
+            values: vec![Value::Text("b".into()), Value::I64(42)],
+        };
+        let json = serde_json::to_string(&cursor).unwrap();
+        assert_eq!(json, format!("\"{cursor}\""));
+        assert_eq!(serde_json::from_str::<Cursor>(&json).unwrap(), cursor);
+        let err = serde_json::from_str::<Cursor>("\"AQ\"").unwrap_err();
+        assert!(err.to_string().contains("invalid page cursor"), "{err}");
+        assert!(serde_json::from_str::<Cursor>("42").is_err());
+    }
+
     #[test]
     fn cursor_round_trips_every_kind_and_refuses_damage() {
         let cursor = Cursor {
