@@ -255,6 +255,9 @@ pub use ambidex_core::{
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Computed, When, when};
+/// Keyset pages for servers (`query.page(20).after(cursor).fetch(&db)`, see
+/// `docs/pagination.md`).
+pub use ambidex_core::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
 pub use ambidex_core::{Joined, JoinedAs, alias, all_of};
 
 /// The traits and markers behind joins ([`Joined`]): which models a query reads, on
@@ -424,6 +427,12 @@ pub struct ExpressionsGuide;
 #[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
 #[doc = include_str!("../docs/joins.md")]
 pub struct JoinsGuide;
+
+/// `docs/pagination.md` ("Keyset pagination"), compiled and run as doctests so that its
+/// examples cannot rot.
+#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
+#[doc = include_str!("../docs/pagination.md")]
+pub struct PaginationGuide;
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 ///

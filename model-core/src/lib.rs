@@ -15,7 +15,7 @@
 //! | `model/` | the `Model` contract: metadata, statement cache, the requests it makes |
 //! | `schema/` | tables as data, and the diff between two schemas |
 //! | `sql/` | where a query becomes SQL text: dialects, writer, render, DDL |
-//! | `ops/` | the plans every engine runs: fetches, writes, upserts, relations, streams, transactions |
+//! | `ops/` | the plans every engine runs: fetches, writes, upserts, relations, streams, pages, transactions |
 //! | `migrate/`, `url/`, `routing/`, `sqlite_handle.rs` | migrations, URLs, read replicas, SQLite handle settings |
 //!
 //! This file is the public map: it declares the layers and re-exports the public paths.
@@ -73,7 +73,7 @@ pub mod url;
 
 // Public module paths, kept where users and engines have always found them.
 pub use engine::sqlite_writers;
-pub use ops::{join, relation, select_as, stream, transaction, upsert};
+pub use ops::{join, page, relation, select_as, stream, transaction, upsert};
 pub use query::ast;
 pub use sql::{ddl, dialect, lexer, render};
 pub use value::types;
@@ -85,6 +85,7 @@ pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url
 pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
 pub use ops::exists::Correlated;
 pub use ops::join::{AllOf, Joined, JoinedAs, all_of};
+pub use ops::page::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
 pub use ops::raw::{FromRow, Raw, raw};
 pub use ops::relation::{BelongsTo, Through};
 pub use ops::retry::Retry;

@@ -7,6 +7,7 @@
 
 pub(crate) mod exists;
 pub mod join;
+pub mod page;
 pub(crate) mod raw;
 pub mod relation;
 pub(crate) mod retry;

@@ -36,38 +36,40 @@ use crate::value::Value;
 /// Rows per page.
 pub const PAGE_ROWS: u64 = 1000;
 
-/// One term of a stream's keyset order: a column, its index in the model's columns, and
-/// its direction.
+/// One term of a keyset order: a column, its index in the model's columns, and its
+/// direction.
 #[derive(Clone, Copy)]
-struct KeysetTerm {
-    column: ColumnRef,
-    index: usize,
-    ascending: bool,
+pub(crate) struct KeysetTerm {
+    pub(crate) column: ColumnRef,
+    pub(crate) index: usize,
+    pub(crate) ascending: bool,
 }
 
-/// Where a stream is: the query, the order's values in the last row read, and how many
-/// rows may still come.
-pub struct Pages<M> {
-    parts: QueryParts,
-    terms: Vec<KeysetTerm>,
-    after: Option<Vec<Value>>,
-    remaining: Option<u64>,
-    offset: Option<u64>,
-    done: bool,
-    _model: PhantomData<fn() -> M>,
+/// A query's keyset order: its `order_by` columns followed by the primary key's, so that
+/// the sequence is total. Streams (here) and pages (`ops::page`) both continue with
+/// [`Keyset::after`], the one place that condition is built.
+#[derive(Clone)]
+pub(crate) struct Keyset {
+    pub(crate) terms: Vec<KeysetTerm>,
 }
 
-impl<M: Model> Pages<M> {
-    /// The pages of `parts`' rows, or why it cannot be streamed.
-    pub fn new(mut parts: QueryParts) -> Result<Self> {
+impl Keyset {
+    /// The keyset order of `parts` for `M`, which it also writes into `parts.order`, or
+    /// why there is none. `what` (`"stream()"`) and `instead` (`"Sort in Rust, or use
+    /// all()"`) make the messages.
+    pub(crate) fn order<M: Model>(
+        parts: &mut QueryParts,
+        what: &str,
+        instead: &str,
+    ) -> Result<Keyset> {
         let meta = M::META;
         let mut terms = Vec::with_capacity(parts.order.len() + meta.keys.len());
         for term in &parts.order {
             let refused = |why: &str| {
                 Error::InvalidQuery(
                     format!(
-                        "stream() reads {} page by page, continuing after the last row's \
-                         values of its order_by columns; {why}. Sort in Rust, or use all()",
+                        "{what} reads {} in keyset order, continuing after the last row's \
+                         values of its order_by columns; {why}. {instead}",
                         meta.name
                     )
                     .into(),
@@ -106,7 +108,6 @@ impl<M: Model> Pages<M> {
                 });
             }
         }
-        let (remaining, offset) = (parts.limit.take(), parts.offset.take());
         parts.order = terms
             .iter()
             .map(|t| OrderTerm {
@@ -114,31 +115,60 @@ impl<M: Model> Pages<M> {
                 ascending: t.ascending,
             })
             .collect();
+        Ok(Keyset { terms })
+    }
+
+    /// The values of the order's terms in `row`, in the order's sequence.
+    pub(crate) fn values_of<M: Model>(&self, row: &M) -> Vec<Value> {
+        let all = column_values(row);
+        // Cloned, not taken: a column ordered by twice is two terms with one value.
+        self.terms.iter().map(|t| all[t.index].clone()).collect()
+    }
+
+    /// `(t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...`: the rows after the row whose term
+    /// values are `after` (one per term, in order; `<` for descending terms).
+    pub(crate) fn after(&self, after: &[Value]) -> Node {
+        Node::any(self.terms.iter().zip(after).enumerate().map(|(i, (t, v))| {
+            let equal_before = self.terms[..i]
+                .iter()
+                .zip(after)
+                .map(|(prev, pv)| Node::equals(prev.column, pv.clone()));
+            let beyond = Node::Compare {
+                column: t.column,
+                op: if t.ascending { CmpOp::Gt } else { CmpOp::Lt },
+                value: v.clone(),
+            };
+            Node::all(equal_before.chain([beyond]))
+        }))
+    }
+}
+
+/// Where a stream is: the query, the order's values in the last row read, and how many
+/// rows may still come.
+pub struct Pages<M> {
+    parts: QueryParts,
+    keyset: Keyset,
+    after: Option<Vec<Value>>,
+    remaining: Option<u64>,
+    offset: Option<u64>,
+    done: bool,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M: Model> Pages<M> {
+    /// The pages of `parts`' rows, or why it cannot be streamed.
+    pub fn new(mut parts: QueryParts) -> Result<Self> {
+        let keyset = Keyset::order::<M>(&mut parts, "stream()", "Sort in Rust, or use all()")?;
+        let (remaining, offset) = (parts.limit.take(), parts.offset.take());
         Ok(Pages {
             parts,
-            terms,
+            keyset,
             after: None,
             remaining,
             offset,
             done: false,
             _model: PhantomData,
         })
-    }
-
-    /// `(t1 > v1) OR (t1 = v1 AND t2 > v2) OR ...`: the rows after `after` in the order
-    /// (`<` for descending terms).
-    fn after_filter(&self, after: &[Value]) -> Node {
-        Node::any(self.terms.iter().enumerate().map(|(i, t)| {
-            let equal_before = self.terms[..i]
-                .iter()
-                .map(|prev| Node::equals(prev.column, after[prev.index].clone()));
-            let beyond = Node::Compare {
-                column: t.column,
-                op: if t.ascending { CmpOp::Gt } else { CmpOp::Lt },
-                value: after[t.index].clone(),
-            };
-            Node::all(equal_before.chain([beyond]))
-        }))
     }
 
     /// The plan for the next page, or `None` when the rows are exhausted.
@@ -148,7 +178,7 @@ impl<M: Model> Pages<M> {
         }
         let mut parts = self.parts.clone();
         if let Some(after) = &self.after {
-            parts = and_filter(parts, self.after_filter(after));
+            parts = and_filter(parts, self.keyset.after(after));
         }
         parts.offset = self.offset.take();
         parts.limit = Some(self.remaining.map_or(PAGE_ROWS, |r| r.min(PAGE_ROWS)));
@@ -168,7 +198,7 @@ impl<M: Model> Pages<M> {
             *r = r.saturating_sub(n);
         }
         match page.last() {
-            Some(last) => self.after = Some(column_values(last)),
+            Some(last) => self.after = Some(self.keyset.values_of(last)),
             None => self.done = true,
         }
     }

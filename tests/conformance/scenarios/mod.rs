@@ -24,6 +24,8 @@ mod tx_options;
 #[macro_use]
 mod stream;
 #[macro_use]
+mod page;
+#[macro_use]
 mod composite_key;
 #[macro_use]
 mod subquery;
@@ -184,6 +186,11 @@ macro_rules! all_scenarios {
             #[allow(unused_imports)]
             use super::*;
             stream_scenarios!();
+        }
+        mod page {
+            #[allow(unused_imports)]
+            use super::*;
+            page_scenarios!();
         }
         mod types {
             #[allow(unused_imports)]
