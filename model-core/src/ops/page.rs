@@ -57,8 +57,9 @@ pub const MAX_PAGE_SIZE: u64 = 1000;
 const VERSION: u8 = 1;
 
 /// A position in a keyset order: the values of the order's columns in the last row of a
-/// [`Page`]. Opaque to clients: send [`Cursor::to_string`], read it back with
-/// `str::parse` (see [`crate::ops::page`] for what is in it, and why it is not signed).
+/// [`Page`]. Opaque to clients: send its text (`cursor.to_string()`, through
+/// [`Display`](std::fmt::Display)), read it back with `str::parse` (see
+/// [`crate::ops::page`] for what is in it, and why it is not signed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Cursor {
     shape: u32,
