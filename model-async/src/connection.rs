@@ -337,6 +337,11 @@ impl<B: Backend> RowReader for SqlxRow<'_, B> {
 
     fn column_type(&self, index: usize) -> Option<std::borrow::Cow<'_, str>> {
         use sqlx::{Column, Row, TypeInfo};
+        // SQLite types values, not columns: sqlx names a computed column's type `NULL`,
+        // and the cell already shows the value's storage class (as in the diesel engine).
+        if B::DIALECT == Dialect::Sqlite {
+            return None;
+        }
         let column = self.0.columns().get(index)?;
         Some(std::borrow::Cow::Borrowed(column.type_info().name()))
     }

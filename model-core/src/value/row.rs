@@ -92,22 +92,19 @@ pub fn decode_field<T: SqlField, R: RowReader + ?Sized>(
 }
 
 /// A decode problem's description (`TEXT "523.06"`, from [`Cell::describe`]) with the
-/// cell's kind replaced by the server's type of the column (`NUMERIC "523.06"`), when
-/// the driver names one.
+/// server's type of the column in place of `TEXT` (`NUMERIC "523.06"`) when the value
+/// arrived as text but the column is not text (PostgreSQL's and MariaDB's decimals, and
+/// dates, times, UUIDs and JSON the drivers send as text). Integers, floats, booleans,
+/// bytes and text columns keep the cell's kind, which is the same in every cell.
 #[cold]
 pub fn with_server_type(found: String, server_type: Option<std::borrow::Cow<'_, str>>) -> String {
-    const KINDS: [&str; 5] = ["TEXT ", "INTEGER ", "REAL ", "BOOLEAN ", "BLOB "];
     let Some(server_type) = server_type else {
         return found;
     };
-    match KINDS.iter().find(|k| found.starts_with(*k)) {
-        Some(kind) if !kind.trim_end().eq_ignore_ascii_case(&server_type) => {
-            format!(
-                "{} {}",
-                server_type.to_ascii_uppercase(),
-                &found[kind.len()..]
-            )
-        }
+    let upper = server_type.to_ascii_uppercase();
+    let is_text = upper.contains("CHAR") || upper.contains("TEXT") || upper == "NAME";
+    match found.strip_prefix("TEXT ") {
+        Some(rest) if !is_text => format!("{upper} {rest}"),
         _ => found,
     }
 }

@@ -156,11 +156,15 @@ impl ReadCell for Mysql {
     }
 }
 
-/// The server's type for the wire types whose cell hides it (a DECIMAL arrives as text);
-/// the others show what they are in the cell itself.
+/// The server's type for the wire types whose cell hides it (a DECIMAL, a date or a time
+/// arrives as text), named as sqlx names them; the others show what they are in the cell.
 fn type_name_of(kind: MysqlType) -> Option<Cow<'static, str>> {
     Some(Cow::Borrowed(match kind {
         MysqlType::Numeric => "DECIMAL",
+        MysqlType::Date => "DATE",
+        MysqlType::DateTime => "DATETIME",
+        MysqlType::Timestamp => "TIMESTAMP",
+        MysqlType::Time => "TIME",
         MysqlType::Enum => "ENUM",
         MysqlType::Set => "SET",
         MysqlType::Bit => "BIT",
