@@ -229,6 +229,7 @@ pub mod migrate;
 mod shim;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod twin_check;
 
 /// Schemas as data: what the models declare and what a database holds, in one shape
 /// (`Schema`, `Table`...), the [`diff`](schema::diff) between two, and [`ReadSchema`](schema::ReadSchema),
@@ -248,10 +249,10 @@ pub use ambidex_codegen::embed_migrations;
 pub use ambidex_core::EnvConfig;
 pub use ambidex_core::transaction::{IsolationLevel, TxOptions};
 pub use ambidex_core::{
-    Agg, BindValue, Column, Correlated, Dialect, Error, Executor, Expr, FromRow, Having,
-    IntoOperand, Locked, Model, ModelMeta, Order, Ordered, Partial, PartialModel, Raw, Result,
-    Select, SelectAs, Selectable, Server, SqlField, Statement, Summable, Target, TextField, Update,
-    Value, count, raw, redact_url,
+    Agg, AsError, BindValue, Column, Correlated, DbResult, Dialect, Error, Executor, Expr, FromRow,
+    Having, IntoOperand, Locked, Model, ModelMeta, Order, Ordered, Partial, PartialModel, Raw,
+    Result, Select, SelectAs, Selectable, Server, SqlField, Statement, Summable, Target, TextField,
+    Update, Value, count, raw, redact_url,
 };
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Computed, When, when};
@@ -475,8 +476,8 @@ pub struct PaginationGuide;
 /// ```
 pub mod prelude {
     pub use crate::{
-        Error, IsolationLevel, Model, PartialModel, Result, Retry, SqlField, TxOptions, all_of,
-        count, raw, when,
+        AsError, Error, IsolationLevel, Model, PartialModel, Result, Retry, SqlField, TxOptions,
+        all_of, count, raw, when,
     };
 }
 
@@ -484,6 +485,7 @@ pub mod prelude {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::migrate::embedded as embedded_migrations;
+    pub use crate::twin_check::awaited_in_twin;
     pub use ambidex_core::{
         BelongsTo, Column, ColumnDef, DefaultValue, ForeignKey, Model, ModelMeta, OnDelete, Result,
         RowReader, SqlCache, SqlField, Value, decode_field, row_too_narrow,

@@ -53,7 +53,7 @@ pub use ambidex_core::migrate::{
 };
 
 use crate::schema::{self, Change, DiffOptions, Schema};
-use crate::{Dialect, Error, Result};
+use crate::{DbResult, Dialect, Error, Result};
 
 /// The migrations of the folder `dir`: one sub-folder `<version>_<name>` per migration,
 /// holding `up.sql`, `down.sql` and per-backend versions (`up.postgres.sql`...). A folder
@@ -282,6 +282,6 @@ pub fn autogenerate(
 
 /// Reads the schema of the database behind `db` (every table but the history table), in
 /// either world: `read_schema(&db)?` or `read_schema(&db).await?`.
-pub fn read_schema<'e, E: ambidex_core::Executor<'e>>(db: E) -> E::Output<Schema> {
+pub fn read_schema<'e, E: ambidex_core::Executor<'e>>(db: E) -> DbResult<'e, E, Schema> {
     db.run(schema::ReadSchema)
 }

@@ -103,3 +103,115 @@ fn async_retry_tries_again_after_conflicts_only() {
         assert_eq!(calls.load(Ordering::SeqCst), 4);
     });
 }
+
+/// An application's own error: ambidex's inside, plus a failure of its own.
+#[derive(Debug)]
+enum AppError {
+    Db(Error),
+    OutOfStock,
+}
+
+impl From<Error> for AppError {
+    fn from(e: Error) -> Self {
+        AppError::Db(e)
+    }
+}
+
+impl ambidex::AsError for AppError {
+    fn as_error(&self) -> Option<&Error> {
+        match self {
+            AppError::Db(e) => Some(e),
+            AppError::OutOfStock => None,
+        }
+    }
+}
+
+#[test]
+fn blocking_retry_takes_the_applications_error_type() {
+    let db = ambidex::blocking::Db::open("sqlite::memory:").unwrap();
+    raw("CREATE TABLE stock (n INTEGER)").execute(&db).unwrap();
+    let calls = Cell::new(0);
+    let taken = ambidex::blocking::retry(quick(5), || {
+        calls.set(calls.get() + 1);
+        db.transaction(|tx| -> Result<u64, AppError> {
+            let n = raw("INSERT INTO stock VALUES (1)").execute(&mut *tx)?;
+            if calls.get() < 2 {
+                Err(conflict())?; // through `?`: AppError::Db(Conflict), retried
+            }
+            Ok(n)
+        })
+    })
+    .unwrap();
+    assert_eq!((taken, calls.get()), (1, 2));
+
+    calls.set(0);
+    let err = ambidex::blocking::retry(quick(5), || -> Result<(), AppError> {
+        calls.set(calls.get() + 1);
+        Err(AppError::OutOfStock)
+    })
+    .unwrap_err();
+    assert!(matches!(err, AppError::OutOfStock));
+    assert_eq!(
+        calls.get(),
+        1,
+        "the application's own failure is never retried"
+    );
+
+    calls.set(0);
+    let err = ambidex::blocking::retry(quick(5), || -> Result<(), AppError> {
+        calls.set(calls.get() + 1);
+        Err(Error::InvalidQuery("not retryable".into()).into())
+    })
+    .unwrap_err();
+    assert!(matches!(err, AppError::Db(Error::InvalidQuery(_))));
+    assert_eq!(calls.get(), 1);
+
+    // A boxed error works too: `?` boxes ambidex's error, `retry` finds it again.
+    calls.set(0);
+    let err = ambidex::blocking::retry(
+        quick(3),
+        || -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            calls.set(calls.get() + 1);
+            Err(conflict())?;
+            Ok(())
+        },
+    )
+    .unwrap_err();
+    assert!(err.downcast_ref::<Error>().is_some_and(Error::is_retryable));
+    assert_eq!(
+        calls.get(),
+        3,
+        "a boxed conflict is retried up to the policy's limit"
+    );
+}
+
+#[test]
+fn async_retry_takes_the_applications_error_type() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let calls = AtomicU32::new(0);
+        let taken = ambidex::retry(quick(5), || async {
+            let n = calls.fetch_add(1, Ordering::SeqCst) + 1;
+            if n < 3 {
+                return Err(AppError::from(conflict()));
+            }
+            Ok::<_, AppError>(n)
+        })
+        .await
+        .unwrap();
+        assert_eq!(taken, 3);
+
+        calls.store(0, Ordering::SeqCst);
+        let err = ambidex::retry(quick(5), || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err::<(), _>(AppError::OutOfStock)
+        })
+        .await
+        .unwrap_err();
+        assert!(matches!(err, AppError::OutOfStock));
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    });
+}

@@ -92,6 +92,7 @@ pub fn derive_sql_field(input: TokenStream) -> TokenStream {
 /// # // it. `tests/ui/dual_pass/full_example.rs` runs the same code on the real API.
 /// # pub use stand_in::{Db, Error, Result, Tx, User};
 /// # pub mod blocking { pub use crate::stand_in::blocking::{Db, Tx}; }
+/// # pub mod __private { pub fn awaited_in_twin<T, E>(r: Result<T, E>) -> Result<T, E> { r } }
 /// # mod stand_in {
 /// #     use std::collections::HashMap;
 /// #     use std::future::{Future, Ready, ready};

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use ambidex_core::{Result, Retry};
+use ambidex_core::{AsError, Retry};
 
 /// Runs the future `f` makes until it succeeds, fails with an error that is not
 /// retryable, or has been tried as often as `policy` allows, waiting (without blocking the
@@ -21,10 +21,15 @@ use ambidex_core::{Result, Retry};
 /// .await?;
 /// # let _ = added; Ok(()) }
 /// ```
-pub async fn retry<T, F, Fut>(policy: Retry, mut f: F) -> Result<T>
+///
+/// The future may fail with the application's own error type instead of
+/// [`ambidex_core::Error`], when it converts from and exposes one ([`AsError`]); its own
+/// failures are returned at once, never retried.
+pub async fn retry<T, E, F, Fut>(policy: Retry, mut f: F) -> Result<T, E>
 where
+    E: AsError,
     F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T>>,
+    Fut: Future<Output = Result<T, E>>,
 {
     let wait = |delay, e: &ambidex_core::Error, failures: u32| {
         tracing::debug!(error = %e, ?delay, failures, "retrying");

@@ -5,6 +5,10 @@
 //! dialect that owns the backend's codes decides the variant. That is how the same failure
 //! becomes the same variant whether diesel or sqlx saw it.
 
+mod as_error;
+
+pub use as_error::AsError;
+
 use std::borrow::Cow;
 use std::fmt;
 use std::time::Duration;

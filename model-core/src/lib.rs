@@ -80,8 +80,8 @@ pub use value::types;
 
 pub use engine::ready::complete;
 pub use engine::statement::{SqlTemplate, Statement};
-pub use engine::{Connection, Executed, Executor, Plan, RowSink};
-pub use error::{DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
+pub use engine::{Connection, DbResult, Executed, Executor, Plan, RowSink};
+pub use error::{AsError, DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
 pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
 pub use ops::exists::Correlated;
 pub use ops::join::{AllOf, Joined, JoinedAs, all_of};

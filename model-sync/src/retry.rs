@@ -1,6 +1,6 @@
 //! [`retry`]: runs a blocking operation again after a serialization failure or deadlock.
 
-use ambidex_core::{Result, Retry};
+use ambidex_core::{AsError, Retry};
 
 /// Runs `f` until it succeeds, fails with an error that is not retryable, or has been
 /// tried as often as `policy` allows, sleeping the calling thread between tries (see
@@ -17,7 +17,11 @@ use ambidex_core::{Result, Retry};
 /// assert_eq!(added, 1);
 /// # Ok::<(), ambidex_core::Error>(())
 /// ```
-pub fn retry<T>(policy: Retry, mut f: impl FnMut() -> Result<T>) -> Result<T> {
+///
+/// `f` may return the application's own error type instead of [`ambidex_core::Error`],
+/// when it converts from and exposes one ([`AsError`]); its own failures are returned at
+/// once, never retried.
+pub fn retry<T, E: AsError>(policy: Retry, mut f: impl FnMut() -> Result<T, E>) -> Result<T, E> {
     let wait = |delay, e: &ambidex_core::Error, failures: u32| {
         tracing::debug!(error = %e, ?delay, failures, "retrying");
         std::thread::sleep(delay);

@@ -122,6 +122,12 @@ impl Blockify<'_> {
             connect_to_open(m, &self.config.swaps);
         }
         self.visit_expr_mut(&mut base);
+        if is_unrenamed_call(&base) {
+            // An async fn the twin could not rename (a dual fn missing from `calls(..)`)
+            // would stay a future: the check's bound names the fix at the call.
+            let span = base.span();
+            return syn::parse_quote_spanned!(span=> ::ambidex::__private::awaited_in_twin(#base));
+        }
         base
     }
 
@@ -360,6 +366,21 @@ impl Blockify<'_> {
             return;
         }
     }
+}
+
+/// A call of a path (`f(..)`, `path::f(..)`) left under its own name by the twin: not a
+/// method call, and not renamed to a `_blocking` twin.
+fn is_unrenamed_call(expr: &Expr) -> bool {
+    let Expr::Call(call) = expr else {
+        return false;
+    };
+    let Expr::Path(func) = &*call.func else {
+        return false;
+    };
+    func.path
+        .segments
+        .last()
+        .is_some_and(|last| !last.ident.to_string().ends_with("_blocking"))
 }
 
 impl VisitMut for Blockify<'_> {

@@ -1,6 +1,6 @@
 //! Expansions of `#[ambidex::dual]`, compared token for token with what they should be.
 //! (What compiles and runs is tested in the facade: `tests/dual.rs` and
-//! `tests/compile_fail_dual.rs`.)
+//! `tests/compile_fail.rs`.)
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -65,7 +65,7 @@ fn transaction_closures_and_async_blocks() {
                 let b = db.transaction(move |tx| helper_blocking(tx))?;
                 let e = db.transaction_with(opts, |tx| { helper_blocking(tx) })?;
                 let c = { 1 };
-                let d = (move || { g()?; Ok::<_, Error>(2) })()?;
+                let d = (move || { ::ambidex::__private::awaited_in_twin(g())?; Ok::<_, Error>(2) })()?;
                 Ok(a + b + c + d)
             }
         },
@@ -90,7 +90,7 @@ fn handles_connect_and_user_swaps() {
         out.split_once("fn f_blocking").unwrap().1.to_owned(),
         quote! {
             (url: &str, pool: &my::BlockingPool) -> Result<(::ambidex::blocking::Db, ::ambidex::blocking::Db, ::ambidex::blocking::Tx)> {
-                let a = ::ambidex::blocking::Db::open(url)?;
+                let a = ::ambidex::__private::awaited_in_twin(::ambidex::blocking::Db::open(url))?;
                 let b = ::ambidex::blocking::Db::builder(url).max_connections(2).open()?;
                 let tx: ::ambidex::blocking::Tx = pool.begin()?;
                 Ok((a, b, tx))
@@ -120,7 +120,12 @@ fn typed_handles_swap_too() {
             }
         ),
     );
-    assert!(out.contains(&quote!(::ambidex::blocking::SqliteDb::open(u);).to_string()));
+    assert!(
+        out.contains(
+            &quote!(::ambidex::__private::awaited_in_twin(::ambidex::blocking::SqliteDb::open(u));)
+                .to_string()
+        )
+    );
 }
 
 #[test]

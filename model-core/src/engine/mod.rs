@@ -127,6 +127,30 @@ pub trait Plan: Send {
     fn run<C: Connection>(self, conn: &mut C) -> impl Future<Output = Result<Self::Output>> + Send;
 }
 
+/// What a terminal method returns with the handle `E`: `Result<T>` for a blocking handle
+/// (`ambidex::blocking::Db`, its `Tx`), a future of `Result<T>` for an async one (`.await`
+/// it). Signatures read `fn get(key, db: E) -> DbResult<'e, E, Self>`: "a `Self`, or the
+/// error, the way `E`'s world returns it".
+///
+/// ```
+/// use ambidex_core::{DbResult, Executor};
+/// // The same as writing `E::Output<u64>`:
+/// fn counted<'e, E: Executor<'e>>(output: DbResult<'e, E, u64>) -> E::Output<u64> {
+///     output
+/// }
+/// # let _ = counted::<&ambidex_sync_stand_in::Db>;
+/// # mod ambidex_sync_stand_in {
+/// #     pub struct Db;
+/// #     impl<'e> ambidex_core::Executor<'e> for &'e Db {
+/// #         type Output<T: Send + 'static> = ambidex_core::Result<T>;
+/// #         fn run<P: ambidex_core::Plan + 'e>(self, _: P) -> Self::Output<P::Output> {
+/// #             Err(ambidex_core::Error::InvalidQuery("a stand-in".into()))
+/// #         }
+/// #     }
+/// # }
+/// ```
+pub type DbResult<'e, E, T> = <E as Executor<'e>>::Output<T>;
+
 /// A handle a user passes to a terminal method: a blocking or an async database or
 /// transaction. `Output<T>` is `Result<T>` for blocking handles and a future of it for
 /// async ones.

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 /// ready. A pending future (an async engine passed where a blocking one belongs) is an
 /// [`Error::Internal`], never a hang.
 #[inline]
-pub fn complete<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
+pub fn complete<T, E: From<Error>>(future: impl Future<Output = Result<T, E>>) -> Result<T, E> {
     let mut future = pin!(future);
     let mut cx = Context::from_waker(Waker::noop());
     match future.as_mut().poll(&mut cx) {
@@ -22,6 +22,7 @@ pub fn complete<T>(future: impl Future<Output = Result<T>>) -> Result<T> {
         Poll::Pending => Err(Error::Internal(
             "a blocking engine returned a pending future; blocking plans must complete in one poll"
                 .into(),
-        )),
+        )
+        .into()),
     }
 }

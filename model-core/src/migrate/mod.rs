@@ -59,7 +59,7 @@ mod split;
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::engine::Executor;
+use crate::engine::{DbResult, Executor};
 use crate::error::{Error, Result};
 use crate::sql::dialect::Dialect;
 
@@ -424,29 +424,37 @@ impl Migrations {
     /// under the migration lock; returns those this call applied (none when another
     /// instance got there first). An applied migration whose file changed is refused with
     /// [`Error::MigrationChanged`] before anything runs.
-    pub fn run<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Vec<Applied>> {
+    pub fn run<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Vec<Applied>> {
         db.run(Apply::new(self, None))
     }
 
     /// Applies pending migrations up to and including version `target`.
-    pub fn run_to<'e, E: Executor<'e>>(&'e self, target: i64, db: E) -> E::Output<Vec<Applied>> {
+    pub fn run_to<'e, E: Executor<'e>>(
+        &'e self,
+        target: i64,
+        db: E,
+    ) -> DbResult<'e, E, Vec<Applied>> {
         db.run(Apply::new(self, Some(target)))
     }
 
     /// Reverts the last `steps` applied migrations, newest first, with their down SQL;
     /// returns those reverted.
-    pub fn revert<'e, E: Executor<'e>>(&'e self, steps: usize, db: E) -> E::Output<Vec<Applied>> {
+    pub fn revert<'e, E: Executor<'e>>(
+        &'e self,
+        steps: usize,
+        db: E,
+    ) -> DbResult<'e, E, Vec<Applied>> {
         db.run(Revert::new(self, steps))
     }
 
     /// Reverts the last applied migration and applies it again (to test its down step, or
     /// after editing it on a development database).
-    pub fn redo<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Vec<Applied>> {
+    pub fn redo<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Vec<Applied>> {
         db.run(Redo::new(self))
     }
 
     /// Every migration of this set and of the database's history, with its state.
-    pub fn status<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Vec<MigrationStatus>> {
+    pub fn status<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Vec<MigrationStatus>> {
         db.run(Status::new(self))
     }
 }

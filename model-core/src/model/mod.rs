@@ -16,7 +16,7 @@ pub use cache::{CachedSql, SqlCache};
 pub use meta::{ColumnDef, ForeignKey, ModelMeta, OnDelete};
 pub(crate) use meta::{check_foreign_key, column_values, key_filter};
 
-use crate::engine::Executor;
+use crate::engine::{DbResult, Executor};
 use crate::error::Result;
 use crate::query::column::Column;
 use crate::query::expr::Expr;
@@ -71,12 +71,12 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
 
     /// The row with primary key `key`, or [`Error::NotFound`](crate::Error::NotFound); a composite key is a
     /// tuple, `Membership::get((team_id, user_id), db)`.
-    fn get<'e, E: Executor<'e>>(key: impl IntoKey<Self::Key>, db: E) -> E::Output<Self> {
+    fn get<'e, E: Executor<'e>>(key: impl IntoKey<Self::Key>, db: E) -> DbResult<'e, E, Self> {
         db.run(GetByKey::<Self>::new(key.into_key_values()))
     }
 
     /// Inserts this row and returns it as stored (generated key and defaults filled in).
-    fn insert<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Self> {
+    fn insert<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Self> {
         db.run(InsertRow { row: self })
     }
 
@@ -88,7 +88,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     ///
     /// PostgreSQL and SQLite send `INSERT ... ON CONFLICT (key) DO UPDATE`; MySQL/MariaDB an
     /// INSERT that falls back to an UPDATE, with the same result (see `ambidex_core::upsert`).
-    fn upsert<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Self> {
+    fn upsert<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Self> {
         db.run(Upsert {
             row: self,
             target: Self::META.keys.to_vec(),
@@ -104,7 +104,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
         &'e self,
         target: Column<Self, T>,
         db: E,
-    ) -> E::Output<Self> {
+    ) -> DbResult<'e, E, Self> {
         match Upsert::<Self>::check_target(target.column_ref()) {
             Ok(target) => db.run(Upsert {
                 row: self,
@@ -117,7 +117,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// Inserts this row unless that would violate a unique constraint (its key or a unique
     /// column): `Some(row as stored)` if inserted, `None` if a conflicting row exists (that
     /// row is left as it is). Other errors (NOT NULL, range...) are errors, never ignored.
-    fn insert_or_ignore<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<Option<Self>> {
+    fn insert_or_ignore<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, Option<Self>> {
         db.run(InsertOrIgnore { row: self })
     }
 
@@ -127,7 +127,7 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// UPDATE ... RETURNING` per batch under the backend's parameter limit (a key given
     /// twice starts a new batch, so its later row updates the earlier one, as one-row
     /// calls would); MySQL/MariaDB runs the one-row upsert for each row.
-    fn upsert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+    fn upsert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> DbResult<'e, E, Vec<Self>> {
         db.run(UpsertMany { rows })
     }
 
@@ -138,13 +138,16 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// the same call, is left out; other errors (NOT NULL, range...) fail the whole call.
     /// PostgreSQL and SQLite send one `INSERT ... ON CONFLICT DO NOTHING RETURNING` per
     /// batch; MySQL/MariaDB runs the one-row call for each row.
-    fn insert_or_ignore_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+    fn insert_or_ignore_many<'e, E: Executor<'e>>(
+        rows: &'e [Self],
+        db: E,
+    ) -> DbResult<'e, E, Vec<Self>> {
         db.run(InsertOrIgnoreMany { rows })
     }
 
     /// Inserts many rows in one transaction, batched under the backend's parameter limit;
     /// returns how many were inserted.
-    fn insert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<u64> {
+    fn insert_many<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> DbResult<'e, E, u64> {
         db.run(InsertMany { rows })
     }
 
@@ -153,27 +156,30 @@ pub trait Model: Sized + Send + Sync + Unpin + 'static {
     /// `INSERT ... RETURNING` per batch where the backend reads it back (PostgreSQL,
     /// SQLite, MariaDB through sqlx), else one INSERT and read-back per row in that
     /// transaction (MySQL, diesel on MariaDB).
-    fn insert_many_returning<'e, E: Executor<'e>>(rows: &'e [Self], db: E) -> E::Output<Vec<Self>> {
+    fn insert_many_returning<'e, E: Executor<'e>>(
+        rows: &'e [Self],
+        db: E,
+    ) -> DbResult<'e, E, Vec<Self>> {
         db.run(InsertManyReturning { rows })
     }
 
     /// Writes every non-key column of this row; [`Error::NotFound`](crate::Error::NotFound) if its key is absent.
-    fn update<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<()> {
+    fn update<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, ()> {
         db.run(UpdateRow { row: self })
     }
 
     /// Deletes this row by its key; [`Error::NotFound`](crate::Error::NotFound) if it is absent.
-    fn delete<'e, E: Executor<'e>>(&'e self, db: E) -> E::Output<()> {
+    fn delete<'e, E: Executor<'e>>(&'e self, db: E) -> DbResult<'e, E, ()> {
         db.run(DeleteRow { row: self })
     }
 
     /// Creates the table, its unique constraints and indexes, if they do not exist.
-    fn create_table<'e, E: Executor<'e>>(db: E) -> E::Output<()> {
+    fn create_table<'e, E: Executor<'e>>(db: E) -> DbResult<'e, E, ()> {
         db.run(CreateTable::<Self>::new())
     }
 
     /// Drops the table if it exists.
-    fn drop_table<'e, E: Executor<'e>>(db: E) -> E::Output<()> {
+    fn drop_table<'e, E: Executor<'e>>(db: E) -> DbResult<'e, E, ()> {
         db.run(DropTable::<Self>::new())
     }
 }

@@ -33,7 +33,7 @@ use std::marker::PhantomData;
 
 use crate::engine::access::Access;
 use crate::engine::statement::Statement;
-use crate::engine::{Connection, Executor, Plan, RowSink};
+use crate::engine::{Connection, DbResult, Executor, Plan, RowSink};
 use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
@@ -638,18 +638,18 @@ impl<S: JoinSet> Joined<S> {
     }
 
     /// Every row: a tuple of the models, the left-joined ones as `Option`s.
-    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<S::Rows>> {
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<S::Rows>> {
         db.run(self.plan(None))
     }
 
     /// The first row, or `None`.
-    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<S::Rows>> {
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<S::Rows>> {
         db.run(ops::First(self.plan(Some(1))))
     }
 
     /// The only row: [`crate::Error::NotFound`] if none, [`crate::Error::MultipleRows`] if
     /// several.
-    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<S::Rows> {
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, S::Rows> {
         db.run(ops::One::<S::Root, _>::new(self.plan(Some(2))))
     }
 }
@@ -853,18 +853,18 @@ impl<S: JoinSet, Sel: JoinSelectable<S, I>, I: 'static> JoinedAs<S, Sel, I> {
     }
 
     /// Every result row.
-    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<Sel::Output>> {
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<Sel::Output>> {
         db.run(self.plan(None))
     }
 
     /// The first result row, or `None`.
-    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<Sel::Output>> {
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<Sel::Output>> {
         db.run(ops::First(self.plan(Some(1))))
     }
 
     /// The only result row: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
-    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<Sel::Output> {
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Sel::Output> {
         db.run(ops::One::<S::Root, _>::new(self.plan(Some(2))))
     }
 }

@@ -41,7 +41,7 @@ use std::marker::PhantomData;
 use std::str::FromStr;
 
 use crate::engine::access::{Access, Routed};
-use crate::engine::{Connection, Executor, Plan};
+use crate::engine::{Connection, DbResult, Executor, Plan};
 use crate::error::{Error, Result};
 use crate::model::Model;
 use crate::ops::FetchAll;
@@ -166,7 +166,7 @@ impl<M: Model> Paged<M> {
     /// follows. [`Error::InvalidQuery`] for a size of 0 or above [`MAX_PAGE_SIZE`], a query
     /// with `limit`/`offset` or an order keysets cannot follow, and a cursor that does not
     /// parse or that a query with another order made.
-    pub fn fetch<'e, E: Executor<'e>>(self, db: E) -> E::Output<Page<M>> {
+    pub fn fetch<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Page<M>> {
         let primary = self.select.primary;
         db.run(Routed::pinned(
             FetchPage::<M> {

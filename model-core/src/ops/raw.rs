@@ -5,8 +5,8 @@
 
 use std::marker::PhantomData;
 
-use crate::engine::Executor;
 use crate::engine::access::{Access, Routed};
+use crate::engine::{DbResult, Executor};
 use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
@@ -127,7 +127,7 @@ impl Raw {
     }
 
     /// Runs a statement that returns no rows; returns the affected-row count.
-    pub fn execute<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+    pub fn execute<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, u64> {
         db.run(ops::RawExecute {
             sql: self.sql,
             binds: self.binds,
@@ -138,7 +138,7 @@ impl Raw {
     /// `Option<f64>`...) or a tuple of up to eight (`(String, i64)`), column by column:
     /// `raw("SELECT name, COUNT(*) FROM pets GROUP BY name").fetch_rows::<(String, i64), _>(&db)`.
     /// A column that does not decode is an [`crate::Error::Decode`] naming its position.
-    pub fn fetch_rows<'e, T: FromRow, E: Executor<'e>>(self, db: E) -> E::Output<Vec<T>> {
+    pub fn fetch_rows<'e, T: FromRow, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<T>> {
         let access = self.access();
         let plan = ops::RawRows {
             sql: self.sql,
@@ -149,7 +149,7 @@ impl Raw {
     }
 
     /// Runs a query whose columns are `M`'s, in declaration order, and decodes the rows.
-    pub fn fetch_all<'e, M: Model, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+    pub fn fetch_all<'e, M: Model, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<M>> {
         let access = if self.read_only {
             Access::read(Some(M::META.table))
         } else {

@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::engine::{Connection, Executor, Plan};
+use crate::engine::{Connection, DbResult, Executor, Plan};
 use crate::error::Result;
 use crate::model::Model;
 pub use crate::model::{ForeignKey, OnDelete};
@@ -113,7 +113,7 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
         self,
         children: &'e [C],
         db: E,
-    ) -> E::Output<Vec<Option<P>>>
+    ) -> DbResult<'e, E, Vec<Option<P>>>
     where
         P: Clone,
     {
@@ -125,7 +125,11 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
 
     /// The children of each parent, in the parents' order, each list ordered by the
     /// child's key, in one query per 1,000 parents (has-many).
-    pub fn children_of<'e, E: Executor<'e>>(self, parents: &'e [P], db: E) -> E::Output<Vec<Vec<C>>>
+    pub fn children_of<'e, E: Executor<'e>>(
+        self,
+        parents: &'e [P],
+        db: E,
+    ) -> DbResult<'e, E, Vec<Vec<C>>>
     where
         C: Clone,
     {
@@ -137,7 +141,11 @@ impl<C: Model, P: Model> BelongsTo<C, P> {
 
     /// The child of each parent, for a relation with at most one child per parent
     /// (has-one; the foreign key is usually `unique`): the first by key if there are more.
-    pub fn child_of<'e, E: Executor<'e>>(self, parents: &'e [P], db: E) -> E::Output<Vec<Option<C>>>
+    pub fn child_of<'e, E: Executor<'e>>(
+        self,
+        parents: &'e [P],
+        db: E,
+    ) -> DbResult<'e, E, Vec<Option<C>>>
     where
         C: Clone,
     {
@@ -351,7 +359,11 @@ impl<J, F, T> Through<J, F, T> {
 impl<J: Model, F: Model, T: Model + Clone> Through<J, F, T> {
     /// The related rows of each row of `from`, in `from`'s order, each list ordered by the
     /// related rows' key: two queries (the join rows, then the related rows) per 1,000.
-    pub fn related_of<'e, E: Executor<'e>>(self, from: &'e [F], db: E) -> E::Output<Vec<Vec<T>>> {
+    pub fn related_of<'e, E: Executor<'e>>(
+        self,
+        from: &'e [F],
+        db: E,
+    ) -> DbResult<'e, E, Vec<Vec<T>>> {
         db.run(RelatedOf {
             through: self,
             from,

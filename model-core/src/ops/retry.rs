@@ -2,6 +2,9 @@
 //! `retry` helpers (`ambidex::blocking::retry`, `ambidex::retry`), which differ only in
 //! how they wait.
 //!
+//! Both helpers take the application's own error type too, when it converts from and
+//! exposes an ambidex error ([`AsError`]); its other failures are never retried.
+//!
 //! Only errors the database says are worth retrying are retried: serialization failures
 //! and deadlocks, [`Error::Conflict`], and statements PostgreSQL found stale inside a
 //! transaction, [`Error::StalePlan`] ([`Error::is_retryable`]). Anything else (a unique
@@ -17,7 +20,7 @@
 use std::future::Future;
 use std::time::Duration;
 
-use crate::error::Error;
+use crate::error::{AsError, Error};
 
 /// How many times to try, and how long to wait between tries (doubling from the first
 /// delay up to the maximum).
@@ -91,15 +94,18 @@ impl Retry {
 
     /// The loop of both `retry` helpers: awaits `attempt()` until it succeeds or
     /// [`Retry::delay_after`] gives up (returning the last error), awaiting
-    /// `wait(delay, error, failures)` between tries.
+    /// `wait(delay, error, failures)` between tries. An error that holds no ambidex
+    /// [`Error`] ([`AsError::as_error`] is `None`: the application's own failure) is
+    /// returned at once.
     #[doc(hidden)]
-    pub async fn run<T, Try, Wait>(
+    pub async fn run<T, E, Try, Wait>(
         self,
         mut attempt: impl FnMut() -> Try,
         mut wait: impl FnMut(Duration, &Error, u32) -> Wait,
-    ) -> Result<T, Error>
+    ) -> Result<T, E>
     where
-        Try: Future<Output = Result<T, Error>>,
+        E: AsError,
+        Try: Future<Output = Result<T, E>>,
         Wait: Future<Output = ()>,
     {
         let mut failures = 0;
@@ -109,8 +115,11 @@ impl Retry {
                 Err(error) => error,
             };
             failures += 1;
-            match self.delay_after(failures, &error) {
-                Some(delay) => wait(delay, &error, failures).await,
+            let Some(inner) = error.as_error() else {
+                return Err(error);
+            };
+            match self.delay_after(failures, inner) {
+                Some(delay) => wait(delay, inner, failures).await,
                 None => return Err(error),
             }
         }

@@ -3,10 +3,10 @@
 
 use std::marker::PhantomData;
 
-use crate::engine::Executor;
 use crate::engine::access::Routed;
 use crate::engine::backend::Dialect;
 use crate::engine::statement::Statement;
+use crate::engine::{DbResult, Executor};
 use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
@@ -22,7 +22,7 @@ impl<M: Model> Select<M> {
     }
 
     /// Every matching row.
-    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<M>> {
         db.run(Routed::pinned(
             ops::FetchAll::<M> {
                 parts: self.parts,
@@ -33,7 +33,7 @@ impl<M: Model> Select<M> {
     }
 
     /// The first matching row, or `None`.
-    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<M>> {
         db.run(Routed::pinned(
             ops::FetchFirst::<M> {
                 parts: self.parts,
@@ -45,7 +45,7 @@ impl<M: Model> Select<M> {
 
     /// The only matching row: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
-    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, M> {
         let mut parts = self.parts;
         parts.limit = Some(parts.limit.map_or(2, |l| l.min(2)));
         let one = ops::One::<M, _>::new(ops::FetchAll::<M> {
@@ -56,7 +56,7 @@ impl<M: Model> Select<M> {
     }
 
     /// How many rows match (limit and offset apply).
-    pub fn count<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+    pub fn count<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, u64> {
         db.run(Routed::pinned(
             ops::Count::<M> {
                 parts: self.parts,
@@ -67,7 +67,7 @@ impl<M: Model> Select<M> {
     }
 
     /// Whether any row matches.
-    pub fn exists<'e, E: Executor<'e>>(self, db: E) -> E::Output<bool> {
+    pub fn exists<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, bool> {
         db.run(Routed::pinned(
             ops::Exists::<M> {
                 parts: self.parts,
@@ -78,7 +78,7 @@ impl<M: Model> Select<M> {
     }
 
     /// Deletes the matching rows; returns how many. Ordering and limits are refused.
-    pub fn delete<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+    pub fn delete<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, u64> {
         db.run(ops::DeleteWhere::<M> {
             parts: self.parts,
             model: PhantomData,
@@ -89,7 +89,7 @@ impl<M: Model> Select<M> {
     /// `DELETE ... RETURNING` on PostgreSQL and SQLite; on MySQL/MariaDB the rows are
     /// read with a lock and deleted by key in one transaction. Ordering and limits are
     /// refused, as for `delete`.
-    pub fn delete_returning<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+    pub fn delete_returning<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<M>> {
         db.run(ops::returning::DeleteReturning::<M> {
             parts: self.parts,
             model: PhantomData,
@@ -109,7 +109,7 @@ impl<M: Model> Update<M> {
     /// `UPDATE ... RETURNING` on PostgreSQL and SQLite; on MySQL/MariaDB the matching
     /// rows are locked, updated by key and read again in one transaction (see
     /// `ambidex_core::ops::returning`).
-    pub fn update_returning<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+    pub fn update_returning<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<M>> {
         db.run(ops::returning::UpdateReturning::<M> {
             parts: self.parts,
             assignments: self.assignments,
@@ -118,7 +118,7 @@ impl<M: Model> Update<M> {
     }
 
     /// Runs the update; returns how many rows matched.
-    pub fn update<'e, E: Executor<'e>>(self, db: E) -> E::Output<u64> {
+    pub fn update<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, u64> {
         db.run(ops::UpdateWhere::<M> {
             parts: self.parts,
             assignments: self.assignments,
@@ -137,18 +137,18 @@ impl<M: Model> Locked<M> {
     }
 
     /// Every matching row, locked.
-    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<M>> {
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<M>> {
         self.select.on_primary().all(db)
     }
 
     /// The first matching row, locked, or `None`.
-    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<M>> {
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<M>> {
         self.select.on_primary().first(db)
     }
 
     /// The only matching row, locked: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
-    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<M> {
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, M> {
         self.select.on_primary().one(db)
     }
 }

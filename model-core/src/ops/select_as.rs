@@ -12,8 +12,8 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use crate::engine::Executor;
 use crate::engine::statement::Statement;
+use crate::engine::{DbResult, Executor};
 use crate::error::Result;
 use crate::model::Model;
 use crate::ops;
@@ -288,19 +288,19 @@ impl<M: Model, S: Selectable<M>> SelectAs<M, S> {
     }
 
     /// Every result row.
-    pub fn all<'e, E: Executor<'e>>(self, db: E) -> E::Output<Vec<S::Output>> {
+    pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<S::Output>> {
         db.run(self.plan(None))
     }
 
     /// The first result row, or `None`.
-    pub fn first<'e, E: Executor<'e>>(self, db: E) -> E::Output<Option<S::Output>> {
+    pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<S::Output>> {
         db.run(ops::First(self.plan(Some(1))))
     }
 
     /// The only result row: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several. An aggregate without `group_by` always
     /// has exactly one (`Person::query().select(count()).one(&db)`).
-    pub fn one<'e, E: Executor<'e>>(self, db: E) -> E::Output<S::Output> {
+    pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, S::Output> {
         db.run(ops::One::<M, _>::new(self.plan(Some(2))))
     }
 }
