@@ -49,16 +49,54 @@ fn link_targets(text: &str) -> Vec<String> {
     targets
 }
 
-/// The relative links of `text` whose file (the part before any `#`) does not exist
-/// beside `file`.
+/// The anchor GitHub and mdBook give a heading: lower case, spaces as `-`, punctuation
+/// other than `-` and `_` dropped.
+fn slug(heading: &str) -> String {
+    heading
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            c if c.is_alphanumeric() || c == '-' || c == '_' => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The anchors of the headings of a Markdown text (outside fenced code blocks).
+fn anchors(text: &str) -> BTreeSet<String> {
+    let mut fenced = false;
+    let mut found = BTreeSet::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+        } else if !fenced && line.starts_with('#') {
+            found.insert(slug(line.trim_start_matches('#')));
+        }
+    }
+    found
+}
+
+/// The relative links of `text` (in `file`) whose file does not exist, or whose `#anchor`
+/// names no heading of the Markdown page it points at.
 fn broken_links(file: &Path, text: &str) -> Vec<String> {
     let dir = file.parent().expect("a file has a folder");
     link_targets(text)
         .into_iter()
-        .filter(|t| !t.contains("://") && !t.starts_with('#') && !t.starts_with("mailto:"))
+        .filter(|t| !t.contains("://") && !t.starts_with("mailto:"))
         .filter(|t| {
-            let path = t.split('#').next().unwrap_or_default();
-            !path.is_empty() && !dir.join(path).exists()
+            let (path, anchor) = t.split_once('#').unwrap_or((t, ""));
+            let target = if path.is_empty() {
+                file.to_path_buf()
+            } else {
+                dir.join(path)
+            };
+            if !target.exists() {
+                return true;
+            }
+            let markdown = target.extension().is_some_and(|e| e == "md");
+            !anchor.is_empty() && markdown && !anchors(&read(&target)).contains(anchor)
         })
         .collect()
 }
@@ -161,8 +199,13 @@ fn the_link_checker_finds_what_it_should() {
     assert_eq!(
         broken_links(
             &here,
-            "[ok](models.md#attributes) [gone](no-such-page.md) [top](#x)"
+            "[ok](models.md#attributes) [gone](no-such-page.md) [top](#summary) [no](#x) \
+             [bad anchor](models.md#no-such-heading)"
         ),
-        ["no-such-page.md"]
+        ["no-such-page.md", "#x", "models.md#no-such-heading"]
+    );
+    assert_eq!(
+        slug(" `#[ambidex::dual]`: your own data layer, written once"),
+        "ambidexdual-your-own-data-layer-written-once"
     );
 }
