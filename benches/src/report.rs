@@ -1,6 +1,6 @@
 //! What a run writes: Markdown tables for the terminal and the guide's performance page,
-//! and JSON with every round's raw times (the charts and any later analysis start from the JSON, never from
-//! the rounded tables).
+//! and JSON with every round's raw times (the charts and any later analysis start from the
+//! JSON, never from the rounded tables).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
