@@ -82,7 +82,7 @@ pg_replica() { # cluster name, port: started, streaming, replaying
 }
 
 pg_replica replica $PG_REPLICA_PORT
-# A second replica only for the measurements in the README (not used by the tests).
+# A second replica only for the measurements in docs/guide/performance.md (not used by the tests).
 if [ "${AMBIDEX_SECOND_PG_REPLICA:-0}" = 1 ]; then
     pg_replica replica2 5434
 fi

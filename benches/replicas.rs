@@ -1,5 +1,5 @@
 //! What read replicas buy and what their guarantees cost, measured on the loopback
-//! clusters of `.ci/replicas.sh` (README, "Scaling out").
+//! clusters of `.ci/replicas.sh` (`docs/guide/performance.md`, "Read replicas: what routing costs").
 //!
 //! ```text
 //! AMBIDEX_SECOND_PG_REPLICA=1 bash .ci/replicas.sh     # prints the URLs to export

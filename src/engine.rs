@@ -2,7 +2,7 @@
 //!
 //! The async API has two engines with the same behaviour: sqlx ([`crate::SqlxDb`]) and
 //! diesel behind the bounded worker pool ([`crate::DieselDb`]). [`crate::Db`] picks one
-//! per backend from measurements (`benches/default_engine.rs`, figures in the README):
+//! per backend from measurements (`benches/default_engine.rs`, figures in `docs/guide/performance.md`):
 //!
 //! - **SQLite: diesel.** sqlx runs each SQLite connection on a thread of its own and sends
 //!   every row across threads; diesel on the worker pool loads 1,000 rows 3-5x faster,

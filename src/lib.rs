@@ -51,7 +51,7 @@
 //! `#[derive(Model)]` on a struct with named fields. Field types: `bool`, `i16`, `i32`,
 //! `i64`, `f32`, `f64`, `String`, `Vec<u8>`, the rich types of [`types`] (dates and times,
 //! UUIDs, JSON, exact decimals), newtypes and enums with `#[derive(SqlField)]`, your own
-//! [`SqlField`] impls, and `Option` of each (the type table: `docs/types.md`). Attributes:
+//! [`SqlField`] impls, and `Option` of each (the type table: `docs/guide/types.md`). Attributes:
 //!
 //! | attribute | on | meaning |
 //! | --- | --- | --- |
@@ -257,13 +257,13 @@ pub use ambidex_core::{
 pub use ambidex_core::{BelongsTo, OnDelete, Through};
 pub use ambidex_core::{Computed, When, when};
 /// Keyset pages for servers (`query.page(20).after(cursor).fetch(&db)`, see
-/// `docs/pagination.md`).
+/// `docs/guide/pagination.md`).
 pub use ambidex_core::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
 pub use ambidex_core::{Joined, JoinedAs, alias, all_of};
 
 /// The traits and markers behind joins ([`Joined`]): which models a query reads, on
 /// which side, and what it can select. Users rarely name them; they show in signatures
-/// and compiler messages. `docs/joins.md` explains them.
+/// and compiler messages. `docs/guide/joins.md` explains them.
 pub mod join {
     pub use ambidex_core::join::{
         AllOf, Extend, Inner, JoinPath, JoinSelectable, JoinSet, Left, Member, P0, P1, P2, P3,
@@ -285,8 +285,8 @@ pub mod expr {
 pub use ambidex_core::{Retry, RowIter, RowStream, Streaming};
 
 /// Read replicas and read/write routing: what a handle built with `.replica(url)` does
-/// with each operation, the same in both worlds and on every engine (see the README's
-/// "Scaling out").
+/// with each operation, the same in both worlds and on every engine (see the guide's
+/// "Production topologies", `docs/guide/production.md`).
 pub mod routing {
     pub use ambidex_core::routing::{
         Access, Policy, ReplicaStatus, Replication, Route, RouteRequest, Router,
@@ -352,7 +352,7 @@ pub mod blocking {
 /// Rich field types beyond the built-in ones, each behind a cargo feature (all on by
 /// default): `chrono` (`NaiveDate`, `NaiveDateTime`, `DateTime<Utc>`, `NaiveTime`), `uuid` (`Uuid`),
 /// `json` (`serde_json::Value`, [`types::Json`]), `decimal` (`rust_decimal::Decimal`).
-/// Storage per backend and precision contracts: `docs/types.md`.
+/// Storage per backend and precision contracts: `docs/guide/types.md`.
 ///
 /// Newtypes and fieldless enums become field types with `#[derive(SqlField)]`; any other
 /// type of yours by implementing [`SqlField`], with the items re-exported here:
@@ -411,29 +411,43 @@ pub mod types {
     pub use ambidex_core::{Cell, DecodeProblem, ValueKind};
 }
 
-/// `docs/locking.md` ("Concurrency and locking"), compiled and run as doctests so that its
-/// examples cannot rot.
-#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
-#[doc = include_str!("../docs/locking.md")]
-pub struct LockingGuide;
+/// The README and every page of the guide (`docs/guide/SUMMARY.md`), each included as the
+/// docs of an item that exists only for `cargo test --doc`, so that their examples are
+/// compiled and run and cannot rot. `tests/guide_pages.rs` checks that every page is listed
+/// here. The pages need the default features (SQLite, both worlds, the rich types).
+macro_rules! pages_as_doctests {
+    ($($item:ident => $path:literal,)*) => {
+        $(
+            #[cfg(all(doctest, feature = "sqlite", feature = "blocking", feature = "async", feature = "chrono", feature = "uuid", feature = "json", feature = "decimal"))]
+            #[doc = include_str!($path)]
+            pub struct $item;
+        )*
+    };
+}
 
-/// `docs/expressions.md` ("Computed values"), compiled and run as doctests so that its
-/// examples cannot rot.
-#[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
-#[doc = include_str!("../docs/expressions.md")]
-pub struct ExpressionsGuide;
-
-/// `docs/joins.md` ("Joins"), compiled and run as doctests so that its examples cannot
-/// rot.
-#[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
-#[doc = include_str!("../docs/joins.md")]
-pub struct JoinsGuide;
-
-/// `docs/pagination.md` ("Keyset pagination"), compiled and run as doctests so that its
-/// examples cannot rot.
-#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
-#[doc = include_str!("../docs/pagination.md")]
-pub struct PaginationGuide;
+pages_as_doctests! {
+    Readme => "../README.md",
+    GettingStartedGuide => "../docs/guide/getting-started.md",
+    TutorialGuide => "../docs/guide/tutorial.md",
+    ModelsGuide => "../docs/guide/models.md",
+    TypesGuide => "../docs/guide/types.md",
+    QueriesGuide => "../docs/guide/queries.md",
+    JoinsGuide => "../docs/guide/joins.md",
+    ExpressionsGuide => "../docs/guide/expressions.md",
+    RelationsGuide => "../docs/guide/relations.md",
+    WritesGuide => "../docs/guide/writes.md",
+    TransactionsGuide => "../docs/guide/transactions.md",
+    LockingGuide => "../docs/guide/locking.md",
+    StreamingGuide => "../docs/guide/streaming.md",
+    PaginationGuide => "../docs/guide/pagination.md",
+    MigrationsGuide => "../docs/guide/migrations.md",
+    TwoWorldsGuide => "../docs/guide/two-worlds.md",
+    TestingGuide => "../docs/guide/testing.md",
+    ProductionGuide => "../docs/guide/production.md",
+    ErrorsGuide => "../docs/guide/errors.md",
+    PerformanceGuide => "../docs/guide/performance.md",
+    ReliabilityGuide => "../docs/guide/reliability.md",
+}
 
 /// Everything a model module needs: `use ambidex::prelude::*;`.
 ///

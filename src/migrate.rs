@@ -43,7 +43,7 @@
 //!
 //! The `ambidex` command line (package `ambidex-cli`) creates, applies, reverts and lists
 //! migrations, writes new ones from the models, and writes models from
-//! an existing database; see `docs/migrations.md`.
+//! an existing database; see `docs/guide/migrations.md`.
 
 use std::path::{Path, PathBuf};
 

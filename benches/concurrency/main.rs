@@ -45,7 +45,7 @@
 //! ```
 //!
 //! - `--quick`: 20,000 lookups per configuration instead of 100,000 (results go to
-//!   `benches/target/perf-quick/`, not `docs/perf/`);
+//!   `benches/target/perf-quick/`, not `docs/guide/perf/`);
 //! - `--backends sqlite,postgres,mysql`, `--modes async,shim,threads,sqlx,diesel-spawn_blocking`,
 //!   `--clients 1,100`: run parts (servers run only when their URL is set);
 //! - `--total N`, `--timeout SECS` (per child, default 120), `--out DIR`;

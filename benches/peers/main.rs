@@ -15,7 +15,7 @@
 //! Options after `--`: `--quick` (5 rounds, half the operations per run, 100,000 streamed
 //! rows), `--backends sqlite,postgres,mysql`, `--ops lookup,load_1000,...` (the slugs of
 //! `Op`), `--out DIR`. Progress goes to stderr; the tables, and the targets of issue 6 with
-//! their verdicts, to stdout; every round's raw times to `peers.json` (in `docs/perf/`, or
+//! their verdicts, to stdout; every round's raw times to `peers.json` (in `docs/guide/perf/`, or
 //! `benches/target/perf-quick/` for quick runs), which `--bin charts` draws.
 //!
 //! How a round works, and why: `ambidex_benches::harness`. What each contender does, and

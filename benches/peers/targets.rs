@@ -1,6 +1,6 @@
 //! The targets of issue 6, judged on a run's measurements: each is a ratio of times (the
 //! ambidex side over the peer side, within each round) that should stay at or below a goal.
-//! Never asserted anywhere: the README publishes the verdicts, and a miss is explained
+//! Never asserted anywhere: the guide's performance page (`docs/guide/performance.md`) publishes the verdicts, and a miss is explained
 //! there with a profile.
 
 use ambidex_benches::harness::{Measurement, Spread};

@@ -1,6 +1,6 @@
-//! What a run writes: Markdown tables for the terminal and the README, and JSON with every
-//! round's raw times (the charts and any later analysis start from the JSON, never from
-//! the rounded tables).
+//! What a run writes: Markdown tables for the terminal and the guide's performance page,
+//! and JSON with every round's raw times (the charts and any later analysis start from the
+//! JSON, never from the rounded tables).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -101,7 +101,7 @@ fn table(
     out
 }
 
-/// Where results go: `--out DIR` if given, else `docs/perf/` for full runs and
+/// Where results go: `--out DIR` if given, else `docs/guide/perf/` for full runs and
 /// `benches/target/perf-quick/` for `--quick` runs (so a quick look never overwrites the
 /// published figures).
 pub fn out_dir() -> PathBuf {
@@ -115,11 +115,11 @@ pub fn out_dir() -> PathBuf {
     if crate::quick() {
         benches.join("target/perf-quick")
     } else {
-        benches.join("../docs/perf")
+        benches.join("../docs/guide/perf")
     }
 }
 
-/// The machine a run was measured on, for the JSON and the README.
+/// The machine a run was measured on, for the JSON and the guide's performance page.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Machine {
     /// `nproc`.

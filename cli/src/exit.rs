@@ -1,4 +1,4 @@
-//! Exit codes scripts can rely on (also in `docs/migrations.md`).
+//! Exit codes scripts can rely on (also in `docs/guide/migrations.md`).
 
 use std::process::ExitCode;
 

@@ -426,7 +426,7 @@ fn makemigrations(
             return Err(usage(
                 "the `ambidex` binary cannot see your models: run makemigrations from a binary \
                  of your application that calls `ambidex_cli::run(&[User::META, ...])` (see \
-                 docs/migrations.md), or compare with another database (--target-url URL)",
+                 docs/guide/migrations.md), or compare with another database (--target-url URL)",
             ));
         }
     };

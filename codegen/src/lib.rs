@@ -71,7 +71,7 @@ pub fn derive_partial_model(input: TokenStream) -> TokenStream {
 /// stored as text (each variant's name, or `#[ambidex(rename = "..")]`; the default,
 /// also spelled `#[ambidex(text)]`) or as an integer (`#[ambidex(integer)]`: each
 /// variant's discriminant, which must fit in `i32`). Stored values that match no variant
-/// are an `Error::Decode` naming the model and field. See `docs/types.md`.
+/// are an `Error::Decode` naming the model and field. See `docs/guide/types.md`.
 #[proc_macro_derive(SqlField, attributes(ambidex))]
 pub fn derive_sql_field(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

@@ -460,7 +460,7 @@ macro_rules! server_tests {
                 let rows: Vec<User> = raw(sql).fetch_all(&db).await.unwrap();
                 assert_eq!(rows[0].nick.as_deref(), Some("-12.50"));
                 assert!(rows[0].active);
-                // Dates, timestamps and times of day are read (docs/types.md); an interval
+                // Dates, timestamps and times of day are read (docs/guide/types.md); an interval
                 // or a geometry is not.
                 let (sql, type_name) = match $server {
                     Server::Postgres => (

@@ -215,8 +215,8 @@ pub enum Error {
         /// The backend's code (SQLSTATE, SQLite extended code, MySQL error number).
         /// `None` where the engine cannot learn it: SQLite failures in the diesel engine,
         /// and PostgreSQL failures of the diesel engine whose SQLSTATE diesel's error kind
-        /// does not imply (diesel 2.3 reports no code; see the README's Reliability
-        /// section).
+        /// does not imply (diesel 2.3 reports no code; see the guide's Reliability
+        /// page, `docs/guide/reliability.md`).
         code: Option<String>,
         /// The backend's own message.
         message: String,

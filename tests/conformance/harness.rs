@@ -91,7 +91,7 @@ fn server_url(var: &str) -> Option<String> {
             NOTE.call_once(|| {
                 eprintln!(
                     "note: {var} is not set; its server cells pass without running. \
-                     See README (\"Running the server cells\")."
+                     See docs/guide/production.md (\"Running the server cells\")."
                 )
             });
             None

@@ -315,7 +315,7 @@ pub struct Profile {
 }
 
 // ---------------------------------------------------------------------------------------
-// Rich field types (docs/types.md; scenarios/rich_types.rs). Compiled when the facade's
+// Rich field types (docs/guide/types.md; scenarios/rich_types.rs). Compiled when the facade's
 // `chrono`, `uuid`, `json` and `decimal` features are all on (the default).
 // ---------------------------------------------------------------------------------------
 

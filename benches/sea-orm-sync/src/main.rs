@@ -15,7 +15,7 @@
 //!
 //! `--quick` (or `AMBIDEX_BENCH_QUICK=1`): 5 rounds, half the operations per run, 100,000
 //! streamed rows; `--out DIR` for the JSON. Progress goes to stderr, the table to stdout,
-//! every round's raw times to `sea_orm_sync.json` (in `docs/perf/`, or
+//! every round's raw times to `sea_orm_sync.json` (in `docs/guide/perf/`, or
 //! `benches/target/perf-quick/` for quick runs).
 //!
 //! sea-orm-sync's defaults that matter for speed: a `DatabaseConnection` is one rusqlite

@@ -1,4 +1,4 @@
-//! Draws the charts of `docs/perf/` from the JSON the benches write, as SVG beside it:
+//! Draws the charts of `docs/guide/perf/` from the JSON the benches write, as SVG beside it:
 //!
 //! - `peers.json` → `peers-blocking.svg`, `peers-async.svg`: per backend and workload, each
 //!   peer's median ratio to the ambidex baseline (the per-round ratio's median, as
@@ -10,7 +10,7 @@
 //!   log axis of clients.
 //!
 //! `cargo run --manifest-path benches/Cargo.toml --bin charts [-- --dir DIR]`; the default
-//! directory is `benches/../docs/perf`. A missing file is skipped with a message. Text is
+//! directory is `benches/../docs/guide/perf`. A missing file is skipped with a message. Text is
 //! written as SVG `<text>` elements (plotters' SVG backend without its `ttf` feature), so no
 //! system fonts are needed to draw, only to view.
 
@@ -36,7 +36,7 @@ fn main() {
                 std::process::exit(2);
             }
         },
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/perf"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/guide/perf"),
     };
     let mut failed = false;
     let mut wrote = 0;

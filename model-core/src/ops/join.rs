@@ -23,7 +23,7 @@
 //!
 //! The SQL qualifies every column by its table or alias (`"posts"."title"`), so that two
 //! models' columns of the same name never clash. The facade's crate documentation and
-//! `docs/joins.md` have complete examples.
+//! `docs/guide/joins.md` have complete examples.
 
 // The join set is a type-level tuple by design; naming each shape would hide it.
 #![allow(clippy::type_complexity)]
@@ -73,7 +73,7 @@ impl<M: Model> Source for M {
 /// ([`Joined::join_as`]) and names columns (`Employee::NAME.of::<Manager>()`) as a
 /// second `Employee`, written `AS "Manager"` in the SQL.
 /// Attributes (doc comments) before the name go onto the type; the facade's
-/// `docs/joins.md` has a complete self-join.
+/// `docs/guide/joins.md` has a complete self-join.
 #[macro_export]
 macro_rules! alias {
     ($(#[$meta:meta])* $vis:vis $name:ident = $model:ty) => {

@@ -16,13 +16,13 @@ use crate::value::{Value, ValueKind};
 /// Your own types implement it too: `#[derive(ambidex::SqlField)]` makes a newtype or a
 /// fieldless enum a field type, and a hand-written impl can map any type onto a
 /// [`ValueKind`] (delegate `to_value` and `from_cell` to a supported type, refuse what your
-/// type does not allow with a [`DecodeProblem`]); `docs/types.md` shows both. `to_value`
+/// type does not allow with a [`DecodeProblem`]); `docs/guide/types.md` shows both. `to_value`
 /// must not panic, and `from_cell` must never return a value other than the one stored.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not a supported ambidex field type",
     label = "unsupported field type",
     note = "supported: bool, i16, i32, i64, f32, f64, String, Vec<u8>, the rich types \
-            (chrono, uuid, serde_json, rust_decimal; see docs/types.md) and Option of each; \
+            (chrono, uuid, serde_json, rust_decimal; see docs/guide/types.md) and Option of each; \
             #[derive(ambidex::SqlField)] makes a newtype or an enum a field type; mark the \
             field #[ambidex(skip)] if it is not a column"
 )]

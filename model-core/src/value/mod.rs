@@ -38,7 +38,7 @@ pub enum ValueKind {
     Text,
     /// `Vec<u8>`
     Blob,
-    /// A calendar date (`chrono::NaiveDate`); see `docs/types.md` for the storage per backend.
+    /// A calendar date (`chrono::NaiveDate`); see `docs/guide/types.md` for the storage per backend.
     Date,
     /// A date and time without a time zone (`chrono::NaiveDateTime`), to the microsecond.
     DateTime,
@@ -119,7 +119,7 @@ pub enum Value {
     /// Bytes.
     Blob(Vec<u8>),
     /// A value of a kind with no variant of its own (dates and times, UUIDs, decimals,
-    /// JSON), in the canonical text form of that kind (see `docs/types.md`). Engines bind it
+    /// JSON), in the canonical text form of that kind (see `docs/guide/types.md`). Engines bind it
     /// as text; the statement adds the cast the dialect asks for (`$1::uuid` on
     /// PostgreSQL), and binding refuses text the backends could not store exactly.
     Typed(ValueKind, String),

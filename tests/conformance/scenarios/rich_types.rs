@@ -1,4 +1,4 @@
-//! Rich field types (docs/types.md): dates and times, UUIDs, JSON and exact decimals
+//! Rich field types (docs/guide/types.md): dates and times, UUIDs, JSON and exact decimals
 //! round-trip exactly at their edges on every backend, filter and sort by their value, and
 //! are refused (never rounded) where a backend could not store them exactly.
 

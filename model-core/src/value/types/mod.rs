@@ -5,7 +5,7 @@
 //! all three backends parse exactly (the dialect adds a cast where the backend types its
 //! parameters, see [`crate::SqlDialect::typed_placeholder`]). Engines read the backends'
 //! native forms back into [`Cell::Text`](crate::Cell::Text) through [`wire`], so each type decodes from text
-//! in one place. The storage per backend and the precision contracts are in `docs/types.md`.
+//! in one place. The storage per backend and the precision contracts are in `docs/guide/types.md`.
 
 use crate::value::ValueKind;
 
@@ -40,7 +40,7 @@ pub use json::Json;
 pub(crate) const UNSERIALIZABLE: char = '\0';
 
 /// Checks the canonical text of a typed value against the contract every backend keeps
-/// (`docs/types.md`); `Err` says why the value cannot be stored exactly.
+/// (`docs/guide/types.md`); `Err` says why the value cannot be stored exactly.
 pub(crate) fn check_typed(kind: ValueKind, text: &str) -> Result<(), String> {
     match kind {
         ValueKind::Date => check_date(text, text),

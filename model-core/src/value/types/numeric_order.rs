@@ -1,7 +1,7 @@
 //! Numeric order for decimals stored as text on SQLite.
 //!
 //! SQLite has no exact numeric type, so ambidex stores a `Decimal` as its canonical text
-//! (`docs/types.md`). Text sorts by bytes (`"10" < "9"`), so the column is declared
+//! (`docs/guide/types.md`). Text sorts by bytes (`"10" < "9"`), so the column is declared
 //! `TEXT COLLATE ambidex_decimal` and both engines register this comparison under that
 //! name on every SQLite connection: `ORDER BY`, `<`, `BETWEEN`, `MIN` and `MAX` on the
 //! column are then numeric and exact, as on PostgreSQL and MySQL. A value that is not a

@@ -1,5 +1,5 @@
 //! The backends' native binary forms of dates, times and UUIDs, turned into the canonical
-//! text the rich field types decode (`docs/types.md`). Engines call these when a driver
+//! text the rich field types decode (`docs/guide/types.md`). Engines call these when a driver
 //! hands them such a value, so the engines carry bytes and the formats live here, once.
 //!
 //! Compiled whatever the features: a raw query may select a date column from a model that
