@@ -225,8 +225,12 @@ fn for_backends(
     models: &[&'static ModelMeta],
     options: &AutogenerateOptions,
 ) -> Result<Vec<Generated>, Failure> {
-    let mut backends = args.backends.clone();
-    backends.dedup();
+    let mut backends: Vec<Backend> = Vec::new();
+    for b in &args.backends {
+        if !backends.contains(b) {
+            backends.push(*b);
+        }
+    }
     let shared: Vec<Dialect> = backends
         .iter()
         .filter(|b| args.own_url(**b).is_none())

@@ -272,6 +272,23 @@ fn apply_and_check(dir: &Path, url: &str) {
     assert_eq!(Author::get(author.id, &db).unwrap(), author);
 }
 
+/// `--backends` names the backends: one alone writes `up.sql` in its SQL.
+#[test]
+fn the_backends_flag_chooses_what_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path().join("migrations");
+    let only = ["--name", "create", "--backends", "postgres"];
+    assert_eq!(makemigrations(&dir, &V1, &only), ExitCode::from(0));
+    let set = migrate::from_dir(&dir).unwrap();
+    let create = set.iter().next().unwrap();
+    let up = create.up_sql(Dialect::Postgres).unwrap();
+    assert_eq!(up, create.up_sql(Dialect::Sqlite).unwrap(), "one up.sql");
+    assert!(up.contains("for PostgreSQL on"), "{up}");
+    assert!(up.contains(r#""price" NUMERIC NOT NULL"#), "{up}");
+    let bad = ["--backends", "oracle"];
+    assert_eq!(makemigrations(&dir, &V2, &bad), ExitCode::from(2));
+}
+
 /// With a database of the backend's own (`--postgres-url`), that backend's migration is
 /// diffed against it, so its down step is exact where SQLite's state is not.
 #[test]
