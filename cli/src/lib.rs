@@ -9,7 +9,7 @@
 //! ambidex migrate down [--steps N]  revert the last N
 //! ambidex migrate status [--check]  what is applied, pending, changed
 //! ambidex migrate redo              revert the last and apply it again
-//! ambidex makemigrations --name N   write the next migration from the models
+//! ambidex makemigrations --name N   the next migration from the models, for every backend
 //! ambidex introspect [URL]          Rust models of an existing database
 //! ```
 //!
