@@ -52,6 +52,10 @@ pub use ambidex_core::migrate::{
     parse_folder_name, split_statements, version_now,
 };
 
+mod backends;
+
+pub use backends::{autogenerate_for, write_folder};
+
 use crate::schema::{self, Change, DiffOptions, Schema};
 use crate::{DbResult, Dialect, Error, Result};
 
@@ -129,54 +133,38 @@ impl Generated {
 
     /// The up step as the text of a `.sql` file, with a header listing the changes.
     pub fn up_sql(&self) -> String {
-        let mut out = format!(
-            "-- Written by ambidex makemigrations for {} on {} UTC.\n",
-            self.dialect.name(),
-            now_utc()
-        );
-        for change in &self.changes {
-            out.push_str(&format!("-- {}\n", change.describe()));
-        }
-        push_statements(&mut out, &self.up);
-        out
+        up_text(self.dialect.name(), &self.changes, &self.up)
     }
 
     /// The down step as the text of a `.sql` file, if it could be written.
     pub fn down_sql(&self) -> Option<String> {
-        let statements = self.down.as_ref().ok()?;
-        let mut out = format!("-- Reverts the up step ({}).\n", self.dialect.name());
-        push_statements(&mut out, statements);
-        Some(out)
+        Some(down_text(self.dialect.name(), self.down.as_ref().ok()?))
     }
 
     /// Writes the migration as `dir/<version>_<name>/up.sql` and `down.sql` (or
     /// `up.<backend>.sql` when `per_backend`), with a version after every migration in
     /// `dir`; returns the new folder.
     pub fn write(&self, dir: &Path, name: &str, per_backend: bool) -> Result<PathBuf> {
-        let existing = from_dir(dir)?;
-        let version = version_now(existing.iter().last().map(|m| m.version()));
-        let folder = dir.join(format!("{version}_{}", slug(name)));
-        let suffix = if per_backend {
-            format!(".{}", backend_suffix(self.dialect))
-        } else {
-            String::new()
-        };
-        let write = |file: String, text: String| {
-            std::fs::write(folder.join(&file), text).map_err(|e| {
-                Error::Migration(
-                    format!("cannot write {}: {e}", folder.join(file).display()).into(),
-                )
-            })
-        };
-        std::fs::create_dir_all(&folder).map_err(|e| {
-            Error::Migration(format!("cannot create {}: {e}", folder.display()).into())
-        })?;
-        write(format!("up{suffix}.sql"), self.up_sql())?;
-        if let Some(down) = self.down_sql() {
-            write(format!("down{suffix}.sql"), down)?;
-        }
-        Ok(folder)
+        write_folder(dir, name, std::slice::from_ref(self), per_backend)
     }
+}
+
+fn up_text(backends: &str, changes: &[Change], statements: &[String]) -> String {
+    let mut out = format!(
+        "-- Written by ambidex makemigrations for {backends} on {} UTC.\n",
+        now_utc()
+    );
+    for change in changes {
+        out.push_str(&format!("-- {}\n", change.describe()));
+    }
+    push_statements(&mut out, statements);
+    out
+}
+
+fn down_text(backends: &str, statements: &[String]) -> String {
+    let mut out = format!("-- Reverts the up step ({backends}).\n");
+    push_statements(&mut out, statements);
+    out
 }
 
 fn push_statements(out: &mut String, statements: &[String]) {
@@ -243,6 +231,24 @@ pub fn autogenerate(
     options: &AutogenerateOptions,
 ) -> Result<Generated> {
     let changes = schema::diff(current, target, &options.renames)?;
+    refuse_destructive(&changes, options)?;
+    let up = sql(ambidex_core::ddl::changes(
+        dialect, current, target, &changes,
+    )?);
+    let down = schema::diff(target, current, &options.renames.reversed())
+        .and_then(|back| ambidex_core::ddl::changes(dialect, target, current, &back))
+        .map(sql)
+        .map_err(|e| e.to_string());
+    Ok(Generated {
+        dialect,
+        changes,
+        up,
+        down,
+    })
+}
+
+/// Refuses `changes` that drop tables or columns unless `options` allow it.
+fn refuse_destructive(changes: &[Change], options: &AutogenerateOptions) -> Result<()> {
     let destructive: Vec<String> = changes
         .iter()
         .filter(|c| c.is_destructive())
@@ -259,25 +265,15 @@ pub fn autogenerate(
             .into(),
         ));
     }
-    let sql = |statements: Vec<ambidex_core::Statement>| {
-        statements
-            .into_iter()
-            .map(|s| s.sql().to_string())
-            .collect::<Vec<_>>()
-    };
-    let up = sql(ambidex_core::ddl::changes(
-        dialect, current, target, &changes,
-    )?);
-    let down = schema::diff(target, current, &options.renames.reversed())
-        .and_then(|back| ambidex_core::ddl::changes(dialect, target, current, &back))
-        .map(sql)
-        .map_err(|e| e.to_string());
-    Ok(Generated {
-        dialect,
-        changes,
-        up,
-        down,
-    })
+    Ok(())
+}
+
+/// The text of each statement.
+fn sql(statements: Vec<ambidex_core::Statement>) -> Vec<String> {
+    statements
+        .into_iter()
+        .map(|s| s.sql().to_string())
+        .collect()
 }
 
 /// Reads the schema of the database behind `db` (every table but the history table), in

@@ -9,7 +9,7 @@
 //! ambidex migrate down [--steps N]  revert the last N
 //! ambidex migrate status [--check]  what is applied, pending, changed
 //! ambidex migrate redo              revert the last and apply it again
-//! ambidex makemigrations --name N   write the next migration from the models
+//! ambidex makemigrations --name N   the next migration from the models, for every backend
 //! ambidex introspect [URL]          Rust models of an existing database
 //! ```
 //!
@@ -37,6 +37,7 @@
 #![warn(missing_docs)]
 
 pub mod exit;
+mod makemigrations;
 mod paint;
 pub mod rust_source;
 
@@ -44,8 +45,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use ambidex::blocking::Db;
-use ambidex::migrate::{self, AutogenerateOptions, MigrationState, Migrations};
-use ambidex::schema::{DiffOptions, Schema};
+use ambidex::migrate::{self, MigrationState, Migrations};
 use ambidex::{Error, ModelMeta, Result, redact_url};
 use clap::{Parser, Subcommand};
 
@@ -79,7 +79,7 @@ enum Command {
     Migrate(MigrateCommand),
     /// Write the next migration: what turns the database into the models (or into the
     /// database at --target-url).
-    Makemigrations(MakeArgs),
+    Makemigrations(makemigrations::MakeArgs),
     /// Write Rust models of an existing database.
     Introspect {
         /// The database to read (default: --database-url / DATABASE_URL).
@@ -120,32 +120,6 @@ enum MigrateCommand {
     },
     /// Revert the last applied migration and apply it again.
     Redo,
-}
-
-#[derive(Debug, clap::Args)]
-struct MakeArgs {
-    /// The migration's name, e.g. add_views.
-    #[arg(long, default_value = "auto")]
-    name: String,
-    /// Print the SQL instead of writing files.
-    #[arg(long)]
-    dry_run: bool,
-    /// Allow dropping tables and columns.
-    #[arg(long)]
-    allow_destructive: bool,
-    /// A renamed column, as table.old=new (repeatable).
-    #[arg(long, value_name = "TABLE.OLD=NEW")]
-    rename: Vec<String>,
-    /// Write up.<backend>.sql instead of up.sql.
-    #[arg(long)]
-    per_backend: bool,
-    /// Compare with this database instead of the models (database against database).
-    #[arg(long)]
-    target_url: Option<String>,
-    /// Start from the state the migrations folder produces, by applying it to this empty
-    /// database (e.g. sqlite::memory:), instead of from the database itself.
-    #[arg(long)]
-    shadow_url: Option<String>,
 }
 
 /// A failure with its exit code.
@@ -240,7 +214,7 @@ fn dispatch(
             let db = open(cli, url)?;
             migrate_command(cmd, &set, &db, url, paint)
         }
-        Command::Makemigrations(args) => makemigrations(cli, args, models, paint),
+        Command::Makemigrations(args) => makemigrations::run(cli, args, models, paint),
         Command::Introspect { url, output } => {
             let url = match url {
                 Some(u) => u.as_str(),
@@ -374,106 +348,4 @@ fn report(paint: &Paint, verb: &str, done: &[migrate::Applied]) {
             m.duration.as_millis()
         );
     }
-}
-
-fn makemigrations(
-    cli: &Cli,
-    args: &MakeArgs,
-    models: &[&'static ModelMeta],
-    paint: &Paint,
-) -> std::result::Result<u8, Failure> {
-    let set = migrate::from_dir(&cli.migrations)?;
-    let (url, db) = match &args.shadow_url {
-        Some(shadow) => {
-            let db = open(cli, shadow)?;
-            if !migrate::read_schema(&db)?.tables.is_empty() {
-                return Err(usage(format!(
-                    "the shadow database {} is not empty; give an empty one (sqlite::memory: \
-                     works for SQLite)",
-                    redact_url(shadow)
-                )));
-            }
-            set.run(&db)?;
-            (shadow.as_str(), db)
-        }
-        None => {
-            let url = database_url(cli)?;
-            (url, open(cli, url)?)
-        }
-    };
-    let dialect = db.dialect();
-    let pending: Vec<String> = set
-        .status(&db)?
-        .into_iter()
-        .filter(|s| s.state == MigrationState::Pending)
-        .map(|s| format!("{}_{}", s.version, s.name))
-        .collect();
-    if !pending.is_empty() {
-        return Err(Failure {
-            code: exit::REFUSED,
-            message: format!(
-                "{} has migrations that are not applied yet ({}); apply them first \
-                 (`ambidex migrate up`) so the new migration starts from where they end",
-                redact_url(url),
-                pending.join(", ")
-            ),
-        });
-    }
-    let target = match (&args.target_url, models.is_empty()) {
-        (Some(other), _) => migrate::read_schema(&open(cli, other)?)?,
-        (None, false) => Schema::from_models(dialect, models)?,
-        (None, true) => {
-            return Err(usage(
-                "the `ambidex` binary cannot see your models: run makemigrations from a binary \
-                 of your application that calls `ambidex_cli::run(&[User::META, ...])` (see \
-                 docs/guide/migrations.md), or compare with another database (--target-url URL)",
-            ));
-        }
-    };
-    let current = migrate::read_schema(&db)?;
-    let mut renames = DiffOptions::new();
-    for r in &args.rename {
-        let parsed = r
-            .split_once('=')
-            .and_then(|(left, new)| left.split_once('.').map(|(t, old)| (t, old, new)));
-        match parsed {
-            Some((t, old, new)) if !t.is_empty() && !old.is_empty() && !new.is_empty() => {
-                renames = renames.rename(t, old, new);
-            }
-            _ => return Err(usage(format!("--rename {r}: expected TABLE.OLD=NEW"))),
-        }
-    }
-    let options = AutogenerateOptions {
-        renames,
-        allow_destructive: args.allow_destructive,
-    };
-    let generated = migrate::autogenerate(dialect, &current, &target, &options).map_err(|e| {
-        let mut f = Failure::from(e);
-        f.code = exit::REFUSED;
-        f
-    })?;
-    if generated.is_empty() {
-        println!("no changes: {} matches the models", redact_url(url));
-        return Ok(exit::OK);
-    }
-    if args.dry_run {
-        print!("{}", generated.up_sql());
-        match generated.down_sql() {
-            Some(down) => print!("\n{down}"),
-            None => println!(
-                "\n-- no down step: {}",
-                generated.down.as_ref().err().map_or("", String::as_str)
-            ),
-        }
-        return Ok(exit::OK);
-    }
-    let folder = generated.write(&cli.migrations, &args.name, args.per_backend)?;
-    println!("{} {}", paint.green("created"), folder.display());
-    for change in &generated.changes {
-        println!("  {}", change.describe());
-    }
-    if let Err(why) = &generated.down {
-        println!("{} no down step was written: {why}", paint.yellow("note:"));
-    }
-    Ok(exit::OK)
 }

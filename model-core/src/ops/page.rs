@@ -308,23 +308,7 @@ fn shape<M: Model>(keyset: &Keyset) -> u32 {
 }
 
 /// Every kind and its byte in a cursor (never renumber: cursors outlive deployments).
-const KINDS: [ValueKind; 15] = [
-    ValueKind::Bool,
-    ValueKind::I16,
-    ValueKind::I32,
-    ValueKind::I64,
-    ValueKind::F32,
-    ValueKind::F64,
-    ValueKind::Text,
-    ValueKind::Blob,
-    ValueKind::Date,
-    ValueKind::DateTime,
-    ValueKind::Timestamp,
-    ValueKind::Time,
-    ValueKind::Uuid,
-    ValueKind::Decimal,
-    ValueKind::Json,
-];
+const KINDS: [ValueKind; 15] = ValueKind::ALL;
 
 fn kind_code(kind: ValueKind) -> u8 {
     KINDS.iter().position(|&k| k == kind).unwrap_or(KINDS.len()) as u8

@@ -170,6 +170,14 @@ impl DiffOptions {
         self
     }
 
+    /// The name column `column` of `table` has after the renames.
+    pub fn new_name(&self, table: &str, column: &str) -> String {
+        self.renames
+            .iter()
+            .find(|(t, a, _)| t == table && a == column)
+            .map_or_else(|| column.to_string(), |(_, _, b)| b.clone())
+    }
+
     /// The same renames, the other way round (for the down step).
     pub fn reversed(&self) -> DiffOptions {
         DiffOptions {
@@ -270,13 +278,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
             }
         }
         // Indexes and foreign keys of the old table, with renamed columns' new names.
-        let new_name = |old_column: &str| -> String {
-            options
-                .renames
-                .iter()
-                .find(|(t, a, _)| *t == name && a == old_column)
-                .map_or_else(|| old_column.to_string(), |(_, _, b)| b.clone())
-        };
+        let new_name = |old_column: &str| options.new_name(&name, old_column);
         let old_indexes: Vec<TableIndex> = old
             .indexes
             .iter()
@@ -359,7 +361,7 @@ pub fn diff(from: &Schema, to: &Schema, options: &DiffOptions) -> Result<Vec<Cha
 }
 
 /// Whether the column's type, nullability or default differ.
-fn column_differs(a: &TableColumn, b: &TableColumn) -> bool {
+pub(crate) fn column_differs(a: &TableColumn, b: &TableColumn) -> bool {
     // Both sides spell known kinds as the dialect creates them (`ReadSchema` does so for
     // what it reads), so equal text is an equal type.
     let same_type = normalize_type(&a.sql_type) == normalize_type(&b.sql_type);
@@ -373,7 +375,7 @@ fn column_differs(a: &TableColumn, b: &TableColumn) -> bool {
 /// The type without a collation: SQLite reports a column's declared type without its
 /// `COLLATE` clause (decimal columns are `TEXT COLLATE ambidex_decimal`), so the clause
 /// is no part of the comparison on any backend.
-fn normalize_type(t: &str) -> String {
+pub(super) fn normalize_type(t: &str) -> String {
     let t = t.trim().to_ascii_lowercase();
     match t.find(" collate ") {
         Some(at) => t[..at].trim_end().to_string(),
@@ -416,7 +418,7 @@ pub(crate) fn canonical_default(kind: Option<ValueKind>, text: Option<&str>) -> 
 }
 
 /// `value::type` outside quotes, split at the last `::`.
-fn split_cast(t: &str) -> Option<(&str, &str)> {
+pub(super) fn split_cast(t: &str) -> Option<(&str, &str)> {
     let mut in_quote = false;
     let mut last = None;
     let bytes = t.as_bytes();

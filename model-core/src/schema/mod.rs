@@ -8,6 +8,9 @@
 //!   the queries live in each dialect module).
 //! - [`diff()`]: the [`Change`]s that turn one schema into another, ordered so they can
 //!   run one after the other; [`crate::sql::ddl::changes`] renders them per backend.
+//! - [`Schema::neutral_from_models`], [`Schema::neutral_from_read`] (`neutral.rs`): the
+//!   same in no backend's spelling, so that one diff is rendered for every backend
+//!   ([`crate::sql::ddl::port`]).
 //!
 //! Only what models can express is compared: single-column unique constraints, indexes
 //! and foreign keys. Multi-column indexes in a database are reported by `ReadSchema` and
@@ -15,9 +18,12 @@
 
 mod diff;
 mod names;
+mod neutral;
 
+pub(crate) use diff::column_differs;
 pub use diff::{Change, DiffOptions, diff};
 pub use names::{foreign_key_name, index_name, unique_name};
+pub use neutral::neutral_type;
 
 use crate::engine::backend::Dialect;
 use crate::error::Result;

@@ -10,6 +10,9 @@
 //! SQLite, whose ALTER TABLE can only add and rename columns, rebuilds the table (create
 //! the new shape, copy the rows, drop the old, rename), the recipe of SQLite's own
 //! documentation.
+//!
+//! [`port`] writes neutral changes (one diff for every backend, `crate::schema`'s neutral
+//! form) for one backend.
 
 use crate::engine::statement::Statement;
 use crate::error::{Error, Result};
@@ -19,6 +22,8 @@ use crate::sql::dialect::Dialect;
 use crate::sql::writer::SqlWriter;
 
 pub use crate::schema::{foreign_key_name, index_name, unique_name};
+
+pub mod port;
 
 /// A column's type is the dialect's name for its kind (or the type read from the
 /// database, for an introspected column).

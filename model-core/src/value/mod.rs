@@ -55,6 +55,26 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
+    /// Every kind. The order is each kind's byte in a page cursor (`ops/page.rs`): append
+    /// new kinds, never reorder (cursors outlive deployments).
+    pub const ALL: [ValueKind; 15] = [
+        ValueKind::Bool,
+        ValueKind::I16,
+        ValueKind::I32,
+        ValueKind::I64,
+        ValueKind::F32,
+        ValueKind::F64,
+        ValueKind::Text,
+        ValueKind::Blob,
+        ValueKind::Date,
+        ValueKind::DateTime,
+        ValueKind::Timestamp,
+        ValueKind::Time,
+        ValueKind::Uuid,
+        ValueKind::Decimal,
+        ValueKind::Json,
+    ];
+
     /// The Rust type this kind holds, for messages.
     pub fn rust_name(self) -> &'static str {
         match self {

@@ -118,6 +118,12 @@ pub trait SqlDialect: Send + Sync + 'static {
         }
     }
 
+    /// A column default written as a standard SQL literal (`'a''b'`, `42`, `TRUE`: what
+    /// [`Self::write_default`]'s default writes) as this backend reads it.
+    fn default_literal(&self, standard: &str) -> String {
+        standard.to_string()
+    }
+
     /// Whether `INSERT`, `UPDATE` and `DELETE ... RETURNING` give back the rows written, on
     /// every server of the dialect.
     fn supports_returning(&self) -> bool;

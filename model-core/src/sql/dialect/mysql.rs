@@ -118,6 +118,15 @@ impl SqlDialect for Mysql {
         }
     }
 
+    /// A backslash escapes in MySQL's string literals: doubled, it is itself.
+    fn default_literal(&self, standard: &str) -> String {
+        if standard.starts_with('\'') {
+            standard.replace('\\', "\\\\")
+        } else {
+            standard.to_string()
+        }
+    }
+
     fn transactional_ddl(&self) -> bool {
         // Every CREATE, ALTER and DROP commits the open transaction first and itself at once.
         false
@@ -152,13 +161,23 @@ impl SqlDialect for Mysql {
             tables: "SELECT TABLE_NAME FROM information_schema.TABLES \
                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' \
                      ORDER BY TABLE_NAME",
-            columns: "SELECT COLUMN_NAME, COLUMN_TYPE, \
-                      CASE WHEN IS_NULLABLE = 'YES' THEN 1 ELSE 0 END, COLUMN_DEFAULT, \
-                      CASE WHEN COLUMN_KEY = 'PRI' THEN 1 ELSE 0 END, \
-                      CASE WHEN EXTRA LIKE '%auto_increment%' THEN 1 ELSE 0 END \
-                      FROM information_schema.COLUMNS \
-                      WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? \
-                      ORDER BY ORDINAL_POSITION",
+            // MariaDB's JSON is LONGTEXT with the CHECK (json_valid(`c`)) it adds: read
+            // back as JSON, what the column was created as (MySQL's JSON is its own type).
+            columns: "SELECT c.COLUMN_NAME, CASE WHEN c.DATA_TYPE = 'longtext' AND EXISTS \
+                      (SELECT 1 FROM information_schema.TABLE_CONSTRAINTS tc \
+                      JOIN information_schema.CHECK_CONSTRAINTS cc \
+                      ON cc.CONSTRAINT_SCHEMA = tc.CONSTRAINT_SCHEMA \
+                      AND cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME \
+                      WHERE tc.TABLE_SCHEMA = c.TABLE_SCHEMA AND tc.TABLE_NAME = c.TABLE_NAME \
+                      AND tc.CONSTRAINT_TYPE = 'CHECK' \
+                      AND cc.CHECK_CLAUSE = CONCAT('json_valid(`', c.COLUMN_NAME, '`)')) \
+                      THEN 'json' ELSE c.COLUMN_TYPE END, \
+                      CASE WHEN c.IS_NULLABLE = 'YES' THEN 1 ELSE 0 END, c.COLUMN_DEFAULT, \
+                      CASE WHEN c.COLUMN_KEY = 'PRI' THEN 1 ELSE 0 END, \
+                      CASE WHEN c.EXTRA LIKE '%auto_increment%' THEN 1 ELSE 0 END \
+                      FROM information_schema.COLUMNS c \
+                      WHERE c.TABLE_SCHEMA = DATABASE() AND c.TABLE_NAME = ? \
+                      ORDER BY c.ORDINAL_POSITION",
             columns_binds: 1,
             indexes: "SELECT INDEX_NAME, COLUMN_NAME, CASE WHEN NON_UNIQUE = 0 THEN 1 ELSE 0 END, \
                       CAST(SEQ_IN_INDEX AS SIGNED) FROM information_schema.STATISTICS \
