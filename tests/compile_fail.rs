@@ -5,12 +5,16 @@
 //!
 //! Every case is a crate of its own that trybuild builds in turn, minutes on two cores,
 //! so the suite runs in CI (`CI=true`, as `.ci/run` sets it) or when asked for:
-//! `AMBIDEX_UI_TESTS=1 cargo test --test compile_fail`. The README's `cargo test` leaves it
-//! out to stay quick. All cases share one `TestCases`, so their dependencies build once.
+//! `AMBIDEX_UI_TESTS=1 cargo test --test compile_fail` (`AMBIDEX_UI_TESTS=0` skips it
+//! under CI too). The README's `cargo test` leaves it out to stay quick. All cases share one `TestCases`, so their dependencies build once.
 
+/// `AMBIDEX_UI_TESTS` decides when set (`1`/`true` or `0`/`false`), else `CI`.
 fn wanted() -> bool {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| v == "1" || v == "true");
-    set("CI") || set("AMBIDEX_UI_TESTS")
+    let yes = |v: String| v == "1" || v == "true";
+    match std::env::var("AMBIDEX_UI_TESTS") {
+        Ok(v) => yes(v),
+        Err(_) => std::env::var("CI").is_ok_and(yes),
+    }
 }
 
 #[test]
