@@ -190,10 +190,14 @@
 //! (the blocking engine, as [`blocking`]) and `ambidex-async` (the async engine, as
 //! `SqlxDb`). [`Db`], the async handle, runs on the engine measured fastest for its
 //! backend ([`Engine`]: diesel on a bounded worker pool for SQLite, sqlx for PostgreSQL and
-//! MySQL/MariaDB); `Db::builder(url).engine(..)` overrides it. Features: `sqlite` (default), `blocking` (default; diesel, no tokio) and
-//! `async` (default; sqlx and tokio); `chrono`, `uuid`, `json`, `decimal` (default: the
-//! rich field types of [`types`]). They are additive: enabling one never disables a
-//! world for another crate in the build.
+//! MySQL/MariaDB); `Db::builder(url).engine(..)` overrides it.
+//!
+//! ## Cargo features
+//!
+//! Default: `sqlite`, `blocking`, `async`, `chrono`, `uuid`, `json`, `decimal`. Features
+//! are additive: enabling one never disables a world for another crate in the build.
+//!
+#![doc = document_features::document_features!()]
 #![warn(missing_docs)]
 
 extern crate self as ambidex;
