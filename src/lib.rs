@@ -416,6 +416,13 @@ pub mod types {
 #[doc = include_str!("../docs/locking.md")]
 pub struct LockingGuide;
 
+/// `docs/guide/tutorial.md` ("Tutorial: a lending library"): its blocks that show a file
+/// are checked against `examples/library` by that crate's `tests/tutorial.rs`; the others
+/// run here as doctests.
+#[cfg(all(doctest, feature = "blocking", feature = "async", feature = "sqlite"))]
+#[doc = include_str!("../docs/guide/tutorial.md")]
+pub struct TutorialGuide;
+
 /// `docs/expressions.md` ("Computed values"), compiled and run as doctests so that its
 /// examples cannot rot.
 #[cfg(all(doctest, feature = "blocking", feature = "sqlite"))]
