@@ -4,7 +4,7 @@
 //!
 //! Two librarians (or two HTTP requests) may try to lend the same copy at the same
 //! moment. Reading "is it free?" and then inserting a loan is a race: both read "free",
-//! both insert. [`lend_in`] closes it by locking the copy's row first (`for_update()`),
+//! both insert. [`borrow`] closes it by locking the copy's row first (`for_update()`),
 //! so the second borrower waits until the first commits and then sees its loan. On
 //! SQLite, which has no row locks, the same call makes the transaction take the
 //! database's write lock up front: borrowers go one at a time. See the tutorial's step 7
@@ -13,7 +13,7 @@
 use std::fmt;
 
 use ambidex::prelude::*;
-use ambidex::{Db, Result, Retry, Tx};
+use ambidex::{Db, Result, Retry};
 use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::models::{Copy, Loan, Member};
@@ -72,46 +72,46 @@ pub fn now() -> DateTime<Utc> {
     DateTime::<Utc>::from(std::time::SystemTime::now()).trunc_subsecs(6)
 }
 
-/// One try at lending copy `copy_id` to member `member_id`, inside the caller's
-/// transaction: lock the copy, check that it is free, insert the loan. The outer `Result`
-/// is the database's (a `Conflict` is worth another try), the inner one the decision.
+/// Lends copy `copy_id` to member `member_id`, in a transaction that locks the copy's
+/// row first, so that of any number of concurrent borrowers of one copy exactly one gets
+/// it and every other is told [`LendError::AlreadyLent`]. The transaction is tried again
+/// (up to 5 times) when the database reports a conflict: a deadlock, a lock wait timeout,
+/// SQLite's busy database.
 #[ambidex::dual]
-pub async fn lend_in(tx: &mut Tx, copy_id: i64, member_id: i64) -> Result<Result<Loan, LendError>> {
-    // Lock the copy's row until this transaction ends: a second borrower of the same
-    // copy waits here, and reads the loans only after this one has committed.
-    let Some(copy) = Copy::find(copy_id).for_update().first(&mut *tx).await? else {
-        return Ok(Err(LendError::NoSuchCopy(copy_id)));
-    };
-    let open = Loan::query()
-        .filter(Loan::COPY_ID.eq(copy.id).and(Loan::RETURNED_AT.is_null()))
-        .first(&mut *tx)
-        .await?;
-    if let Some(loan) = open {
-        return Ok(Err(LendError::AlreadyLent {
-            copy_id,
-            loan_id: loan.id,
-        }));
-    }
-    if !Member::find(member_id).exists(&mut *tx).await? {
-        return Ok(Err(LendError::NoSuchMember(member_id)));
-    }
-    let loan = Loan {
-        id: 0,
-        copy_id,
-        member_id,
-        lent_at: now(),
-        returned_at: None,
-    };
-    Ok(Ok(loan.insert(&mut *tx).await?))
-}
-
-/// Lends copy `copy_id` to member `member_id`: [`lend_in`] in a transaction of its own,
-/// tried again (up to 5 times) if the database reports a conflict (a deadlock, a lock
-/// wait timeout, SQLite's busy database).
-#[ambidex::dual(calls(lend_in))]
 pub async fn borrow(db: &Db, copy_id: i64, member_id: i64) -> Result<Loan, LendError> {
+    // The transaction's value is the decision, `Ok(Err(refusal))` included: a refusal
+    // commits having written nothing, and only database errors reach `retry`.
     ambidex::retry(Retry::default(), || {
-        db.transaction(move |tx| Box::pin(lend_in(tx, copy_id, member_id)))
+        db.transaction(move |tx| {
+            Box::pin(async move {
+                // Lock the copy's row until the transaction ends: a second borrower of
+                // this copy waits here, and reads the loans only after we committed.
+                let Some(copy) = Copy::find(copy_id).for_update().first(&mut *tx).await? else {
+                    return Ok(Err(LendError::NoSuchCopy(copy_id)));
+                };
+                let open = Loan::query()
+                    .filter(Loan::COPY_ID.eq(copy.id).and(Loan::RETURNED_AT.is_null()))
+                    .first(&mut *tx)
+                    .await?;
+                if let Some(loan) = open {
+                    return Ok(Err(LendError::AlreadyLent {
+                        copy_id,
+                        loan_id: loan.id,
+                    }));
+                }
+                if !Member::find(member_id).exists(&mut *tx).await? {
+                    return Ok(Err(LendError::NoSuchMember(member_id)));
+                }
+                let loan = Loan {
+                    id: 0,
+                    copy_id,
+                    member_id,
+                    lent_at: now(),
+                    returned_at: None,
+                };
+                Ok(Ok(loan.insert(&mut *tx).await?))
+            })
+        })
     })
     .await?
 }
