@@ -8,7 +8,7 @@
 //! so the second borrower waits until the first commits and then sees its loan. On
 //! SQLite, which has no row locks, the same call makes the transaction take the
 //! database's write lock up front: borrowers go one at a time. See the tutorial's step 7
-//! and `docs/locking.md`.
+//! and the guide's "Concurrency and locking" chapter.
 
 use std::fmt;
 
