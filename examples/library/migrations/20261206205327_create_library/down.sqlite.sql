@@ -1,0 +1,9 @@
+-- Reverts the up step (SQLite).
+
+DROP TABLE IF EXISTS "loans";
+
+DROP TABLE IF EXISTS "members";
+
+DROP TABLE IF EXISTS "copies";
+
+DROP TABLE IF EXISTS "books";
