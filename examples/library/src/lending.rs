@@ -67,6 +67,17 @@ impl From<ambidex::Error> for LendError {
     }
 }
 
+/// How `retry` finds the database's error inside ours: it retries only that one, and only
+/// when the database says so (a deadlock, a lock wait timeout); refusals are returned.
+impl AsError for LendError {
+    fn as_error(&self) -> Option<&ambidex::Error> {
+        match self {
+            LendError::Db(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
 /// The time now, to the microsecond (what PostgreSQL and MariaDB store).
 pub fn now() -> DateTime<Utc> {
     DateTime::<Utc>::from(std::time::SystemTime::now()).trunc_subsecs(6)
@@ -79,28 +90,28 @@ pub fn now() -> DateTime<Utc> {
 /// SQLite's busy database.
 #[ambidex::dual]
 pub async fn borrow(db: &Db, copy_id: i64, member_id: i64) -> Result<Loan, LendError> {
-    // The transaction's value is the decision, `Ok(Err(refusal))` included: a refusal
-    // commits having written nothing, and only database errors reach `retry`.
+    // A refusal is an `Err` of our own type: the transaction rolls back (it wrote
+    // nothing) and `retry` returns it at once; only database conflicts are tried again.
     ambidex::retry(Retry::default(), || {
         db.transaction(move |tx| {
             Box::pin(async move {
                 // Lock the copy's row until the transaction ends: a second borrower of
                 // this copy waits here, and reads the loans only after we committed.
                 let Some(copy) = Copy::find(copy_id).for_update().first(&mut *tx).await? else {
-                    return Ok(Err(LendError::NoSuchCopy(copy_id)));
+                    return Err(LendError::NoSuchCopy(copy_id));
                 };
                 let open = Loan::query()
                     .filter(Loan::COPY_ID.eq(copy.id).and(Loan::RETURNED_AT.is_null()))
                     .first(&mut *tx)
                     .await?;
                 if let Some(loan) = open {
-                    return Ok(Err(LendError::AlreadyLent {
+                    return Err(LendError::AlreadyLent {
                         copy_id,
                         loan_id: loan.id,
-                    }));
+                    });
                 }
                 if !Member::find(member_id).exists(&mut *tx).await? {
-                    return Ok(Err(LendError::NoSuchMember(member_id)));
+                    return Err(LendError::NoSuchMember(member_id));
                 }
                 let loan = Loan {
                     id: 0,
@@ -109,11 +120,11 @@ pub async fn borrow(db: &Db, copy_id: i64, member_id: i64) -> Result<Loan, LendE
                     lent_at: now(),
                     returned_at: None,
                 };
-                Ok(Ok(loan.insert(&mut *tx).await?))
+                Ok(loan.insert(&mut *tx).await?)
             })
         })
     })
-    .await?
+    .await
 }
 
 /// Closes the open loan of copy `copy_id` and returns it. One `UPDATE ... WHERE
