@@ -32,8 +32,8 @@ fn link_targets(text: &str) -> Vec<String> {
         if fenced {
             continue;
         }
-        // Inline code holds no links: drop every `...` span.
-        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        // Inline code holds no links: drop every code span.
+        let prose = without_code_spans(line);
         let mut rest = prose.as_str();
         while let Some(at) = rest.find("](") {
             let after = &rest[at + 2..];
@@ -47,6 +47,49 @@ fn link_targets(text: &str) -> Vec<String> {
         }
     }
     targets
+}
+
+/// `line` with its code spans replaced by a space. As in CommonMark, a span opens with a
+/// run of backticks and closes at the next run of the same length (``` ``a `b` c`` ```);
+/// a run that is never closed is literal text.
+fn without_code_spans(line: &str) -> String {
+    let bytes = line.as_bytes();
+    let run_at = |i: usize| bytes[i..].iter().take_while(|&&b| b == b'`').count();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'`' {
+            let next = line[i..].find('`').map_or(line.len(), |n| i + n);
+            out.push_str(&line[i..next]);
+            i = next;
+            continue;
+        }
+        let open = run_at(i);
+        let mut j = i + open;
+        let close = loop {
+            match line[j..].find('`') {
+                None => break None,
+                Some(n) => {
+                    let run = run_at(j + n);
+                    if run == open {
+                        break Some(j + n + run);
+                    }
+                    j += n + run;
+                }
+            }
+        };
+        match close {
+            Some(end) => {
+                out.push(' ');
+                i = end;
+            }
+            None => {
+                out.push_str(&line[i..i + open]);
+                i += open;
+            }
+        }
+    }
+    out
 }
 
 /// The anchor GitHub and mdBook give a heading: lower case, spaces as `-`, punctuation
@@ -190,10 +233,11 @@ fn the_readme_is_a_landing_page() {
 #[test]
 fn the_link_checker_finds_what_it_should() {
     let text = "See [a](a.md#x), ![img](perf/c.svg), `[not](code.md)`, [web](https://x.y/z).\n\
+                ``[`not`](either.md)`` and [b](b.md), an open ` tick [c](c.md)\n\
                 ```text\n[fenced](f.md)\n```\n";
     assert_eq!(
         link_targets(text),
-        ["a.md#x", "perf/c.svg", "https://x.y/z"]
+        ["a.md#x", "perf/c.svg", "https://x.y/z", "b.md", "c.md"]
     );
     let here = guide().join("SUMMARY.md");
     assert_eq!(
