@@ -263,7 +263,7 @@ pub use ambidex_core::{Computed, When, when};
 /// Keyset pages for servers (`query.page(20).after(cursor).fetch(&db)`, see
 /// `docs/guide/pagination.md`).
 pub use ambidex_core::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
-pub use ambidex_core::{Joined, JoinedAs, alias, all_of};
+pub use ambidex_core::{Joined, JoinedAs, LockedJoin, alias, all_of};
 
 /// The traits and markers behind joins ([`Joined`]): which models a query reads, on
 /// which side, and what it can select. Users rarely name them; they show in signatures

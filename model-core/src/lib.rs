@@ -84,7 +84,7 @@ pub use engine::{Connection, DbResult, Executed, Executor, Plan, RowSink};
 pub use error::{AsError, DbFailure, DecodeProblem, Error, FailureHint, Result, redact_url};
 pub use model::{CachedSql, ColumnDef, ForeignKey, Model, ModelMeta, OnDelete, SqlCache};
 pub use ops::exists::Correlated;
-pub use ops::join::{AllOf, Joined, JoinedAs, all_of};
+pub use ops::join::{AllOf, Joined, JoinedAs, LockedJoin, all_of};
 pub use ops::page::{Cursor, IntoCursor, MAX_PAGE_SIZE, Page, Paged};
 pub use ops::raw::{FromRow, Raw, raw};
 pub use ops::relation::{BelongsTo, Through};

@@ -31,6 +31,10 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+mod lock;
+
+pub use lock::LockedJoin;
+
 use crate::engine::access::Access;
 use crate::engine::statement::Statement;
 use crate::engine::{Connection, DbResult, Executor, Plan, RowSink};
@@ -942,6 +946,7 @@ impl<D: JoinedRows> Plan for FetchJoined<D> {
     }
     async fn run<C: Connection>(self, conn: &mut C) -> Result<Vec<D::Item>> {
         let st = render::select_list(conn.dialect(), &self.list)?;
+        ops::prepare_lock::<D::Root, C>(conn, &self.list.parts).await?;
         Ok(conn.fetch(st, CollectJoined::<D>(Vec::new())).await?.0)
     }
 }

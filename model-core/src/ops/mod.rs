@@ -186,7 +186,10 @@ impl<M: Model> Plan for FetchFirst<M> {
 /// Before a locking read (`for_update`, `for_share`): refuses it outside a transaction,
 /// where the lock would end with the statement and protect nothing, and on a backend
 /// without row locks (SQLite) takes the database's write lock for the transaction.
-async fn prepare_lock<M: Model, C: Connection>(conn: &mut C, parts: &QueryParts) -> Result<()> {
+pub(crate) async fn prepare_lock<M: Model, C: Connection>(
+    conn: &mut C,
+    parts: &QueryParts,
+) -> Result<()> {
     let Some(lock) = parts.lock else {
         return Ok(());
     };

@@ -536,6 +536,9 @@ pub struct SelectList {
     /// Tables joined to `table`, in order. With any, every column is written qualified by
     /// its table (or alias): `"posts"."id"`.
     pub joins: Vec<JoinClause>,
+    /// For a locking read of a join (`parts.lock`): the tables (or aliases) whose rows
+    /// are locked, `FOR UPDATE OF ..`; empty locks the rows of every table read.
+    pub lock_of: Vec<&'static str>,
 }
 
 /// How a joined table's rows are matched to the rows before it.
@@ -594,6 +597,7 @@ impl SelectList {
             having: None,
             parts,
             joins: Vec::new(),
+            lock_of: Vec::new(),
         }
     }
 

@@ -455,7 +455,35 @@ pub fn select_list(dialect: Dialect, list: &SelectList) -> Result<Statement> {
     check_join_names(list)?;
     let mut w = SqlWriter::new(dialect);
     write_select_list(&mut w, list);
+    write_join_lock(&mut w, list)?;
     w.finish()
+}
+
+/// The row-lock clause of a locking join (`Joined::for_update`), after `LIMIT`: the rows
+/// of `list.lock_of` where the dialect can name them (`FOR UPDATE OF`), else of every
+/// table read. A left join must name what it locks: PostgreSQL refuses to lock the
+/// nullable side of an outer join, so the same query is refused on every backend.
+fn write_join_lock(w: &mut SqlWriter, list: &SelectList) -> Result<()> {
+    let Some(lock) = list.parts.lock else {
+        return Ok(());
+    };
+    if list.lock_of.is_empty() && list.joins.iter().any(|j| j.kind == JoinKind::Left) {
+        return Err(Error::InvalidQuery(
+            "a locking read of a left join must name the models whose rows it locks, \
+             `.for_update().of::<Model, _>()`: a left-joined model's row may be missing, and \
+             PostgreSQL cannot lock the nullable side of an outer join"
+                .into(),
+        ));
+    }
+    if !list.group_by.is_empty() || list.distinct || list.having.is_some() {
+        return Err(Error::InvalidQuery(
+            "row locks apply to rows read whole, not to grouped or distinct results".into(),
+        ));
+    }
+    let qualified = w.set_qualify(false);
+    w.dialect().rules().write_lock_of(w, lock, &list.lock_of);
+    w.set_qualify(qualified);
+    Ok(())
 }
 
 fn write_where(w: &mut SqlWriter, parts: &QueryParts) {
@@ -1078,6 +1106,7 @@ mod tests {
             ],
             table: "t",
             joins: Vec::new(),
+            lock_of: Vec::new(),
             parts: QueryParts {
                 filter: Some(filter),
                 order: vec![
@@ -1141,6 +1170,7 @@ mod tests {
             items: vec![Operand::Scalar(lowered.clone())],
             table: "t",
             joins: Vec::new(),
+            lock_of: Vec::new(),
             parts: QueryParts {
                 order: vec![OrderTerm {
                     operand: Operand::Scalar(lowered),
@@ -1377,6 +1407,74 @@ mod tests {
             t.sql(),
             r#"INSERT INTO "t" ("group") VALUES (?), (?) RETURNING "id", "group""#
         );
+    }
+
+    #[test]
+    fn a_locking_join_names_its_tables_where_the_dialect_can() {
+        use crate::query::ast::{JoinClause, JoinKind, LockStrength, LockWait, RowLock};
+        let id = |table| ColumnRef {
+            table,
+            name: "id",
+            nullable: false,
+            kind: ValueKind::I64,
+        };
+        let join = |kind| JoinClause {
+            kind,
+            table: "u",
+            alias: None,
+            on: Node::CompareScalar {
+                left: Scalar::Column(id("t")),
+                op: CmpOp::Eq,
+                right: Scalar::Column(id("u")),
+            },
+        };
+        let list = |kind, of: Vec<&'static str>| {
+            let mut list = SelectList::new(
+                "t",
+                vec![Operand::Column(id("t"))],
+                QueryParts {
+                    lock: Some(RowLock {
+                        strength: LockStrength::Update,
+                        wait: LockWait::SkipLocked,
+                    }),
+                    ..QueryParts::default()
+                },
+            );
+            list.joins.push(join(kind));
+            list.lock_of = of;
+            list
+        };
+        let sql = |d, l: &SelectList| select_list(d, l).map(|st| st.sql().to_string());
+        let named = list(JoinKind::Inner, vec!["t"]);
+        assert_eq!(
+            sql(Dialect::Postgres, &named).unwrap(),
+            r#"SELECT "t"."id" FROM "t" INNER JOIN "u" ON "t"."id" = "u"."id" FOR UPDATE OF "t" SKIP LOCKED"#
+        );
+        // MariaDB has no OF: every row read is locked.
+        assert_eq!(
+            sql(Dialect::Mysql, &named).unwrap(),
+            "SELECT `t`.`id` FROM `t` INNER JOIN `u` ON `t`.`id` = `u`.`id` FOR UPDATE SKIP LOCKED"
+        );
+        // SQLite: no clause (the plan takes the write lock first).
+        assert_eq!(
+            sql(Dialect::Sqlite, &named).unwrap(),
+            r#"SELECT "t"."id" FROM "t" INNER JOIN "u" ON "t"."id" = "u"."id""#
+        );
+        let all = list(JoinKind::Inner, Vec::new());
+        assert!(
+            sql(Dialect::Postgres, &all)
+                .unwrap()
+                .ends_with(r#""u"."id" FOR UPDATE SKIP LOCKED"#)
+        );
+        // A left join must name what it locks, on every backend.
+        for d in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
+            let refused = sql(d, &list(JoinKind::Left, Vec::new()));
+            assert!(
+                matches!(refused, Err(Error::InvalidQuery(_))),
+                "{refused:?}"
+            );
+            assert!(sql(d, &list(JoinKind::Left, vec!["t"])).is_ok());
+        }
     }
 
     #[test]

@@ -267,5 +267,139 @@ macro_rules! joins_scenarios {
             );
             Ok(())
         });
+        scenario!(a_locking_join_reads_what_the_plain_join_reads, |db| {
+            let (authors, posts, _tags) = seed_blog!(db);
+            // Outside a transaction the lock would protect nothing: refused.
+            match aw!(Post::query().join(Post::AUTHOR).for_update().all(&db)) {
+                Err(ambidex::Error::InvalidQuery(message)) => {
+                    assert!(message.contains("transaction"), "{message}")
+                }
+                other => panic!("expected InvalidQuery, got {other:?}"),
+            }
+            let (locked, only_posts, parents, with_none) = in_tx!(db, |tx| {
+                let locked = aw!(Post::query()
+                    .join(Post::AUTHOR)
+                    .order_by(Post::TITLE.asc())
+                    .for_update()
+                    .all(&mut *tx))?;
+                let only_posts = aw!(Post::query()
+                    .join(Post::AUTHOR)
+                    .filter(Author::NAME.eq("Bo"))
+                    .for_update()
+                    .of::<Post, _>()
+                    .nowait()
+                    .one(&mut *tx))?;
+                let parents = aw!(Post::query()
+                    .join(Post::AUTHOR)
+                    .order_by(Post::TITLE.desc())
+                    .for_share()
+                    .of::<Author, _>()
+                    .first(&mut *tx))?;
+                // A left join names what it locks: its inner side.
+                let with_none = aw!(Author::query()
+                    .left_join(Post::AUTHOR)
+                    .order_by(Author::NAME.asc())
+                    .order_by(Post::TITLE.asc())
+                    .for_update()
+                    .of::<Author, _>()
+                    .skip_locked()
+                    .all(&mut *tx))?;
+                Ok((locked, only_posts, parents, with_none))
+            })?;
+            assert_eq!(
+                locked,
+                [
+                    (posts[0].clone(), authors[0].clone()),
+                    (posts[2].clone(), authors[0].clone()),
+                    (posts[1].clone(), authors[1].clone()),
+                ]
+            );
+            assert_eq!(only_posts, (posts[1].clone(), authors[1].clone()));
+            assert_eq!(parents, Some((posts[1].clone(), authors[1].clone())));
+            let shape: Vec<(&str, Option<&str>)> = with_none
+                .iter()
+                .map(|(a, p)| (a.name.as_str(), p.as_ref().map(|p| p.title.as_str())))
+                .collect();
+            assert_eq!(
+                shape,
+                [
+                    ("Ada", Some("A1")),
+                    ("Ada", Some("A2")),
+                    ("Bo", Some("B1")),
+                    ("Cy", None)
+                ]
+            );
+            // Without `of`, a left join's lock would fall on rows that may be missing:
+            // refused on every backend (PostgreSQL cannot lock an outer join's nullable side).
+            let refused = in_tx!(db, |tx| {
+                aw!(Author::query()
+                    .left_join(Post::AUTHOR)
+                    .for_update()
+                    .all(&mut *tx))
+            });
+            match refused {
+                Err(ambidex::Error::InvalidQuery(message)) => {
+                    assert!(message.contains("of::<"), "{message}")
+                }
+                other => panic!("expected InvalidQuery, got {other:?}"),
+            }
+            Ok(())
+        });
+
+        scenario!(
+            a_locking_join_locks_the_named_models_rows_until_commit,
+            |db| {
+                let (authors, posts, _tags) = seed_blog!(db);
+                let (a1, ada) = (posts[0].clone(), authors[0].clone());
+                let mut holder = aw!(db.begin())?;
+                // By key: InnoDB locks every row a locking read scans.
+                let held = aw!(Post::query()
+                    .filter(Post::ID.eq(a1.id))
+                    .join(Post::AUTHOR)
+                    .for_update()
+                    .of::<Post, _>()
+                    .one(&mut holder))?;
+                assert_eq!(held, (a1.clone(), ada.clone()));
+                if db.dialect() == ambidex::Dialect::Sqlite {
+                    // No row locks: the holder took the database's write lock (see `Locked`).
+                    aw!(holder.commit())?;
+                    return Ok(());
+                }
+                // The named model's row is locked...
+                let mut other = aw!(db.begin())?;
+                expect_err!(
+                    aw!(Post::find(a1.id).for_update().nowait().one(&mut other)),
+                    ambidex::Error::Conflict { .. }
+                );
+                aw!(other.rollback())?;
+                // ...the other posts are not...
+                let mut other = aw!(db.begin())?;
+                let b1 = aw!(Post::find(posts[1].id)
+                    .for_update()
+                    .nowait()
+                    .one(&mut other))?;
+                assert_eq!(b1.title, "B1");
+                aw!(other.rollback())?;
+                // ...and the joined author is locked only where the backend cannot name the
+                // rows to lock: PostgreSQL locks the posts row alone (`FOR UPDATE OF`), MariaDB
+                // (no `OF`) every row the join read.
+                let mut other = aw!(db.begin())?;
+                let author = aw!(Author::find(ada.id).for_update().nowait().one(&mut other));
+                match db.dialect() {
+                    ambidex::Dialect::Postgres => assert_eq!(author?, ada),
+                    _ => assert!(
+                        matches!(author, Err(ambidex::Error::Conflict { .. })),
+                        "{author:?}"
+                    ),
+                }
+                aw!(other.rollback())?;
+                aw!(holder.commit())?;
+                let mut other = aw!(db.begin())?;
+                let again = aw!(Post::find(a1.id).for_update().nowait().one(&mut other))?;
+                assert_eq!(again, a1);
+                aw!(other.commit())?;
+                Ok(())
+            }
+        );
     };
 }

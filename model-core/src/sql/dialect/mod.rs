@@ -162,6 +162,18 @@ pub trait SqlDialect: Send + Sync + 'static {
     /// database's write lock for the transaction (`crate::sql::render::write_lock`).
     fn lock_clause(&self, lock: RowLock) -> Option<&'static str>;
 
+    /// Writes the lock clause of a join that locks the rows of `of` only (table names or
+    /// aliases; empty: every table read). The default writes [`SqlDialect::lock_clause`],
+    /// which locks the rows of every table the statement reads: MariaDB has no
+    /// `FOR UPDATE OF`, so there the lock covers the joined rows too (more rows locked,
+    /// never fewer). Nothing where rows are not locked (SQLite).
+    fn write_lock_of(&self, w: &mut SqlWriter, lock: RowLock, of: &[&'static str]) {
+        let _ = of;
+        if let Some(clause) = self.lock_clause(lock) {
+            w.push(clause);
+        }
+    }
+
     /// Whether `INSERT ... ON CONFLICT (target) DO UPDATE / DO NOTHING ... RETURNING` is
     /// available (PostgreSQL, SQLite). Where it is not (MySQL's `ON DUPLICATE KEY UPDATE`
     /// fires on *any* unique key, and `INSERT IGNORE` turns other errors into warnings),

@@ -215,6 +215,23 @@ impl SqlDialect for Postgres {
         })
     }
 
+    /// `FOR UPDATE OF "copies" SKIP LOCKED`: only the named tables' rows are locked.
+    fn write_lock_of(&self, w: &mut SqlWriter, lock: RowLock, of: &[&'static str]) {
+        use crate::query::ast::{LockStrength as S, LockWait as W};
+        w.push(match lock.strength {
+            S::Update => " FOR UPDATE",
+            S::Share => " FOR SHARE",
+        });
+        for (i, name) in of.iter().enumerate() {
+            w.push(if i == 0 { " OF " } else { ", " }).ident(name);
+        }
+        w.push(match lock.wait {
+            W::Wait => "",
+            W::SkipLocked => " SKIP LOCKED",
+            W::NoWait => " NOWAIT",
+        });
+    }
+
     fn supports_on_conflict(&self) -> bool {
         true
     }
