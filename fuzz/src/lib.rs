@@ -6,8 +6,10 @@
 //! lists, `IS NULL`, `LIKE`, `AND`/`OR`/`NOT`, constants, `IN (subquery)`, ordering, limits
 //! and offsets, and computed values: arithmetic, casts, functions, `CASE`, compared with
 //! each other, selected, grouped, aggregated, ordered by and assigned), renders it as a
-//! `SELECT` (rows, `COUNT`, `EXISTS`, chosen items), an `UPDATE` and a `DELETE` for every
-//! dialect, and checks that:
+//! `SELECT` (rows, `COUNT`, `EXISTS`, chosen items), an `UPDATE` and a `DELETE`, and a
+//! `SELECT` over one or two joined tables (inner and left, self-joins under hostile
+//! aliases, conditions and items over every table, each row lock with and without `OF`)
+//! for every dialect, and checks that:
 //!
 //! - the SQL parses with `sqlparser`'s dialect for the backend;
 //! - the parsed statement holds exactly as many placeholders as the statement binds values,
@@ -18,10 +20,13 @@
 //! one statement) is fine; any other error, or a panic, is a failure.
 
 use std::ops::ControlFlow;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ambidex_core::ast::{AggFunc, Aggregate, ArithOp, Func, NumClass, Scalar};
 use ambidex_core::ast::{CmpOp, ColumnRef, Node, Operand, OrderTerm, Projection, QueryParts};
-use ambidex_core::ast::{ExistsQuery, LockStrength, LockWait, RowLock, SelectList};
+use ambidex_core::ast::{
+    ExistsQuery, JoinClause, JoinKind, LockStrength, LockWait, RowLock, SelectList,
+};
 use ambidex_core::{ColumnDef, Dialect, Error, ModelMeta, Statement, Value, ValueKind, render};
 use arbitrary::{Result, Unstructured};
 use sqlparser::ast::{Expr, visit_expressions};
@@ -49,6 +54,10 @@ const NAMES: &[&str] = &[
 /// written into the SQL text instead of bound is found.
 const MARKER: &str = "zqv'\"`";
 
+/// How many join statements (`SELECT .. JOIN`) rendered and passed the checks, so the
+/// bounded run can tell that joins are really exercised.
+pub static JOINS_CHECKED: AtomicUsize = AtomicUsize::new(0);
+
 /// Runs the checks on one fuzz input (see the crate docs); panics on a failure.
 pub fn check(data: &[u8]) {
     let mut u = Unstructured::new(data);
@@ -58,7 +67,12 @@ pub fn check(data: &[u8]) {
     for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::Mysql] {
         for statement in case.render(dialect) {
             match statement {
-                Ok(st) => check_statement(dialect, &st, &case),
+                Ok(st) => {
+                    check_statement(dialect, &st, &case);
+                    if st.sql().contains(" JOIN ") {
+                        JOINS_CHECKED.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
                 Err(Error::ValueOutOfRange { .. } | Error::InvalidQuery(_)) => {}
                 Err(other) => panic!("{dialect:?}: unexpected error {other:?} for {case:#?}"),
             }
@@ -74,39 +88,16 @@ struct Case {
     assignments: Vec<(ColumnRef, Scalar)>,
     /// A `SELECT` of chosen items (computed values and aggregates of them), grouped.
     list: SelectList,
+    /// A `SELECT` over joined tables, also rendered with each row lock.
+    joined: SelectList,
 }
 
 impl Case {
     fn arbitrary(u: &mut Unstructured<'_>) -> Result<Case> {
-        let table = *u.choose(NAMES)?;
-        let width = u.int_in_range(1..=4usize)?;
-        let mut columns: Vec<ColumnDef> = Vec::new();
-        for i in 0..width {
-            let name = *u.choose(NAMES)?;
-            if columns.iter().any(|c| c.name == name) {
-                continue;
-            }
-            columns.push(ColumnDef {
-                name,
-                field: name,
-                kind: *u.choose(&[ValueKind::I64, ValueKind::Text, ValueKind::F64])?,
-                nullable: u.arbitrary()?,
-                primary_key: i == 0,
-                auto: false,
-                unique: false,
-                index: false,
-                default: None,
-                references: None,
-            });
-        }
-        let meta: &'static ModelMeta = Box::leak(Box::new(ModelMeta {
-            name: "Fuzzed",
-            table,
-            columns: Box::leak(columns.into_boxed_slice()),
-            keys: &[0],
-        }));
+        let meta = model(u)?;
+        let one: &Scope = &[(meta.table, meta)];
         let filter = if u.arbitrary()? {
-            Some(node(u, meta, 3)?)
+            Some(node(u, one, 3)?)
         } else {
             None
         };
@@ -114,9 +105,9 @@ impl Case {
         for _ in 0..u.int_in_range(0..=2)? {
             order.push(OrderTerm {
                 operand: if u.arbitrary()? {
-                    Operand::Column(column(u, meta)?)
+                    Operand::Column(column(u, one)?)
                 } else {
-                    Operand::Scalar(scalar(u, meta, 2)?)
+                    Operand::Scalar(scalar(u, one, 2)?)
                 },
                 ascending: u.arbitrary()?,
             });
@@ -141,15 +132,15 @@ impl Case {
             let rhs = if u.arbitrary()? {
                 Scalar::Value(value(u)?)
             } else {
-                scalar(u, meta, 2)?
+                scalar(u, one, 2)?
             };
-            assignments.push((column(u, meta)?, rhs));
+            assignments.push((column(u, one)?, rhs));
         }
         let mut items = Vec::new();
         for _ in 0..u.int_in_range(1..=3)? {
             items.push(match u.int_in_range(0..=2)? {
-                0 => Operand::Column(column(u, meta)?),
-                1 => Operand::Scalar(scalar(u, meta, 2)?),
+                0 => Operand::Column(column(u, one)?),
+                1 => Operand::Scalar(scalar(u, one, 2)?),
                 _ => Operand::Aggregate(Aggregate {
                     func: *u.choose(&[
                         AggFunc::Count,
@@ -159,7 +150,7 @@ impl Case {
                         AggFunc::Max,
                     ])?,
                     arg: if u.arbitrary()? {
-                        Some(Box::new(scalar(u, meta, 2)?))
+                        Some(Box::new(scalar(u, one, 2)?))
                     } else {
                         None
                     },
@@ -174,7 +165,7 @@ impl Case {
         }
         let mut group_by = Vec::new();
         for _ in 0..u.int_in_range(0..=2)? {
-            group_by.push(scalar(u, meta, 1)?);
+            group_by.push(scalar(u, one, 1)?);
         }
         let list = SelectList {
             table: meta.table,
@@ -187,12 +178,15 @@ impl Case {
                 ..parts.clone()
             },
             joins: Vec::new(),
+            lock_of: Vec::new(),
         };
+        let joined = joined(u, meta)?;
         Ok(Case {
             meta,
             parts,
             assignments,
             list,
+            joined,
         })
     }
 
@@ -230,13 +224,128 @@ impl Case {
         ));
         out.push(render::delete_where(dialect, self.meta, &filter_only));
         out.push(render::select_list(dialect, &self.list));
+        out.push(render::select_list(dialect, &self.joined));
+        for strength in [LockStrength::Update, LockStrength::Share] {
+            for wait in [LockWait::Wait, LockWait::SkipLocked, LockWait::NoWait] {
+                let mut locked = self.joined.clone();
+                locked.parts.lock = Some(RowLock { strength, wait });
+                out.push(render::select_list(dialect, &locked));
+            }
+        }
         out
     }
 }
 
-fn column(u: &mut Unstructured<'_>, meta: &'static ModelMeta) -> Result<ColumnRef> {
+/// A random model: a table name and one to four columns, the first its key.
+fn model(u: &mut Unstructured<'_>) -> Result<&'static ModelMeta> {
+    let table = *u.choose(NAMES)?;
+    let width = u.int_in_range(1..=4usize)?;
+    let mut columns: Vec<ColumnDef> = Vec::new();
+    for i in 0..width {
+        let name = *u.choose(NAMES)?;
+        if columns.iter().any(|c| c.name == name) {
+            continue;
+        }
+        columns.push(ColumnDef {
+            name,
+            field: name,
+            kind: *u.choose(&[ValueKind::I64, ValueKind::Text, ValueKind::F64])?,
+            nullable: u.arbitrary()?,
+            primary_key: i == 0,
+            auto: false,
+            unique: false,
+            index: false,
+            default: None,
+            references: None,
+        });
+    }
+    Ok(Box::leak(Box::new(ModelMeta {
+        name: "Fuzzed",
+        table,
+        columns: Box::leak(columns.into_boxed_slice()),
+        keys: &[0],
+    })))
+}
+
+/// Aliases a join gives a table it reads twice (or by choice), hostile ones included.
+const ALIASES: &[&str] = &["rel_x", "a\"l`ias", "sp ace 2"];
+
+/// A `SELECT` over `meta` joined to one or two tables (another model, or `meta` again
+/// under an alias), inner or left, with items, a filter and an order over every table
+/// read, and a lock naming one of them (or none).
+fn joined(u: &mut Unstructured<'_>, meta: &'static ModelMeta) -> Result<SelectList> {
+    let mut scope: Vec<(&'static str, &'static ModelMeta)> = vec![(meta.table, meta)];
+    let mut joins = Vec::new();
+    for _ in 0..u.int_in_range(1..=2)? {
+        let other = if u.arbitrary()? { meta } else { model(u)? };
+        let taken = scope.iter().any(|(name, _)| *name == other.table);
+        let alias = if taken || u.arbitrary()? {
+            Some(*u.choose(ALIASES)?)
+        } else {
+            None
+        };
+        scope.push((alias.unwrap_or(other.table), other));
+        joins.push(JoinClause {
+            kind: *u.choose(&[JoinKind::Inner, JoinKind::Left])?,
+            table: other.table,
+            alias,
+            on: node(u, &scope, 2)?,
+        });
+    }
+    let mut items = Vec::new();
+    for _ in 0..u.int_in_range(1..=3)? {
+        items.push(if u.arbitrary()? {
+            Operand::Column(column(u, &scope)?)
+        } else {
+            Operand::Scalar(scalar(u, &scope, 2)?)
+        });
+    }
+    let mut order = Vec::new();
+    for _ in 0..u.int_in_range(0..=2)? {
+        order.push(OrderTerm {
+            operand: Operand::Column(column(u, &scope)?),
+            ascending: u.arbitrary()?,
+        });
+    }
+    let filter = if u.arbitrary()? {
+        Some(node(u, &scope, 2)?)
+    } else {
+        None
+    };
+    // sqlparser reads one table after `FOR UPDATE OF`, so a case names one at most.
+    let lock_of = if u.arbitrary()? {
+        vec![u.choose(&scope)?.0]
+    } else {
+        Vec::new()
+    };
+    let mut list = SelectList::new(
+        meta.table,
+        items,
+        QueryParts {
+            filter,
+            order,
+            limit: if u.arbitrary()? {
+                Some(u.int_in_range(0..=100)?)
+            } else {
+                None
+            },
+            ..QueryParts::default()
+        },
+    );
+    list.joins = joins;
+    list.lock_of = lock_of;
+    Ok(list)
+}
+
+/// The tables a statement reads: the name the SQL calls each by (its table, or a join's
+/// alias), and its model.
+type Scope = [(&'static str, &'static ModelMeta)];
+
+/// A column of any table in `scope`, qualified by the name the statement calls it by.
+fn column(u: &mut Unstructured<'_>, scope: &Scope) -> Result<ColumnRef> {
+    let (name, meta) = *u.choose(scope)?;
     let def = u.choose(meta.columns)?;
-    Ok(def.column_ref(meta.table))
+    Ok(def.column_ref(name))
 }
 
 fn value(u: &mut Unstructured<'_>) -> Result<Value> {
@@ -251,25 +360,25 @@ fn value(u: &mut Unstructured<'_>) -> Result<Value> {
 
 /// A computed value: columns and values combined by arithmetic, casts, functions and
 /// `CASE`, `depth` levels deep at most.
-fn scalar(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Result<Scalar> {
+fn scalar(u: &mut Unstructured<'_>, scope: &Scope, depth: u32) -> Result<Scalar> {
     let kinds = if depth == 0 { 2 } else { 8 };
     Ok(match u.int_in_range(0..=kinds - 1)? {
-        0 => Scalar::Column(column(u, meta)?),
+        0 => Scalar::Column(column(u, scope)?),
         1 => Scalar::Value(value(u)?),
         2 => Scalar::Arith {
             op: *u.choose(&[ArithOp::Add, ArithOp::Sub, ArithOp::Mul, ArithOp::Div])?,
             class: *u.choose(&[NumClass::Integer, NumClass::Float])?,
-            left: Box::new(scalar(u, meta, depth - 1)?),
-            right: Box::new(scalar(u, meta, depth - 1)?),
+            left: Box::new(scalar(u, scope, depth - 1)?),
+            right: Box::new(scalar(u, scope, depth - 1)?),
         },
-        3 => Scalar::Neg(Box::new(scalar(u, meta, depth - 1)?)),
+        3 => Scalar::Neg(Box::new(scalar(u, scope, depth - 1)?)),
         4 => Scalar::Cast {
             kind: *u.choose(&[ValueKind::I64, ValueKind::F64, ValueKind::Text])?,
-            arg: Box::new(scalar(u, meta, depth - 1)?),
+            arg: Box::new(scalar(u, scope, depth - 1)?),
         },
         5 => Scalar::ResultAs {
             kind: *u.choose(&[ValueKind::I32, ValueKind::F64, ValueKind::Text])?,
-            arg: Box::new(scalar(u, meta, depth - 1)?),
+            arg: Box::new(scalar(u, scope, depth - 1)?),
         },
         6 => {
             let func = *u.choose(&[
@@ -288,24 +397,24 @@ fn scalar(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Res
             };
             let mut args = Vec::new();
             for _ in 0..arity {
-                args.push(scalar(u, meta, depth - 1)?);
+                args.push(scalar(u, scope, depth - 1)?);
             }
             Scalar::Func { func, args }
         }
         _ => {
             let mut whens = Vec::new();
             for _ in 0..u.int_in_range(1..=2)? {
-                whens.push((node(u, meta, 0)?, scalar(u, meta, depth - 1)?));
+                whens.push((node(u, scope, 0)?, scalar(u, scope, depth - 1)?));
             }
             Scalar::Case {
                 whens,
-                otherwise: Box::new(scalar(u, meta, depth - 1)?),
+                otherwise: Box::new(scalar(u, scope, depth - 1)?),
             }
         }
     })
 }
 
-fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Result<Node> {
+fn node(u: &mut Unstructured<'_>, scope: &Scope, depth: u32) -> Result<Node> {
     let leaf_kinds = 7;
     let kinds = if depth == 0 {
         leaf_kinds
@@ -314,16 +423,16 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
     };
     Ok(match u.int_in_range(0..=kinds - 1)? {
         0 => Node::Compare {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             op: *u.choose(&[CmpOp::Eq, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge])?,
             value: value(u)?,
         },
         1 => Node::NotEqual {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             value: value(u)?,
         },
         2 => Node::Between {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             low: value(u)?,
             high: value(u)?,
         },
@@ -333,61 +442,62 @@ fn node(u: &mut Unstructured<'_>, meta: &'static ModelMeta, depth: u32) -> Resul
                 values.push(value(u)?);
             }
             Node::In {
-                column: column(u, meta)?,
+                column: column(u, scope)?,
                 values,
                 negated: u.arbitrary()?,
             }
         }
         4 => Node::IsNull {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             negated: u.arbitrary()?,
         },
         5 => Node::Like {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             pattern: format!("{MARKER}{}%", u.arbitrary::<&str>()?),
             case_insensitive: u.arbitrary()?,
         },
         6 => Node::Const(u.arbitrary()?),
         7 => Node::And(
-            Box::new(node(u, meta, depth - 1)?),
-            Box::new(node(u, meta, depth - 1)?),
+            Box::new(node(u, scope, depth - 1)?),
+            Box::new(node(u, scope, depth - 1)?),
         ),
         8 => Node::Or(
-            Box::new(node(u, meta, depth - 1)?),
-            Box::new(node(u, meta, depth - 1)?),
+            Box::new(node(u, scope, depth - 1)?),
+            Box::new(node(u, scope, depth - 1)?),
         ),
-        9 => Node::Not(Box::new(node(u, meta, depth - 1)?)),
+        9 => Node::Not(Box::new(node(u, scope, depth - 1)?)),
         10 => Node::Exists(Box::new(ExistsQuery {
-            table: meta.table,
+            table: scope[0].1.table,
             parts: QueryParts {
-                filter: Some(node(u, meta, depth - 1)?),
+                filter: Some(node(u, scope, depth - 1)?),
                 ..QueryParts::default()
             },
-            links: vec![(column(u, meta)?, column(u, meta)?)],
+            links: vec![(column(u, scope)?, column(u, scope)?)],
         })),
         11 => Node::InSubquery {
-            column: column(u, meta)?,
+            column: column(u, scope)?,
             subquery: Box::new(SelectList {
-                table: meta.table,
-                items: vec![Operand::Column(column(u, meta)?)],
+                table: scope[0].1.table,
+                items: vec![Operand::Column(column(u, scope)?)],
                 distinct: u.arbitrary()?,
                 group_by: Vec::new(),
                 having: None,
                 parts: QueryParts {
-                    filter: Some(node(u, meta, depth - 1)?),
+                    filter: Some(node(u, scope, depth - 1)?),
                     ..QueryParts::default()
                 },
                 joins: Vec::new(),
+                lock_of: Vec::new(),
             }),
         },
         12 => Node::ScalarIsNull {
-            scalar: scalar(u, meta, depth - 1)?,
+            scalar: scalar(u, scope, depth - 1)?,
             negated: u.arbitrary()?,
         },
         _ => Node::CompareScalar {
-            left: scalar(u, meta, depth - 1)?,
+            left: scalar(u, scope, depth - 1)?,
             op: *u.choose(&[CmpOp::Eq, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge])?,
-            right: scalar(u, meta, depth - 1)?,
+            right: scalar(u, scope, depth - 1)?,
         },
     })
 }

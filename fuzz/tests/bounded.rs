@@ -37,8 +37,15 @@ fn corpus_and_random_inputs_render_valid_sql() {
             panic!("input {case} failed (bytes: {data:?})");
         }
     }
+    let joins = ambidex_fuzz::JOINS_CHECKED.load(std::sync::atomic::Ordering::Relaxed);
     println!(
-        "fuzz render: {corpus} corpus inputs and {cases} random inputs checked in {:?}",
+        "fuzz render: {corpus} corpus inputs and {cases} random inputs checked in {:?}; \
+         {joins} join statements parsed",
         started.elapsed()
+    );
+    // Joins must really be exercised: about one statement in ten of a case is a join.
+    assert!(
+        joins as u64 >= cases / 4,
+        "only {joins} join statements were checked in {cases} inputs"
     );
 }
