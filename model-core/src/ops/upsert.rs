@@ -28,6 +28,9 @@
 //! [`Error::Conflict`]; an insert-or-ignore returns `None` (its last INSERT did meet a
 //! conflicting row).
 
+use std::collections::HashMap;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
 use crate::engine::access::Access;
 use crate::engine::statement::SqlTemplate;
 use crate::engine::{Connection, Plan};
@@ -329,19 +332,50 @@ impl<M: Model> InsertOrIgnore<'_, M> {
 /// that PostgreSQL refuses to update a row twice in one `ON CONFLICT DO UPDATE` ("cannot
 /// affect row a second time"), and a later row of the same key must see the earlier one
 /// stored, as the one-row calls in a row would.
+///
+/// The current batch's keys are found by hash ([`hash_of`]: `Value` holds floats, so it
+/// has no `Hash`), equal hashes compared as values: linear in the rows.
 fn batches<M: Model>(rows: &[M], per_batch: usize) -> Vec<&[M]> {
     let mut out = Vec::new();
-    let (mut start, mut keys) = (0, Vec::<Vec<Value>>::new());
+    let mut start = 0;
+    let mut keys: HashMap<u64, Vec<Vec<Value>>> = HashMap::new();
     for (i, row) in rows.iter().enumerate() {
         let key = key_of(row);
-        if i - start == per_batch || keys.contains(&key) {
+        let hash = hash_of(&key);
+        let seen = keys.get(&hash).is_some_and(|same| same.contains(&key));
+        if i - start == per_batch || seen {
             out.push(&rows[start..i]);
-            (start, keys) = (i, Vec::new());
+            start = i;
+            keys.clear();
         }
-        keys.push(key);
+        keys.entry(hash).or_default().push(key);
     }
     out.push(&rows[start..]);
     out
+}
+
+/// A hash of `key` under which values equal as `Value`s hash alike (`0.0` and `-0.0`
+/// included; NaN equals nothing, so its hash does not matter).
+fn hash_of(key: &[Value]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for value in key {
+        std::mem::discriminant(value).hash(&mut h);
+        match value {
+            Value::Null(kind) => kind.hash(&mut h),
+            Value::Bool(b) => b.hash(&mut h),
+            Value::I16(n) => n.hash(&mut h),
+            Value::I32(n) => n.hash(&mut h),
+            Value::I64(n) => n.hash(&mut h),
+            Value::F32(x) => (if *x == 0.0 { 0.0 } else { *x }).to_bits().hash(&mut h),
+            Value::F64(x) => (if *x == 0.0 { 0.0 } else { *x }).to_bits().hash(&mut h),
+            Value::Text(text) => text.hash(&mut h),
+            Value::Blob(bytes) => bytes.hash(&mut h),
+            Value::Typed(kind, text) => (kind, text).hash(&mut h),
+            // Never a key; equal arrays still hash alike (by the variant alone).
+            Value::Array(_) => {}
+        }
+    }
+    h.finish()
 }
 
 /// The values of every row of `batch` an insert sends, row after row.
@@ -354,7 +388,8 @@ fn batch_values<M: Model>(batch: &[M], with_key: bool) -> Vec<Value> {
     let mut binds = Vec::with_capacity(batch.len() * width);
     for row in batch {
         if with_key {
-            binds.extend(insert_values(M::META.columns, &column_values(row), true));
+            // With the key, every column's value goes: the row's values as they are.
+            binds.extend(column_values(row));
         } else {
             row.push_insert_values(&mut binds);
         }
@@ -462,5 +497,48 @@ impl<M: Model> Plan for InsertOrIgnoreMany<'_, M> {
             Ok(stored)
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::value::ValueKind;
+
+    #[test]
+    fn keys_equal_as_values_hash_alike() {
+        let pairs = [
+            (vec![Value::F64(0.0)], vec![Value::F64(-0.0)]),
+            (vec![Value::F32(-0.0)], vec![Value::F32(0.0)]),
+            (
+                vec![Value::I64(7), Value::Text("a".into())],
+                vec![Value::I64(7), Value::Text("a".into())],
+            ),
+            (
+                vec![Value::Typed(
+                    ValueKind::Uuid,
+                    "00000000-0000-0000-0000-000000000001".into(),
+                )],
+                vec![Value::Typed(
+                    ValueKind::Uuid,
+                    "00000000-0000-0000-0000-000000000001".into(),
+                )],
+            ),
+        ];
+        for (a, b) in pairs {
+            assert_eq!(a, b);
+            assert_eq!(hash_of(&a), hash_of(&b), "{a:?} ~ {b:?}");
+        }
+        // Different keys (the same number as another kind too) hash apart here.
+        let distinct = [
+            vec![Value::I64(1)],
+            vec![Value::I32(1)],
+            vec![Value::I64(2)],
+            vec![Value::Text("1".into())],
+            vec![Value::I64(1), Value::I64(2)],
+            vec![Value::I64(2), Value::I64(1)],
+        ];
+        let hashes: std::collections::HashSet<u64> = distinct.iter().map(|k| hash_of(k)).collect();
+        assert_eq!(hashes.len(), distinct.len());
     }
 }
