@@ -11,11 +11,10 @@
 
 use std::fmt;
 
-use super::{FetchJoined, Inner, JoinSet, Joined, Member, WholeRows};
+use super::{Inner, JoinSet, Joined, Member};
 use crate::engine::statement::Statement;
 use crate::engine::{DbResult, Executor};
 use crate::error::Result;
-use crate::ops;
 use crate::query::ast::{LockStrength, LockWait, RowLock};
 use crate::sql::dialect::Dialect;
 
@@ -111,23 +110,20 @@ impl<S: JoinSet> LockedJoin<S> {
         self.joined.to_sql(dialect)
     }
 
-    fn plan(self, limit: Option<u64>) -> FetchJoined<WholeRows<S>> {
-        self.joined.plan(limit)
-    }
-
-    /// Every row, locked: a tuple of the models.
+    /// Every row, locked: a tuple of the models. (The lock is part of the query, so
+    /// the join's own terminal methods run it.)
     pub fn all<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Vec<S::Rows>> {
-        db.run(self.plan(None))
+        self.joined.all(db)
     }
 
     /// The first row, locked, or `None`.
     pub fn first<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, Option<S::Rows>> {
-        db.run(ops::First(self.plan(Some(1))))
+        self.joined.first(db)
     }
 
     /// The only row, locked: [`crate::Error::NotFound`] if none,
     /// [`crate::Error::MultipleRows`] if several.
     pub fn one<'e, E: Executor<'e>>(self, db: E) -> DbResult<'e, E, S::Rows> {
-        db.run(ops::One::<S::Root, _>::new(self.plan(Some(2))))
+        self.joined.one(db)
     }
 }
